@@ -1,0 +1,300 @@
+// Read the catalog into plain data: one round trip per object kind, user objects only (system
+// schemas and objects that belong to an extension are left out). Runs unchanged on PG 13–18.
+import type { Queryable } from '../engine/types.js';
+import type { Catalog, Column, Constraint, ConstraintType, ForeignKeyAction, Index, Policy, Table, TableKind, Trigger } from './types.js';
+
+const USER_NAMESPACE = `n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'`;
+const NOT_EXTENSION_MEMBER = (oidExpr: string, classTable: string) =>
+  `not exists (select 1 from pg_depend d where d.classid = '${classTable}'::regclass and d.objid = ${oidExpr} and d.deptype = 'e')`;
+
+const TABLES = `
+select c.oid::int8::float8 as oid, n.nspname as schema, c.relname as name, c.relkind::text as kind,
+       c.reltuples::float8 as reltuples, c.relpages::int as relpages, c.relfilenode::int8::float8 as relfilenode,
+       c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
+       obj_description(c.oid, 'pg_class') as comment,
+       (select pn.nspname || '.' || p.relname from pg_inherits i join pg_class p on p.oid = i.inhparent
+          join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid and c.relispartition limit 1) as partition_of
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p', 'f') and ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}
+order by n.nspname, c.relname`;
+
+const COLUMNS = `
+select a.attrelid::int8::float8 as table_oid, a.attname as name, a.attnum::int as position,
+       format_type(a.atttypid, a.atttypmod) as type,
+       coalesce(et.typname, t.typname) as type_name, tn.nspname as type_schema, et.oid is not null as is_array,
+       case when a.atttypmod >= 0 then a.atttypmod else null end as typmod,
+       a.attnotnull as not_null, pg_get_expr(ad.adbin, ad.adrelid) as default_expr,
+       a.attidentity::text as identity, a.attgenerated::text as generated,
+       col_description(a.attrelid, a.attnum) as comment,
+       exists (select 1 from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S'
+               where d.refobjid = a.attrelid and d.refobjsubid = a.attnum and d.deptype = 'a'
+                 and d.classid = 'pg_class'::regclass) as owns_sequence
+from pg_attribute a
+join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p', 'f')
+join pg_namespace n on n.oid = c.relnamespace
+join pg_type t on t.oid = a.atttypid
+left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
+join pg_namespace tn on tn.oid = coalesce(et.typnamespace, t.typnamespace)
+left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
+where a.attnum > 0 and not a.attisdropped and ${USER_NAMESPACE}
+order by a.attrelid, a.attnum`;
+
+const CONSTRAINTS = `
+select con.conrelid::int8::float8 as table_oid, con.conname as name, con.contype::text as type,
+       con.convalidated as validated, con.condeferrable as deferrable, pg_get_constraintdef(con.oid, true) as definition,
+       (select coalesce(array_agg(a.attname::text order by k.ord), '{}') from unnest(con.conkey) with ordinality k(num, ord)
+          join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.num) as columns,
+       rn.nspname as ref_schema, rc.relname as ref_table,
+       (select array_agg(a.attname::text order by k.ord) from unnest(con.confkey) with ordinality k(num, ord)
+          join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.num) as ref_columns,
+       con.confdeltype::text as on_delete, con.confupdtype::text as on_update,
+       ic.relname as index_name
+from pg_constraint con
+join pg_class c on c.oid = con.conrelid
+join pg_namespace n on n.oid = c.relnamespace
+left join pg_class rc on rc.oid = con.confrelid
+left join pg_namespace rn on rn.oid = rc.relnamespace
+left join pg_class ic on ic.oid = con.conindid and con.contype in ('p', 'u', 'x')
+where con.contype in ('p', 'f', 'u', 'c', 'x') and ${USER_NAMESPACE}
+order by con.conrelid, con.conname`;
+
+const INDEXES = `
+select i.indrelid::int8::float8 as table_oid, ic.oid::int8::float8 as oid, n.nspname as schema, ic.relname as name,
+       i.indisunique as is_unique, i.indisprimary as is_primary, i.indisvalid as is_valid, am.amname as method,
+       i.indnkeyatts::int as key_count, i.indnatts::int as att_count,
+       (select array_agg(case when k.num = 0 then null else a.attname::text end order by k.ord)
+          from unnest(i.indkey::int2[]) with ordinality k(num, ord)
+          left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.num) as columns,
+       (select array_agg(pg_get_indexdef(i.indexrelid, k, true) order by k) from generate_series(1, i.indnatts::int) k) as keys,
+       pg_get_expr(i.indpred, i.indrelid, true) as predicate, pg_get_indexdef(i.indexrelid) as definition,
+       ic.relfilenode::int8::float8 as relfilenode,
+       (select con.conname from pg_constraint con where con.conindid = i.indexrelid and con.conrelid = i.indrelid
+          and con.contype in ('p', 'u', 'x') limit 1) as constraint_name
+from pg_index i
+join pg_class ic on ic.oid = i.indexrelid
+join pg_class c on c.oid = i.indrelid and c.relkind in ('r', 'p', 'm', 'f')
+join pg_namespace n on n.oid = c.relnamespace
+join pg_am am on am.oid = ic.relam
+where ${USER_NAMESPACE}
+order by i.indrelid, ic.relname`;
+
+const TRIGGERS = `
+select t.tgrelid::int8::float8 as table_oid, t.tgname as name, pn.nspname || '.' || p.proname as function,
+       t.tgtype::int as type, t.tgenabled <> 'D' as enabled, pg_get_triggerdef(t.oid, true) as definition
+from pg_trigger t
+join pg_class c on c.oid = t.tgrelid
+join pg_namespace n on n.oid = c.relnamespace
+join pg_proc p on p.oid = t.tgfoid
+join pg_namespace pn on pn.oid = p.pronamespace
+where not t.tgisinternal and ${USER_NAMESPACE}
+order by t.tgrelid, t.tgname`;
+
+const POLICIES = `
+select p.polrelid::int8::float8 as table_oid, p.polname as name, p.polcmd::text as cmd, p.polpermissive as permissive,
+       (select coalesce(array_agg(case when r = 0 then 'public' else pg_get_userbyid(r)::text end order by r), '{}')
+          from unnest(p.polroles) r) as roles,
+       pg_get_expr(p.polqual, p.polrelid, true) as using_expr, pg_get_expr(p.polwithcheck, p.polrelid, true) as check_expr
+from pg_policy p
+join pg_class c on c.oid = p.polrelid
+join pg_namespace n on n.oid = c.relnamespace
+where ${USER_NAMESPACE}
+order by p.polrelid, p.polname`;
+
+const SCHEMAS = `
+select n.nspname as name, pg_get_userbyid(n.nspowner) as owner, obj_description(n.oid, 'pg_namespace') as comment
+from pg_namespace n where ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('n.oid', 'pg_namespace')} order by n.nspname`;
+
+const VIEWS = `
+select c.oid::int8::float8 as oid, n.nspname as schema, c.relname as name, c.relkind = 'm' as materialized,
+       pg_get_viewdef(c.oid, true) as definition, coalesce(c.reloptions, '{}')::text[] as options,
+       obj_description(c.oid, 'pg_class') as comment
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('v', 'm') and ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}
+order by n.nspname, c.relname`;
+
+const ENUMS = `
+select n.nspname as schema, t.typname as name, array_agg(e.enumlabel::text order by e.enumsortorder) as values
+from pg_type t join pg_enum e on e.enumtypid = t.oid join pg_namespace n on n.oid = t.typnamespace
+where ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('t.oid', 'pg_type')}
+group by n.nspname, t.typname order by n.nspname, t.typname`;
+
+const SEQUENCES = `
+select n.nspname as schema, c.relname as name, format_type(s.seqtypid, null) as data_type, s.seqmax::float8 as max_value,
+       (select tn.nspname || '.' || tc.relname || '.' || a.attname from pg_depend d
+          join pg_class tc on tc.oid = d.refobjid join pg_namespace tn on tn.oid = tc.relnamespace
+          join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+          where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i') limit 1) as owned_by
+from pg_sequence s join pg_class c on c.oid = s.seqrelid join pg_namespace n on n.oid = c.relnamespace
+where ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}
+order by n.nspname, c.relname`;
+
+const FUNCTIONS = `
+select p.oid::int8::float8 as oid, n.nspname as schema, p.proname as name,
+       pg_get_function_identity_arguments(p.oid) as arguments, pg_get_function_result(p.oid) as returns,
+       l.lanname as language, p.prosecdef as security_definer, p.provolatile::text as volatility,
+       coalesce(p.proconfig, '{}')::text[] as config
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
+where p.prokind in ('f', 'p') and ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('p.oid', 'pg_proc')}
+order by n.nspname, p.proname`;
+
+const EXTENSIONS = `
+select e.extname as name, n.nspname as schema, e.extversion as version
+from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' order by e.extname`;
+
+const TABLE_KIND: Record<string, TableKind> = { r: 'table', p: 'partitioned table', f: 'foreign table' };
+const CONSTRAINT_TYPE: Record<string, ConstraintType> = { p: 'primary key', f: 'foreign key', u: 'unique', c: 'check', x: 'exclusion' };
+const FK_ACTION: Record<string, ForeignKeyAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
+const POLICY_COMMAND: Record<string, Policy['command']> = { '*': 'all', r: 'select', a: 'insert', w: 'update', d: 'delete' };
+
+type Row = Record<string, any>;
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+/** Read the whole user catalog, one query per object kind, joined in memory. */
+export async function introspect(engine: Queryable): Promise<Catalog> {
+  const q = async (sql: string) => (await engine.query<Row>(sql)).rows;
+  // Sequential on purpose: PGlite and a single pg.Client serialise queries anyway.
+  const version = Number((await q(`select current_setting('server_version_num') as v`))[0].v);
+  const tableRows = await q(TABLES);
+  const columnRows = await q(COLUMNS);
+  const constraintRows = await q(CONSTRAINTS);
+  const indexRows = await q(INDEXES);
+  const triggerRows = await q(TRIGGERS);
+  const policyRows = await q(POLICIES);
+
+  const tables = new Map<number, Table>();
+  for (const r of tableRows) {
+    tables.set(r.oid, {
+      oid: r.oid,
+      schema: r.schema,
+      name: r.name,
+      kind: TABLE_KIND[r.kind],
+      reltuples: r.reltuples,
+      relpages: r.relpages,
+      relfilenode: r.relfilenode,
+      rlsEnabled: r.rls_enabled,
+      rlsForced: r.rls_forced,
+      partitionOf: opt(r.partition_of),
+      comment: opt(r.comment),
+      columns: [],
+      constraints: [],
+      indexes: [],
+      triggers: [],
+      policies: [],
+    });
+  }
+  for (const r of columnRows) tables.get(r.table_oid)?.columns.push(toColumn(r));
+  for (const r of constraintRows) tables.get(r.table_oid)?.constraints.push(toConstraint(r));
+  for (const r of indexRows) tables.get(r.table_oid)?.indexes.push(toIndex(r));
+  for (const r of triggerRows) tables.get(r.table_oid)?.triggers.push(toTrigger(r));
+  for (const r of policyRows) {
+    tables.get(r.table_oid)?.policies.push({
+      name: r.name,
+      command: POLICY_COMMAND[r.cmd],
+      permissive: r.permissive,
+      roles: r.roles,
+      using: opt(r.using_expr),
+      withCheck: opt(r.check_expr),
+    });
+  }
+
+  return {
+    serverVersion: version,
+    schemas: (await q(SCHEMAS)).map((r) => ({ name: r.name, owner: r.owner, comment: opt(r.comment) })),
+    tables: [...tables.values()],
+    views: (await q(VIEWS)).map((r) => ({ oid: r.oid, schema: r.schema, name: r.name, materialized: r.materialized, definition: r.definition, options: r.options, comment: opt(r.comment) })),
+    enums: (await q(ENUMS)).map((r) => ({ schema: r.schema, name: r.name, values: r.values })),
+    sequences: (await q(SEQUENCES)).map((r) => ({ schema: r.schema, name: r.name, dataType: r.data_type, maxValue: r.max_value, ownedBy: opt(r.owned_by) })),
+    functions: (await q(FUNCTIONS)).map((r) => ({
+      oid: r.oid,
+      schema: r.schema,
+      name: r.name,
+      arguments: r.arguments,
+      returns: r.returns,
+      language: r.language,
+      securityDefiner: r.security_definer,
+      volatility: ({ i: 'immutable', s: 'stable', v: 'volatile' } as const)[r.volatility as 'i' | 's' | 'v'],
+      config: r.config,
+    })),
+    extensions: (await q(EXTENSIONS)).map((r) => ({ name: r.name, schema: r.schema, version: r.version })),
+  };
+}
+
+function toColumn(r: Row): Column {
+  return {
+    name: r.name,
+    position: r.position,
+    type: r.type,
+    typeName: r.type_name,
+    typeSchema: r.type_schema,
+    isArray: r.is_array,
+    typeModifier: opt(r.typmod),
+    notNull: r.not_null,
+    default: opt(r.default_expr),
+    identity: r.identity === 'a' ? 'always' : r.identity === 'd' ? 'by default' : undefined,
+    generated: r.generated === 's' ? 'stored' : r.generated === 'v' ? 'virtual' : undefined,
+    serial: r.owns_sequence && !r.identity,
+    comment: opt(r.comment),
+  };
+}
+
+function toConstraint(r: Row): Constraint {
+  const type = CONSTRAINT_TYPE[r.type];
+  return {
+    name: r.name,
+    type,
+    columns: r.columns ?? [],
+    validated: r.validated,
+    deferrable: r.deferrable,
+    definition: r.definition,
+    references:
+      type === 'foreign key'
+        ? { schema: r.ref_schema, table: r.ref_table, columns: r.ref_columns ?? [], onDelete: FK_ACTION[r.on_delete], onUpdate: FK_ACTION[r.on_update] }
+        : undefined,
+    index: opt(r.index_name),
+  };
+}
+
+function toIndex(r: Row): Index {
+  const parts: Array<string | null> = r.columns ?? [];
+  const keys: string[] = r.keys ?? [];
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    columns: parts.slice(0, r.key_count),
+    keys: keys.slice(0, r.key_count),
+    include: parts.slice(r.key_count).filter((c): c is string => c !== null),
+    unique: r.is_unique,
+    primary: r.is_primary,
+    valid: r.is_valid,
+    method: r.method,
+    predicate: opt(r.predicate),
+    definition: r.definition,
+    relfilenode: r.relfilenode,
+    constraint: opt(r.constraint_name),
+  };
+}
+
+// pg_trigger.tgtype bits (see pg_trigger.h): ROW=1, BEFORE=2, INSERT=4, DELETE=8, UPDATE=16, TRUNCATE=32, INSTEAD=64.
+function toTrigger(r: Row): Trigger {
+  const t: number = r.type;
+  const events: Trigger['events'] = [];
+  if (t & 4) events.push('insert');
+  if (t & 16) events.push('update');
+  if (t & 8) events.push('delete');
+  if (t & 32) events.push('truncate');
+  return {
+    name: r.name,
+    function: r.function,
+    timing: t & 64 ? 'instead of' : t & 2 ? 'before' : 'after',
+    events,
+    forEachRow: Boolean(t & 1),
+    enabled: r.enabled,
+    definition: r.definition,
+  };
+}
+
+/** `schema.name` as PostgreSQL would print it unquoted (for messages). */
+export function qualifiedName(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}

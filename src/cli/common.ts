@@ -1,0 +1,88 @@
+// What every command shares: the options, how output is written, progress, and exit codes.
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { EngineError, redact } from '../engine/index.js';
+import { InputError } from '../lint/files.js';
+import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
+import { allRules } from '../rules/registry.js';
+import type { Report } from '../types.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export interface CommonOptions {
+  database?: string;
+  format: Format;
+  config?: string;
+  quiet?: boolean;
+  color?: boolean;
+  output?: string;
+  maxWarnings?: string;
+}
+
+/** --database, --format, --config, --quiet, --no-color, --output, --max-warnings. */
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('-d, --database <url>', 'PostgreSQL URL (default: $DATABASE_URL, else embedded PGlite)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--max-warnings <n>', 'exit 1 when there are more than n warnings')
+    .option('-q, --quiet', 'report errors only')
+    .option('--no-color', 'plain text output');
+}
+
+export function resolveDatabase(opts: CommonOptions): string | undefined {
+  return opts.database ?? (process.env.DATABASE_URL || undefined);
+}
+
+export function readConfig(opts: CommonOptions): Config {
+  return loadConfig(opts.config);
+}
+
+/** Print a report in the chosen format and return the exit code it implies. */
+export function emitReport(report: Report, opts: CommonOptions): number {
+  const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  const text = formatReport(report, opts.format, { color, quiet: opts.quiet, rules: allRules() });
+  if (opts.output) writeFileSync(opts.output, `${text}\n`);
+  else process.stdout.write(`${text}\n`);
+  const maxWarnings = opts.maxWarnings === undefined ? undefined : Number(opts.maxWarnings);
+  return exitCodeFor(report.findings, Number.isFinite(maxWarnings) ? maxWarnings : undefined);
+}
+
+/** A progress line on stderr when it is a terminal; silent on pipes and in CI logs. */
+export function progressReporter(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < 100) return;
+    last = now;
+    const width = 24;
+    const filled = Math.round((done / Math.max(total, 1)) * width);
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+    if (done >= total) process.stderr.write('\r\x1b[K');
+  };
+}
+
+/**
+ * Run a command body: known failures (bad input, config, connection) print one redacted line and
+ * exit 2; anything unexpected prints one line too (stack only with PGARCH_DEBUG=1).
+ */
+export async function runCommand(body: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (error) {
+    const known = error instanceof InputError || error instanceof ConfigError || error instanceof EngineError;
+    const message = redact((error as Error)?.message ?? String(error));
+    process.stderr.write(`pgarch: ${known ? '' : 'internal error: '}${message}\n`);
+    if (process.env.PGARCH_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
+    code = EXIT_USAGE;
+  }
+  // Flush stdout before exiting: a large JSON report on a pipe must not be cut short.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { EXIT_USAGE } from './common.js';
+import { lintCommand } from './lint.js';
+import { reviewCommand } from './review.js';
+
+const program = new Command('pgarch')
+  .description('A PostgreSQL database architect in a box: runs your SQL in a real PostgreSQL and reviews what it builds.')
+  .version(VERSION, '-V, --version')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ pgarch review examples/shop
+  $ pgarch lint schema db/migrations --format json
+  $ pgarch lint schema --database postgres://user@localhost/app`,
+  );
+
+program.addCommand(reviewCommand());
+program.addCommand(lintCommand());
+
+// Commander's exit handling is per command; every level must throw instead of exiting with code 1.
+const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];
+for (const cmd of everyCommand(program)) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // --help and --version end here with code 0; usage errors (already printed by commander) exit 2.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+  throw error;
+}

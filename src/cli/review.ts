@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { lintSchema } from '../lint/schema.js';
+import { addCommonOptions, emitReport, progressReporter, readConfig, resolveDatabase, runCommand, type CommonOptions } from './common.js';
+
+/**
+ * The architect's review of a project. It runs every capability that has landed — today the schema
+ * rules on the catalog the project's SQL builds — so `pgarch review` works at every stage.
+ */
+export function reviewCommand(): Command {
+  const cmd = new Command('review')
+    .description("the all-in-one architect's review of a project's SQL (runs every capability that has landed)")
+    .argument('<paths...>', 'project directories or SQL files (migrations, schema.sql; queries/ folders are not applied)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ pgarch review examples/shop
+  $ pgarch review db/ --format markdown -o review.md
+  $ pgarch review db/ --database postgres://localhost/postgres   # applied in a scratch database there`,
+    );
+  addCommonOptions(cmd);
+  cmd.action((paths: string[], opts: CommonOptions) =>
+    runCommand(async () => {
+      const { report } = await lintSchema({ paths, database: resolveDatabase(opts), config: readConfig(opts), progress: progressReporter('applying') });
+      return emitReport(report, opts);
+    }),
+  );
+  return cmd;
+}

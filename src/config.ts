@@ -1,0 +1,59 @@
+// Config file + flags → one validated Config. Files: pgarch.config.json / .yaml / .yml, found in the
+// working directory unless --config names one.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const RuleSetting = z.union([z.literal('off'), z.enum(['error', 'warning', 'info'])]);
+
+export const ConfigSchema = z
+  .object({
+    /** Per rule: 'off' or a severity that replaces the default. */
+    rules: z.record(z.string(), RuleSetting).default({}),
+    /** Target PostgreSQL major version for version-aware rules. */
+    pgVersion: z.number().int().min(9).max(30).optional(),
+    /** Migrations run inside a transaction by the runner (as most frameworks do). */
+    assumeInTransaction: z.boolean().default(false),
+    migrationsDir: z.string().optional(),
+    /** Rule profiles, e.g. "supabase" turns on the RLS rules. */
+    profile: z.enum(['default', 'supabase']).default('default'),
+    /** Row counts to assume per table, e.g. { "public.orders": 5000000 }. */
+    assumeRows: z.record(z.string(), z.number().nonnegative()).default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_FILES = ['pgarch.config.json', 'pgarch.config.yaml', 'pgarch.config.yml'];
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}
+
+/** Load and validate a config file; with no path, the first default file in cwd, else defaults. */
+export function loadConfig(path?: string, cwd = process.cwd()): Config {
+  const file = path ? resolve(cwd, path) : DEFAULT_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+  if (!file) return defaultConfig();
+  if (!existsSync(file)) throw new ConfigError(`config file not found: ${path}`);
+  let raw: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`cannot read config ${path ?? file}: ${(error as Error).message}`);
+  }
+  const result = ConfigSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`invalid config ${path ?? file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return result.data;
+}

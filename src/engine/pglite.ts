@@ -1,0 +1,177 @@
+// Embedded PostgreSQL (PGlite, WASM). Starting from initdb costs ~3–4 s; a data-directory snapshot
+// made once per PGlite version and cached on disk brings a start down to ~0.6 s.
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { PGlite, type Extension, type Transaction } from '@electric-sql/pglite';
+import { toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
+
+/** Extensions PGlite ships as contrib bundles, by the name `CREATE EXTENSION` uses → module export. */
+const CONTRIB: Record<string, { module: string; export: string }> = {
+  pgcrypto: { module: 'pgcrypto', export: 'pgcrypto' },
+  'uuid-ossp': { module: 'uuid_ossp', export: 'uuid_ossp' },
+  citext: { module: 'citext', export: 'citext' },
+  pg_trgm: { module: 'pg_trgm', export: 'pg_trgm' },
+  hstore: { module: 'hstore', export: 'hstore' },
+  ltree: { module: 'ltree', export: 'ltree' },
+  btree_gin: { module: 'btree_gin', export: 'btree_gin' },
+  btree_gist: { module: 'btree_gist', export: 'btree_gist' },
+  cube: { module: 'cube', export: 'cube' },
+  earthdistance: { module: 'earthdistance', export: 'earthdistance' },
+  fuzzystrmatch: { module: 'fuzzystrmatch', export: 'fuzzystrmatch' },
+  intarray: { module: 'intarray', export: 'intarray' },
+  isn: { module: 'isn', export: 'isn' },
+  lo: { module: 'lo', export: 'lo' },
+  seg: { module: 'seg', export: 'seg' },
+  tablefunc: { module: 'tablefunc', export: 'tablefunc' },
+  unaccent: { module: 'unaccent', export: 'unaccent' },
+  tcn: { module: 'tcn', export: 'tcn' },
+  bloom: { module: 'bloom', export: 'bloom' },
+  moddatetime: { module: 'moddatetime', export: 'moddatetime' },
+  pg_stat_statements: { module: 'pg_stat_statements', export: 'pg_stat_statements' },
+  pg_buffercache: { module: 'pg_buffercache', export: 'pg_buffercache' },
+  pg_visibility: { module: 'pg_visibility', export: 'pg_visibility' },
+  pageinspect: { module: 'pageinspect', export: 'pageinspect' },
+  amcheck: { module: 'amcheck', export: 'amcheck' },
+  tsm_system_rows: { module: 'tsm_system_rows', export: 'tsm_system_rows' },
+  tsm_system_time: { module: 'tsm_system_time', export: 'tsm_system_time' },
+  dict_int: { module: 'dict_int', export: 'dict_int' },
+};
+
+/** Names of the extensions the embedded engine can load. */
+export const EMBEDDED_EXTENSIONS: readonly string[] = Object.keys(CONTRIB);
+
+export interface PgliteOptions {
+  /** Extension names (as in CREATE EXTENSION) to make available; unknown names are ignored here and fail at CREATE EXTENSION. */
+  extensions?: string[];
+  /** Skip the on-disk snapshot cache (always initdb). */
+  noSnapshot?: boolean;
+}
+
+export async function openPglite(options: PgliteOptions = {}): Promise<Engine> {
+  const extensions = await loadExtensions(options.extensions ?? []);
+  const snapshot = options.noSnapshot ? undefined : await snapshotBlob();
+  const db = await PGlite.create({ extensions, ...(snapshot ? { loadDataDir: snapshot } : {}) });
+  return new PgliteEngine(db);
+}
+
+async function loadExtensions(names: string[]): Promise<Record<string, Extension>> {
+  const out: Record<string, Extension> = {};
+  for (const name of new Set(names.map((n) => n.toLowerCase()))) {
+    const entry = CONTRIB[name];
+    if (!entry) continue;
+    const mod = (await import(`@electric-sql/pglite/contrib/${entry.module}`)) as Record<string, Extension>;
+    out[entry.module] = mod[entry.export];
+  }
+  return out;
+}
+
+function pgliteVersion(): string {
+  // package.json is not in PGlite's exports map: find it beside the resolved entry point (dist/…).
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const pkgPath = join(dirname(dirname(entry)), 'package.json');
+  return (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
+}
+
+function cacheDir(): string {
+  const base = process.env.PGARCH_CACHE_DIR ?? (process.env.XDG_CACHE_HOME ? join(process.env.XDG_CACHE_HOME, 'pgarch') : join(homedir() || tmpdir(), '.cache', 'pgarch'));
+  return base;
+}
+
+let snapshotPromise: Promise<Blob | undefined> | undefined;
+
+/** The cached initdb snapshot for this PGlite version, made on first use. Failure to cache is not fatal. */
+function snapshotBlob(): Promise<Blob | undefined> {
+  snapshotPromise ??= (async () => {
+    let file: string;
+    try {
+      file = join(cacheDir(), `pglite-${pgliteVersion()}-datadir.tar`);
+      if (existsSync(file)) return new Blob([readFileSync(file)]);
+    } catch {
+      return undefined;
+    }
+    const fresh = await PGlite.create();
+    try {
+      const dump = await fresh.dumpDataDir('none');
+      const bytes = Buffer.from(await dump.arrayBuffer());
+      try {
+        mkdirSync(cacheDir(), { recursive: true });
+        // Write then rename, so a concurrent process never reads half a snapshot.
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, bytes);
+        renameSync(tmp, file);
+      } catch {
+        // A read-only home is fine: the snapshot still serves this process.
+      }
+      return new Blob([bytes]);
+    } finally {
+      await fresh.close();
+    }
+  })();
+  return snapshotPromise;
+}
+
+class PgliteEngine implements Engine {
+  readonly kind = 'pglite' as const;
+  description = 'embedded PGlite';
+  private cachedVersion?: EngineVersion;
+
+  constructor(private readonly db: PGlite) {}
+
+  async query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
+    return runQuery<Row>(this.db, sql, params);
+  }
+
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.db.exec(sql);
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction((tx) => fn(wrapTransaction(tx)));
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
+  async version(): Promise<EngineVersion> {
+    if (!this.cachedVersion) {
+      const { rows } = await this.query<{ num: string; text: string }>("select current_setting('server_version_num') as num, current_setting('server_version') as text");
+      const num = Number(rows[0].num);
+      this.cachedVersion = { num, major: Math.floor(num / 10000), text: `PostgreSQL ${rows[0].text} (PGlite ${pgliteVersion()})` };
+      this.description = `embedded ${this.cachedVersion.text}`;
+    }
+    return this.cachedVersion;
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.closed) await this.db.close();
+  }
+}
+
+async function runQuery<Row>(db: PGlite | Transaction, sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
+  try {
+    const result = await db.query<Row>(sql, params);
+    return { rows: result.rows, affectedRows: result.affectedRows };
+  } catch (error) {
+    throw toEngineError(error);
+  }
+}
+
+function wrapTransaction(tx: Transaction): Queryable {
+  return {
+    query: <Row>(sql: string, params?: unknown[]) => runQuery<Row>(tx, sql, params),
+    async exec(sql: string) {
+      try {
+        await tx.exec(sql);
+      } catch (error) {
+        throw toEngineError(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// A real PostgreSQL server through node-postgres. In scratch mode pgarch creates a throw-away
+// database on that server, works there and drops it, so linting never touches real data.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { redact, redactSecret } from './redact.js';
+import { EngineError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
+
+export interface ServerOptions {
+  /** Create a temporary database on the server, use it, and drop it on close. */
+  scratch?: boolean;
+  /** Run every query in a READ ONLY session (live-database linting). */
+  readOnly?: boolean;
+  /** Application name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+/** Connect, with errors turned into one redacted line (never the password). */
+export async function openServer(url: string, options: ServerOptions = {}): Promise<Engine> {
+  const password = passwordOf(url);
+  const admin = await connect(url, password, options.applicationName);
+  if (!options.scratch) {
+    if (options.readOnly) await admin.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
+    return new ServerEngine(admin, redact(url), password);
+  }
+  const name = `pgarch_scratch_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  try {
+    // The name is generated from [a-z0-9_] only; identifiers cannot be parameters, so it is quoted.
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0`);
+  } catch (error) {
+    await admin.end().catch(() => {});
+    throw new EngineError(`cannot create a scratch database on ${redact(url)}: ${redactSecret(toEngineError(error).message, password)}`);
+  }
+  const scratchUrl = withDatabase(url, name);
+  let client: pg.Client;
+  try {
+    client = await connect(scratchUrl, password, options.applicationName);
+  } catch (error) {
+    await dropDatabase(admin, name);
+    await admin.end().catch(() => {});
+    throw error;
+  }
+  return new ServerEngine(client, `${redact(url)} (scratch database ${name})`, password, async () => {
+    await dropDatabase(admin, name);
+    await admin.end().catch(() => {});
+  });
+}
+
+async function connect(url: string, password: string | undefined, applicationName = 'pgarch'): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+  // An idle client whose server goes away emits 'error'; without a listener Node would crash.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => {});
+    const reason = redactSecret((error as Error).message || (error as { code?: string }).code || String(error), password);
+    throw new EngineError(`cannot connect to ${redact(url)}: ${reason}`, (error as { code?: string }).code);
+  }
+}
+
+async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+  // PG 13+: FORCE ends sessions left behind by a crashed run; older servers do not know it.
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => admin.query(`DROP DATABASE IF EXISTS "${name}"`).catch(() => {}));
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.password ? decodeURIComponent(parsed.password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+class ServerEngine implements Engine {
+  readonly kind = 'server' as const;
+  private cachedVersion?: EngineVersion;
+
+  constructor(
+    private readonly client: pg.Client,
+    readonly description: string,
+    private readonly password: string | undefined,
+    private readonly onClose?: () => Promise<void>,
+  ) {}
+
+  query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
+    return runQuery<Row>(this.client, sql, params, this.password);
+  }
+
+  async exec(sql: string): Promise<void> {
+    await runQuery(this.client, sql, undefined, this.password);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    await this.exec('BEGIN');
+    try {
+      const result = await fn(this);
+      await this.exec('COMMIT');
+      return result;
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => {});
+      throw toEngineError(error);
+    }
+  }
+
+  async version(): Promise<EngineVersion> {
+    if (!this.cachedVersion) {
+      const { rows } = await this.query<{ num: string; text: string }>("select current_setting('server_version_num') as num, current_setting('server_version') as text");
+      const num = Number(rows[0].num);
+      this.cachedVersion = { num, major: Math.floor(num / 10000), text: `PostgreSQL ${rows[0].text}` };
+    }
+    return this.cachedVersion;
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+    await this.onClose?.();
+  }
+}
+
+async function runQuery<Row>(client: pg.Client, sql: string, params: unknown[] | undefined, password: string | undefined): Promise<QueryResult<Row>> {
+  try {
+    // Without parameters use the simple protocol, which accepts several statements in one string.
+    const result = params ? await client.query(sql, params) : await client.query(sql);
+    const last = Array.isArray(result) ? result[result.length - 1] : result;
+    return { rows: (last?.rows ?? []) as Row[], affectedRows: last?.rowCount ?? undefined };
+  } catch (error) {
+    const e = toEngineError(error);
+    throw new EngineError(redactSecret(e.message, password), e.code, e.position, e.detail, e.hint);
+  }
+}

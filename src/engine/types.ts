@@ -1,0 +1,60 @@
+// The one surface every stage uses to talk to PostgreSQL, embedded or server. Nothing outside
+// src/engine/ imports PGlite or pg.
+
+export type EngineKind = 'pglite' | 'server';
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  /** Rows changed by INSERT/UPDATE/DELETE, when the driver reports it. */
+  affectedRows?: number;
+}
+
+export interface Queryable {
+  /** One statement, with `$1…` parameters: the only way user input reaches SQL. */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>>;
+  /** A script of one or more statements, without parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface EngineVersion {
+  /** server_version_num, e.g. 150019 or 180006. */
+  num: number;
+  /** Major version, e.g. 15. */
+  major: number;
+  /** Human-readable, e.g. "PostgreSQL 18.6 (PGlite 0.5.16)". */
+  text: string;
+}
+
+export interface Engine extends Queryable {
+  readonly kind: EngineKind;
+  /** Run `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  version(): Promise<EngineVersion>;
+  /** Where the engine runs, safe to print (passwords redacted). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/** A PostgreSQL error, normalised across drivers. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    /** SQLSTATE, e.g. 42703 for undefined_column. */
+    readonly code?: string,
+    /** 1-based character position in the executed SQL, when PostgreSQL reports one. */
+    readonly position?: number,
+    readonly detail?: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** Convert any driver error (PGlite's or pg's share the field names) into an EngineError. */
+export function toEngineError(error: unknown): EngineError {
+  if (error instanceof EngineError) return error;
+  const e = error as { message?: string; code?: string; position?: string | number; detail?: string; hint?: string };
+  const position = e.position === undefined || e.position === '' ? undefined : Number(e.position);
+  return new EngineError(e.message ?? String(error), e.code, Number.isFinite(position) ? position : undefined, e.detail || undefined, e.hint || undefined);
+}

@@ -1,0 +1,79 @@
+// Apply parsed SQL files to an engine statement by statement, as psql would without ON_ERROR_STOP:
+// a failing statement becomes an `execution-error` finding at its own location and the rest runs.
+import type { Engine } from '../engine/types.js';
+import { toEngineError } from '../engine/types.js';
+import type { ParsedFile, Statement } from '../sql/parse.js';
+import type { Finding, Location } from '../types.js';
+
+export interface ApplyProgress {
+  (done: number, total: number, file?: string): void;
+}
+
+/** Extension names the files create, so the embedded engine can load their bundles before start. */
+export function extensionsUsed(files: ParsedFile[]): string[] {
+  const names = new Set<string>();
+  for (const f of files) {
+    for (const s of f.statements) {
+      const ext = (s.node as { CreateExtensionStmt?: { extname?: string } }).CreateExtensionStmt?.extname;
+      if (ext) names.add(ext);
+    }
+  }
+  return [...names];
+}
+
+export async function applyFiles(engine: Engine, files: ParsedFile[], progress?: ApplyProgress): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const total = files.reduce((n, f) => n + f.statements.length, 0);
+  let done = 0;
+  for (const file of files) {
+    let inTransaction = false;
+    let aborted = false;
+    for (const stmt of file.statements) {
+      done++;
+      progress?.(done, total, file.file);
+      const control = transactionControl(stmt);
+      if (aborted && control !== 'end') continue; // PostgreSQL ignores everything until the block ends
+      if (isCopyFromStdin(stmt)) continue; // its data lines are psql's business, not the schema's
+      try {
+        await engine.exec(stmt.text);
+        if (control === 'begin') inTransaction = true;
+        if (control === 'end') inTransaction = aborted = false;
+      } catch (error) {
+        const e = toEngineError(error);
+        if (control === 'end') inTransaction = aborted = false;
+        else if (inTransaction) aborted = true;
+        findings.push({
+          rule: 'execution-error',
+          severity: 'error',
+          message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`,
+          location: errorLocation(file, stmt, e.position),
+          hint: e.hint ?? (inTransaction ? 'The rest of this transaction block was skipped, as PostgreSQL would.' : undefined),
+        });
+      }
+    }
+    // A file that leaves a transaction open ends like a psql session: rolled back.
+    if (inTransaction) await engine.exec('ROLLBACK').catch(() => {});
+  }
+  return findings;
+}
+
+function transactionControl(stmt: Statement): 'begin' | 'end' | undefined {
+  const kind = (stmt.node as { TransactionStmt?: { kind?: string } }).TransactionStmt?.kind;
+  if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') return 'begin';
+  if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') return 'end';
+  return undefined;
+}
+
+function isCopyFromStdin(stmt: Statement): boolean {
+  const copy = (stmt.node as { CopyStmt?: { is_from?: boolean; filename?: string } }).CopyStmt;
+  return Boolean(copy?.is_from && !copy.filename);
+}
+
+/** PostgreSQL's error position is a 1-based character offset in the statement text. */
+function errorLocation(file: ParsedFile, stmt: Statement, position: number | undefined): Location {
+  if (!position || position > stmt.text.length + 1) return { file: file.file, line: stmt.line, column: stmt.column, statement: stmt.index };
+  const before = stmt.text.slice(0, position - 1);
+  const newlines = before.split('\n').length - 1;
+  const column = newlines === 0 ? stmt.column + before.length : before.length - before.lastIndexOf('\n');
+  return { file: file.file, line: stmt.line + newlines, column, statement: stmt.index };
+}

@@ -1,0 +1,53 @@
+// Expand the paths a user names into the SQL files to read, in the order they apply.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** Folders never searched: dependencies, VCS data, and application queries (not schema). */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'queries', 'dist']);
+
+/**
+ * Directories are searched recursively for `*.sql`; down migrations (`down.sql`, `*.down.sql`) are
+ * left out, since applying them would undo the schema. Files sort by path with numbers compared
+ * numerically, so `2_x.sql` runs before `10_x.sql` and timestamps sort as written.
+ */
+export function discoverSqlFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const path of paths) {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      throw new InputError(`no such file or directory: ${path}`);
+    }
+    if (stat.isFile()) out.push(path);
+    else out.push(...walk(path).sort((a, b) => naturalCompare(relative(path, a), relative(path, b))));
+  }
+  return out;
+}
+
+function walk(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name)) files.push(...walk(full));
+    } else if (entry.name.endsWith('.sql') && !isDownMigration(entry.name)) files.push(full);
+  }
+  return files;
+}
+
+function isDownMigration(name: string): boolean {
+  return name === 'down.sql' || name.endsWith('.down.sql');
+}
+
+const collator = new Intl.Collator('en', { numeric: true });
+function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b);
+}

@@ -1,0 +1,37 @@
+// Apply the user's choices to raw findings: inline ignore directives and per-rule config.
+import type { Config } from '../config.js';
+import { isIgnored } from '../sql/directives.js';
+import type { ParsedFile } from '../sql/parse.js';
+import type { Finding } from '../types.js';
+
+export function applyPolicy(findings: Finding[], files: ParsedFile[], config: Config): Finding[] {
+  const byFile = new Map(files.map((f) => [f.file, f]));
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const setting = config.rules[f.rule];
+    if (setting === 'off') continue;
+    const parsed = f.location?.file !== undefined ? byFile.get(f.location.file) : undefined;
+    if (parsed) {
+      if (isIgnored(f.rule, parsed.directives.fileIgnored)) continue;
+      const stmt = statementAt(parsed, f);
+      if (stmt && isIgnored(f.rule, stmt.ignored)) continue;
+    }
+    out.push(setting ? { ...f, severity: setting } : f);
+  }
+  return out.sort(compareFindings);
+}
+
+function statementAt(parsed: ParsedFile, f: Finding) {
+  const { statement, line } = f.location ?? {};
+  if (statement !== undefined) return parsed.statements[statement - 1];
+  // Findings located by line only (rare): the last statement starting at or before it.
+  return line === undefined ? undefined : [...parsed.statements].reverse().find((s) => s.line <= line);
+}
+
+/** Stable order: by file, line, column, then rule. */
+export function compareFindings(a: Finding, b: Finding): number {
+  const fa = a.location?.file ?? '\uffff';
+  const fb = b.location?.file ?? '\uffff';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0) || a.rule.localeCompare(b.rule);
+}

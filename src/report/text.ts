@@ -1,0 +1,67 @@
+// Human-readable, ESLint-"stylish"-like output for terminals.
+import pc from 'picocolors';
+import type { Finding, Report, Severity } from '../types.js';
+import { compareFindings, displayPath, hasProblems, scopeText, summaryText } from './common.js';
+
+/** Heading for findings that have no file (catalog / live-database checks). */
+const DATABASE_GROUP = '(database)';
+
+export function formatText(report: Report, opts: { color: boolean; quiet?: boolean }): string {
+  // A private palette: never touch picocolors' global state, which depends on the TTY/env.
+  const c = pc.createColors(opts.color);
+  const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.cyan };
+
+  const shown = opts.quiet ? report.findings.filter((f) => f.severity === 'error') : report.findings;
+
+  // Group by display path; file-less findings share one group, printed last.
+  const groups = new Map<string, Finding[]>();
+  for (const f of shown) {
+    const key = f.location?.file ? displayPath(f.location.file).path : DATABASE_GROUP;
+    const list = groups.get(key) ?? [];
+    list.push(f);
+    groups.set(key, list);
+  }
+  const keys = [...groups.keys()].sort((a, b) =>
+    a === DATABASE_GROUP ? 1 : b === DATABASE_GROUP ? -1 : a < b ? -1 : a > b ? 1 : 0,
+  );
+
+  const out: string[] = [];
+  for (const key of keys) {
+    const list = groups.get(key)!.sort(compareFindings);
+    // Align the position and severity columns within a group, as ESLint does.
+    const positions = list.map((f) => position(f, key === DATABASE_GROUP));
+    const posWidth = Math.max(...positions.map((p) => p.length));
+    const sevWidth = Math.max(...list.map((f) => f.severity.length));
+    out.push(c.underline(key));
+    list.forEach((f, i) => {
+      const pos = c.dim(positions[i].padEnd(posWidth));
+      // Pad before colouring so ANSI codes do not break the alignment.
+      const sev = paint[f.severity](f.severity.padEnd(sevWidth));
+      const message = f.message.replace(/\r?\n/g, ' ');
+      out.push(`  ${pos}  ${sev}  ${message}  ${c.dim(f.rule)}`);
+      const indent = ' '.repeat(2 + posWidth + 2);
+      if (f.hint) out.push(indent + c.dim(`hint: ${f.hint}`));
+      if (f.fix) {
+        out.push(indent + c.dim(`fix: ${f.fix.description}`));
+        for (const line of f.fix.sql.trimEnd().split(/\r?\n/)) out.push(indent + '  ' + c.green(line));
+      }
+    });
+    out.push('');
+  }
+
+  const s = report.summary;
+  out.push(
+    hasProblems(s)
+      ? c.bold((s.errors > 0 ? c.red : c.yellow)(`✖ ${summaryText(s)}`))
+      : c.green(`✔ No problems found in ${scopeText(s)}`),
+  );
+  return out.join('\n');
+}
+
+/** `12:5`, `12`, or `-`; in the database group the object stands in for a position. */
+function position(f: Finding, database: boolean): string {
+  const loc = f.location;
+  if (loc?.line) return loc.column ? `${loc.line}:${loc.column}` : `${loc.line}`;
+  if (database && f.object) return f.object;
+  return '-';
+}

@@ -1,0 +1,25 @@
+// Every rule pgarch knows, by area. Adding a rule: one file + its .cases.sql, then list it here.
+import type { RuleArea, Severity } from '../types.js';
+import { fkMissingIndex } from './schema/fk-missing-index.js';
+import { missingPrimaryKey } from './schema/missing-primary-key.js';
+import type { SchemaRule } from './types.js';
+
+export const schemaRules: SchemaRule[] = [missingPrimaryKey, fkMissingIndex];
+
+export interface RuleInfo {
+  id: string;
+  area: RuleArea | 'input';
+  severity: Severity;
+  summary: string;
+}
+
+/** Findings that come from reading and running the input rather than from a rule's check. */
+export const inputRules: RuleInfo[] = [
+  { id: 'syntax-error', area: 'input', severity: 'error', summary: 'SQL that PostgreSQL cannot parse, reported at the parser\'s file:line:column.' },
+  { id: 'execution-error', area: 'input', severity: 'error', summary: 'SQL that parses but fails when executed against the catalog (e.g. an unknown column).' },
+  { id: 'psql-meta-command', area: 'input', severity: 'info', summary: 'A psql backslash command (\\set, \\i, …): skipped, since PostgreSQL itself cannot run it.' },
+];
+
+export function allRules(): RuleInfo[] {
+  return [...inputRules, ...schemaRules.map(({ id, area, severity, summary }) => ({ id, area, severity, summary }))];
+}

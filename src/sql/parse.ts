@@ -1,0 +1,221 @@
+// Parse a SQL script into located statements with the real PostgreSQL parser (libpg-query, WASM).
+// Syntax errors become `syntax-error` findings at the parser's cursor position; parsing then resumes
+// after the failing statement, so one typo never hides the rest of a file.
+import { loadModule, parseSync } from 'libpg-query';
+import type { Node } from 'libpg-query';
+import type { Finding, Location } from '../types.js';
+import { lexScript } from './lexer.js';
+import { parseDirectives, type Directives } from './directives.js';
+
+export type { Node };
+
+export interface Statement {
+  /** 1-based index within the file. */
+  index: number;
+  file?: string;
+  line: number;
+  column: number;
+  /** Character offsets of the statement in the file text (end excludes the `;`). */
+  start: number;
+  end: number;
+  text: string;
+  /** The parse tree of the statement, e.g. `{ CreateStmt: {...} }`. */
+  node: Node;
+  /** The node's type name, e.g. `CreateStmt`. */
+  kind: string;
+  /** Rule ids silenced for this statement by `-- pgarch-ignore`, `*` for all. */
+  ignored: string[];
+}
+
+export interface ParsedFile {
+  file?: string;
+  text: string;
+  statements: Statement[];
+  /** syntax-error and psql-meta-command findings. */
+  findings: Finding[];
+  directives: Directives;
+  /** Location in the file of a parse-tree `location` (a byte offset within the statement's segment). */
+  locate(stmt: Statement, nodeLocation: number | undefined): Location;
+}
+
+let loaded: Promise<void> | undefined;
+/** Load the parser's WASM module once per process; every later parse is synchronous. */
+export function loadParser(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+/** A contiguous piece of the file handed to the parser: the text between psql-only regions. */
+interface Segment {
+  charStart: number;
+  text: string;
+  /** Byte offset within the segment → character offset within it; undefined when the text is ASCII. */
+  byteToChar?: Uint32Array;
+}
+
+export async function parseFile(text: string, file?: string): Promise<ParsedFile> {
+  await loadParser();
+  return parseFileSync(text, file);
+}
+
+/** Requires `loadParser()` to have resolved. */
+export function parseFileSync(rawText: string, file?: string): ParsedFile {
+  // A UTF-8 BOM is not part of line 1 as an editor shows it.
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const lines = lineStarts(text);
+  const position = (charOffset: number): Location => {
+    const line = upperBound(lines, charOffset);
+    return { file, line, column: charOffset - lines[line - 1] + 1 };
+  };
+
+  const lex = lexScript(text, isCopyFromStdin);
+  const findings: Finding[] = [];
+  for (const meta of lex.metaCommands) {
+    findings.push({
+      rule: 'psql-meta-command',
+      severity: 'info',
+      message: `psql meta-command ${meta.text.split(/\s/)[0]} skipped: PostgreSQL itself cannot run it${meta.text.startsWith('\\i') ? ', and the included file is not followed' : ''}`,
+      location: position(meta.start),
+      hint: 'Run psql-only scripts with psql; pgarch lints the SQL around the meta-command.',
+    });
+  }
+
+  // psql-only regions (meta-commands, COPY data) split the file into segments the parser can read.
+  const holes = [...lex.metaCommands, ...lex.copyData].sort((a, b) => a.start - b.start);
+  const segments: Segment[] = [];
+  const raw: Array<{ seg: Segment; stmt: Node; byteStart: number; byteLen?: number }> = [];
+
+  const parseRange = (start: number, end: number): void => {
+    if (start >= end || text.slice(start, end).trim() === '') return;
+    const seg = makeSegment(text, start, end);
+    try {
+      const result = parseSync(seg.text);
+      segments.push(seg);
+      for (const s of result.stmts ?? []) {
+        if (s.stmt) raw.push({ seg, stmt: s.stmt, byteStart: s.stmt_location ?? 0, byteLen: s.stmt_len || undefined });
+      }
+    } catch (error) {
+      const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
+      // cursorPosition is a 0-based character offset into the segment.
+      const at = start + Math.min(Math.max(details?.cursorPosition ?? 0, 0), seg.text.length);
+      findings.push({
+        rule: 'syntax-error',
+        severity: 'error',
+        message: `Syntax error: ${details?.message ?? (error as Error).message}`,
+        location: position(skipSpace(text, at, end)),
+        hint: 'PostgreSQL cannot parse this statement; fix it before anything else in the file can be trusted.',
+      });
+      // Skip the failing statement: from the `;` before the error to the `;` after it.
+      const before = lastBelow(lex.semicolons, at, start);
+      const after = lex.semicolons.find((s) => s >= at && s < end);
+      parseRange(start, before === undefined ? start : before + 1);
+      parseRange(after === undefined ? end : after + 1, end);
+    }
+  };
+
+  let cursor = 0;
+  for (const hole of holes) {
+    parseRange(cursor, hole.start);
+    cursor = Math.max(cursor, hole.end);
+  }
+  parseRange(cursor, text.length);
+
+  const toChar = (seg: Segment, byte: number) => seg.charStart + (seg.byteToChar ? seg.byteToChar[Math.min(byte, seg.byteToChar.length - 1)] : byte);
+  raw.sort((a, b) => toChar(a.seg, a.byteStart) - toChar(b.seg, b.byteStart));
+
+  const directives = parseDirectives(lex.comments, position);
+  const segmentOf = new Map<Statement, Segment>();
+  const statements: Statement[] = raw.map((r, k) => {
+    const start = toChar(r.seg, r.byteStart);
+    const end = r.byteLen === undefined ? r.seg.charStart + r.seg.text.length : toChar(r.seg, r.byteStart + r.byteLen);
+    const stmtText = text.slice(start, end).trimEnd();
+    const pos = position(start);
+    const stmt: Statement = {
+      index: k + 1,
+      file,
+      line: pos.line!,
+      column: pos.column!,
+      start,
+      end: start + stmtText.length,
+      text: stmtText,
+      node: r.stmt,
+      kind: Object.keys(r.stmt)[0],
+      ignored: [],
+    };
+    segmentOf.set(stmt, r.seg);
+    return stmt;
+  });
+  directives.attach(statements, text, lex.semicolons);
+
+  return {
+    file,
+    text,
+    statements,
+    findings,
+    directives,
+    locate(stmt, nodeLocation) {
+      const seg = segmentOf.get(stmt);
+      if (!seg || nodeLocation === undefined || nodeLocation < 0) return { file, line: stmt.line, column: stmt.column, statement: stmt.index };
+      return { ...position(toChar(seg, nodeLocation)), statement: stmt.index };
+    },
+  };
+}
+
+/** A COPY statement whose data follows inline in the script (psql's `COPY … FROM stdin`). */
+function isCopyFromStdin(statementText: string): boolean {
+  try {
+    const stmt = parseSync(statementText).stmts?.[0]?.stmt as { CopyStmt?: { is_from?: boolean; filename?: string; is_program?: boolean } } | undefined;
+    return Boolean(stmt?.CopyStmt?.is_from && !stmt.CopyStmt.filename && !stmt.CopyStmt.is_program);
+  } catch {
+    return false;
+  }
+}
+
+function makeSegment(text: string, start: number, end: number): Segment {
+  const segText = text.slice(start, end);
+  const bytes = Buffer.byteLength(segText);
+  if (bytes === segText.length) return { charStart: start, text: segText };
+  // Parse-tree locations are byte offsets; map them back to characters for multi-byte text.
+  const map = new Uint32Array(bytes + 1);
+  let b = 0;
+  for (let c = 0; c < segText.length; c++) {
+    const code = segText.codePointAt(c)!;
+    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    for (let k = 0; k < width; k++) map[b + k] = c;
+    b += width;
+    if (code >= 0x10000) c++; // surrogate pair: one code point, two UTF-16 units
+  }
+  map[bytes] = segText.length;
+  return { charStart: start, text: segText, byteToChar: map };
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** Number of entries ≤ value in a sorted array (the 1-based line holding a char offset). */
+function upperBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lastBelow(sorted: number[], value: number, floor: number): number | undefined {
+  const k = upperBound(sorted, value - 1) - 1;
+  return k >= 0 && sorted[k] >= floor ? sorted[k] : undefined;
+}
+
+function skipSpace(text: string, at: number, end: number): number {
+  // An error reported at end of input points at the last real character, not trailing blank lines.
+  if (at < end && text.slice(at, end).trim() !== '') return at;
+  let i = Math.min(at, text.length) - 1;
+  while (i > 0 && /\s/.test(text[i])) i--;
+  return Math.max(i, 0);
+}

@@ -1,0 +1,30 @@
+// Identifier quoting for generated DDL (fixes), with PostgreSQL's quote_ident semantics: quote unless
+// the name is a plain lower-case identifier that is not a reserved keyword. The keyword test asks the
+// real scanner, so it follows the parser's keyword list exactly.
+import { scanSync } from 'libpg-query';
+
+const PLAIN = /^[a-z_][a-z0-9_$]*$/;
+
+/** Requires the parser module to be loaded (loadParser). */
+export function quoteIdent(name: string): string {
+  if (PLAIN.test(name) && !isKeywordNeedingQuotes(name)) return name;
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `schema.name`, each part quoted only when needed. */
+export function quoteQualified(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+function isKeywordNeedingQuotes(name: string): boolean {
+  const token = scanSync(name).tokens[0];
+  // Unreserved keywords are valid column and table names; everything else must be quoted.
+  return token !== undefined && token.keywordKind !== 0 && token.keywordName !== 'UNRESERVED_KEYWORD';
+}
+
+/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1); generated names must fit. */
+export function truncateIdentifier(name: string): string {
+  let out = name;
+  while (Buffer.byteLength(out) > 63) out = out.slice(0, -1);
+  return out;
+}

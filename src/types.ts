@@ -1,0 +1,54 @@
+// The contract between stages (see shared/design/ARCHITECTURE.md). Plain, serialisable data only.
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Location {
+  file?: string;
+  /** 1-based line. */
+  line?: number;
+  /** 1-based column, counted in characters (not bytes). */
+  column?: number;
+  /** 1-based index of the statement within its file. */
+  statement?: number;
+}
+
+export interface Fix {
+  description: string;
+  sql: string;
+}
+
+export interface Finding {
+  /** Stable id from shared/design/rules.md, e.g. "fk-missing-index". */
+  rule: string;
+  severity: Severity;
+  /** One sentence that names the object. */
+  message: string;
+  location?: Location;
+  /** Schema-qualified object, e.g. "public.orders". */
+  object?: string;
+  /** What to do instead. */
+  hint?: string;
+  /** A safe rewrite, when one exists. */
+  fix?: Fix;
+  /** Rule documentation anchor (relative path in this repository). */
+  docs?: string;
+}
+
+export type RuleArea = 'schema' | 'migration' | 'query' | 'plan' | 'health';
+
+export interface Summary {
+  errors: number;
+  warnings: number;
+  infos: number;
+  files: number;
+  statements: number;
+  elapsedMs: number;
+}
+
+/** What every command that reports findings returns; its JSON form is the public contract. */
+export interface Report {
+  tool: 'pgarch';
+  version: string;
+  findings: Finding[];
+  summary: Summary;
+}
