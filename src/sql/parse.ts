@@ -63,9 +63,12 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
   // A UTF-8 BOM is not part of line 1 as an editor shows it.
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const lines = lineStarts(text);
+  // Columns count characters (code points, as SARIF's columnKind says); offsets are UTF-16 units.
+  const astral = /[\uD800-\uDBFF]/.test(text);
   const position = (charOffset: number): Location => {
     const line = upperBound(lines, charOffset);
-    return { file, line, column: charOffset - lines[line - 1] + 1 };
+    const lineStart = lines[line - 1];
+    return { file, line, column: (astral ? codePointCount(text, lineStart, charOffset) : charOffset - lineStart) + 1 };
   };
 
   const lex = lexScript(text, isCopyFromStdin);
@@ -96,8 +99,8 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
       }
     } catch (error) {
       const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
-      // cursorPosition is a 0-based character offset into the segment.
-      const at = start + Math.min(Math.max(details?.cursorPosition ?? 0, 0), seg.text.length);
+      // cursorPosition is a 0-based code-point offset into the segment; convert it to UTF-16 units.
+      const at = start + unitsForCodePoints(seg.text, Math.max(details?.cursorPosition ?? 0, 0));
       findings.push({
         rule: 'syntax-error',
         severity: 'error',
@@ -187,6 +190,23 @@ function makeSegment(text: string, start: number, end: number): Segment {
   }
   map[bytes] = segText.length;
   return { charStart: start, text: segText, byteToChar: map };
+}
+
+/** Code points in text[from, to), a surrogate pair counting once. */
+function codePointCount(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const unit = text.charCodeAt(i);
+    if (!(unit >= 0xdc00 && unit <= 0xdfff && i > from && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff)) count++;
+  }
+  return count;
+}
+
+/** UTF-16 length of the first `points` code points of text (at most text.length). */
+function unitsForCodePoints(text: string, points: number): number {
+  let i = 0;
+  for (let k = 0; k < points && i < text.length; k++) i += text.codePointAt(i)! >= 0x10000 ? 2 : 1;
+  return Math.min(i, text.length);
 }
 
 function lineStarts(text: string): number[] {

@@ -1,0 +1,55 @@
+// A rule's `.cases.sql`: blocks headed `-- bad: why` (must report) or `-- good: why` (must not).
+// A line ending in `-- <- here` in a bad block is where a finding must land. The same cases drive the
+// tests and the generated docs page, so docs and behaviour never drift.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface RuleCase {
+  kind: 'bad' | 'good';
+  title: string;
+  /** The block's SQL, without its header line. */
+  sql: string;
+  /** 1-based lines in the cases file: first and last line of the SQL. */
+  firstLine: number;
+  lastLine: number;
+  /** Lines marked `-- <- here`: each must carry a finding, and no finding may land elsewhere. */
+  expectedLines: number[];
+}
+
+const HEADER = /^--\s*(bad|good):\s*(.*)$/;
+const MARK = /--\s*<-\s*here\s*$/;
+
+export function parseCases(text: string): RuleCase[] {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const cases: RuleCase[] = [];
+  let current: (RuleCase & { body: string[] }) | undefined;
+  const close = () => {
+    if (!current) return;
+    while (current.body.length && current.body[current.body.length - 1].trim() === '') current.body.pop();
+    cases.push({ kind: current.kind, title: current.title, sql: current.body.join('\n'), firstLine: current.firstLine, lastLine: current.firstLine + current.body.length - 1, expectedLines: current.expectedLines });
+  };
+  lines.forEach((line, i) => {
+    const header = HEADER.exec(line.trim());
+    if (header) {
+      close();
+      current = { kind: header[1] as 'bad' | 'good', title: header[2].trim(), sql: '', firstLine: i + 2, lastLine: i + 2, expectedLines: [], body: [] };
+      return;
+    }
+    if (!current) return;
+    current.body.push(line);
+    if (MARK.test(line)) current.expectedLines.push(i + 1);
+  });
+  close();
+  return cases;
+}
+
+/** The cases file beside a rule source, e.g. src/rules/schema/fk-missing-index.cases.sql. */
+export function casesPath(area: string, id: string): string {
+  return fileURLToPath(new URL(`../../src/rules/${area}/${id}.cases.sql`, import.meta.url));
+}
+
+export function readCases(area: string, id: string): { path: string; text: string; cases: RuleCase[] } {
+  const path = casesPath(area, id);
+  const text = readFileSync(path, 'utf8');
+  return { path, text, cases: parseCases(text) };
+}
