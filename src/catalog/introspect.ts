@@ -25,10 +25,7 @@ select a.attrelid::int8::float8 as table_oid, a.attname as name, a.attnum::int a
        case when a.atttypmod >= 0 then a.atttypmod else null end as typmod,
        a.attnotnull as not_null, pg_get_expr(ad.adbin, ad.adrelid) as default_expr,
        a.attidentity::text as identity, a.attgenerated::text as generated,
-       col_description(a.attrelid, a.attnum) as comment,
-       exists (select 1 from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S'
-               where d.refobjid = a.attrelid and d.refobjsubid = a.attnum and d.deptype = 'a'
-                 and d.classid = 'pg_class'::regclass) as owns_sequence
+       col_description(a.attrelid, a.attnum) as comment, owned.refobjid is not null as owns_sequence
 from pg_attribute a
 join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p', 'f')
 join pg_namespace n on n.oid = c.relnamespace
@@ -36,6 +33,10 @@ join pg_type t on t.oid = a.atttypid
 left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
 join pg_namespace tn on tn.oid = coalesce(et.typnamespace, t.typnamespace)
 left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
+-- serial columns own their sequence through an 'auto' dependency (identity columns use 'internal').
+left join (select distinct d.refobjid, d.refobjsubid from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S'
+           where d.classid = 'pg_class'::regclass and d.deptype = 'a') owned
+  on owned.refobjid = a.attrelid and owned.refobjsubid = a.attnum
 where a.attnum > 0 and not a.attisdropped and ${USER_NAMESPACE}
 order by a.attrelid, a.attnum`;
 
@@ -120,11 +121,13 @@ group by n.nspname, t.typname order by n.nspname, t.typname`;
 
 const SEQUENCES = `
 select n.nspname as schema, c.relname as name, format_type(s.seqtypid, null) as data_type, s.seqmax::float8 as max_value,
-       (select tn.nspname || '.' || tc.relname || '.' || a.attname from pg_depend d
-          join pg_class tc on tc.oid = d.refobjid join pg_namespace tn on tn.oid = tc.relnamespace
-          join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
-          where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i') limit 1) as owned_by
+       tn.nspname || '.' || tc.relname || '.' || a.attname as owned_by
 from pg_sequence s join pg_class c on c.oid = s.seqrelid join pg_namespace n on n.oid = c.relnamespace
+left join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i')
+  and d.refclassid = 'pg_class'::regclass and d.refobjsubid > 0
+left join pg_class tc on tc.oid = d.refobjid
+left join pg_namespace tn on tn.oid = tc.relnamespace
+left join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
 where ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}
 order by n.nspname, c.relname`;
 

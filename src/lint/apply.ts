@@ -69,11 +69,13 @@ function isCopyFromStdin(stmt: Statement): boolean {
   return Boolean(copy?.is_from && !copy.filename);
 }
 
-/** PostgreSQL's error position is a 1-based character offset in the statement text. */
+/** PostgreSQL's error position is a 1-based character (code point) offset in the statement text. */
 function errorLocation(file: ParsedFile, stmt: Statement, position: number | undefined): Location {
-  if (!position || position > stmt.text.length + 1) return { file: file.file, line: stmt.line, column: stmt.column, statement: stmt.index };
-  const before = stmt.text.slice(0, position - 1);
-  const newlines = before.split('\n').length - 1;
-  const column = newlines === 0 ? stmt.column + before.length : before.length - before.lastIndexOf('\n');
-  return { file: file.file, line: stmt.line + newlines, column, statement: stmt.index };
+  const chars = Array.from(stmt.text);
+  if (!position || position > chars.length + 1) return { file: file.file, line: stmt.line, column: stmt.column, statement: stmt.index };
+  const before = chars.slice(0, position - 1);
+  const lastNewline = before.lastIndexOf('\n');
+  const line = stmt.line + before.filter((c) => c === '\n').length;
+  const column = lastNewline === -1 ? stmt.column + before.length : before.length - lastNewline;
+  return { file: file.file, line, column, statement: stmt.index };
 }

@@ -50,13 +50,14 @@ export function parseDirectives(comments: LineComment[], position: (offset: numb
     flags,
     attach(statements, text, semicolons) {
       for (const d of ignores) {
-        // A directive trailing a statement on its own line applies to that statement…
+        // A directive inside a multi-line statement, or trailing one on its last line, applies to it…
+        const inside = statements.find((s) => s.start <= d.start && d.start < s.end);
         const previous = [...statements].reverse().find((s) => s.end <= d.start);
         const trailing = previous && !text.slice(previous.end, d.start).includes('\n') ? previous : undefined;
         // …otherwise to the next statement after the comment.
         // (unless a statement that failed to parse stands between them).
         const next = statements.find((s) => s.start >= d.end);
-        const target = trailing ?? (next && !semicolons.some((p) => p > d.end && p < next.start) ? next : undefined);
+        const target = inside ?? trailing ?? (next && !semicolons.some((p) => p > d.end && p < next.start) ? next : undefined);
         if (target) target.ignored.push(...d.rules);
       }
     },

@@ -24,7 +24,13 @@ function isKeywordNeedingQuotes(name: string): boolean {
 
 /** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1); generated names must fit. */
 export function truncateIdentifier(name: string): string {
-  let out = name;
-  while (Buffer.byteLength(out) > 63) out = out.slice(0, -1);
+  // Cut at a character boundary (as PostgreSQL does): never half a surrogate pair or a UTF-8 sequence.
+  let out = '';
+  let bytes = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > 63) break;
+    out += ch;
+  }
   return out;
 }

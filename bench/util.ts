@@ -1,0 +1,30 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+
+export function writeResult(name: string, result: Record<string, unknown>): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const record = { benchmark: name, date: new Date().toISOString(), node: process.version, ...result };
+  writeFileSync(`${RESULTS_DIR}${name}.json`, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** Best of n wall-clock runs, in milliseconds. */
+export async function bestOf(n: number, fn: () => unknown): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+/** Squawk (npm squawk-cli) on a file: the baseline, run in the same process tree and session. */
+export function runSquawk(file: string): { ms: number; status: number | null } {
+  const bin = fileURLToPath(new URL('../node_modules/.bin/squawk', import.meta.url));
+  const t = performance.now();
+  const r = spawnSync(bin, [file, '--reporter', 'gcc'], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
+  return { ms: performance.now() - t, status: r.status };
+}
