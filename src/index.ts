@@ -1,0 +1,22 @@
+// The public library API: every capability the CLI offers, as functions over plain data.
+export type { Finding, Location, Fix, Report, Severity, Summary, RuleArea } from './types.js';
+export { VERSION } from './version.js';
+
+export { parseFile, parseFileSync, loadParser, type ParsedFile, type Statement } from './sql/parse.js';
+export { quoteIdent, quoteQualified } from './sql/quote.js';
+
+export { openEngine, redact, EngineError, EMBEDDED_EXTENSIONS, type Engine, type EngineKind, type OpenEngineOptions, type Queryable } from './engine/index.js';
+
+export { introspect } from './catalog/introspect.js';
+export { buildOrigin, type OriginMap } from './catalog/origin.js';
+export type * from './catalog/types.js';
+
+export { schemaRules, allRules, type RuleInfo } from './rules/registry.js';
+export { finding, type Rule, type SchemaRule, type SchemaRuleContext } from './rules/types.js';
+
+export { lintSchema, readSqlFiles, type LintSchemaOptions, type SchemaLintResult } from './lint/schema.js';
+export { applyFiles } from './lint/apply.js';
+export { discoverSqlFiles, InputError } from './lint/files.js';
+
+export { loadConfig, defaultConfig, ConfigSchema, type Config } from './config.js';
+export { formatReport, FORMATS, summarize, exitCodeFor, type Format } from './report/index.js';
