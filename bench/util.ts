@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -21,9 +21,27 @@ export async function bestOf(n: number, fn: () => unknown): Promise<number> {
   return best;
 }
 
+const SQUAWK_VERSION = '2.66.0';
+const SQUAWK_DIR = fileURLToPath(new URL('./.squawk/', import.meta.url));
+
+/**
+ * Squawk is the baseline, installed on first use into bench/.squawk (git-ignored) rather than as a
+ * devDependency: its lock entries for other platforms' binaries are not served here, which makes
+ * `npm ci` refuse the project's lock file.
+ */
+function squawkBin(): string {
+  const bin = `${SQUAWK_DIR}node_modules/.bin/squawk`;
+  if (!existsSync(bin)) {
+    console.log(`(installing squawk-cli@${SQUAWK_VERSION} into bench/.squawk for the baseline)`);
+    const r = spawnSync('npm', ['install', '--prefix', SQUAWK_DIR, '--no-audit', '--no-fund', '--no-save', `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('could not install squawk-cli for the benchmark baseline');
+  }
+  return bin;
+}
+
 /** Squawk (npm squawk-cli) on a file: the baseline, run in the same process tree and session. */
 export function runSquawk(file: string): { ms: number; status: number | null } {
-  const bin = fileURLToPath(new URL('../node_modules/.bin/squawk', import.meta.url));
+  const bin = squawkBin();
   const t = performance.now();
   const r = spawnSync(bin, [file, '--reporter', 'gcc'], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
   return { ms: performance.now() - t, status: r.status };
