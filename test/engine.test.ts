@@ -57,6 +57,24 @@ for (const target of ENGINES) {
   });
 }
 
+describe('embedded contrib extensions', () => {
+  it('loads the extensions a real schema needs when a file creates them', async () => {
+    const names = ['pgcrypto', 'uuid-ossp', 'citext', 'pg_trgm', 'hstore', 'ltree', 'btree_gin', 'btree_gist'];
+    const engine = await openEngine({ extensions: names });
+    try {
+      for (const name of names) await engine.exec(`CREATE EXTENSION IF NOT EXISTS "${name}"`);
+      const { rows } = await engine.query<{ ok: boolean }>(
+        "select uuid_generate_v4() is not null and similarity('postgres', 'postgre') > 0.5 and ('a=>1'::hstore -> 'a') = '1' and 'a.b'::ltree @> 'a.b.c'::ltree as ok",
+      );
+      expect(rows[0].ok).toBe(true);
+      // Not shipped with PGlite: a clear PostgreSQL error, not a crash.
+      await expect(engine.exec('CREATE EXTENSION postgis')).rejects.toThrow(/postgis/);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describeServer('server scratch database', () => {
   it('creates a temporary database and drops it on close', async () => {
     const engine = await openEngine({ database: SERVER_URL, scratch: true });
