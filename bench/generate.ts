@@ -1,24 +1,26 @@
-// Synthetic but realistic migration SQL for benchmarks: mixed CREATE / ALTER / INDEX / UPDATE over many tables.
+// Synthetic but realistic SQL for benchmarks.
+
+/** Mixed CREATE / ALTER / INDEX / UPDATE / INSERT / COMMENT over `tables` tables, valid in order. */
 export function generateMigrationSql(statements: number, tables = Math.max(1, Math.floor(statements / 10))): string {
+  // Ten phases over every table, so each statement is valid after the ones before it.
+  const phases: Array<(t: string, n: number) => string> = [
+    (t) => `CREATE TABLE ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  owner_id bigint,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`,
+    (t) => `ALTER TABLE ${t} ADD COLUMN status text DEFAULT 'new';`,
+    (t) => `CREATE INDEX ${t}_owner_idx ON ${t} (owner_id) WHERE status <> 'done';`,
+    (t) => `UPDATE ${t} SET status = 'done' WHERE created_at < now() - interval '1 day';`,
+    (t, n) => `COMMENT ON TABLE ${t} IS 'table number ${n}; holds $$ and ''quotes''';`,
+    (t) => `ALTER TABLE ${t} ADD COLUMN note varchar(50);`,
+    (t) => `CREATE INDEX ${t}_created_idx ON ${t} (created_at);`,
+    (t) => `ALTER TABLE ${t} ALTER COLUMN note TYPE varchar(100);`,
+    (t) => `INSERT INTO ${t} (owner_id, name) VALUES (1, 'first');`,
+    (t) => `ALTER TABLE ${t} ALTER COLUMN status SET DEFAULT 'pending';`,
+  ];
   const out: string[] = [];
   for (let i = 0; out.length < statements; i++) {
-    const t = `t_${i % tables}`;
-    switch (Math.floor(i / tables) % 5) {
-      case 0:
-        out.push(`CREATE TABLE ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  owner_id bigint,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`);
-        break;
-      case 1:
-        out.push(`ALTER TABLE ${t} ADD COLUMN status text DEFAULT 'new';`);
-        break;
-      case 2:
-        out.push(`CREATE INDEX ${t}_owner_idx ON ${t} (owner_id) WHERE status <> 'done';`);
-        break;
-      case 3:
-        out.push(`UPDATE ${t} SET status = 'done' WHERE created_at < now() - interval '1 day';`);
-        break;
-      default:
-        out.push(`COMMENT ON TABLE ${t} IS 'table number ${i % tables}; holds $$ and ''quotes''';`);
-    }
+    const phase = Math.floor(i / tables) % phases.length;
+    const round = Math.floor(i / (tables * phases.length));
+    const n = i % tables;
+    out.push(phases[phase](`t_${round}_${n}`, n));
   }
   return `${out.join('\n')}\n`;
 }

@@ -16,6 +16,10 @@ export const ConfigSchema = z
     /** Migrations run inside a transaction by the runner (as most frameworks do). */
     assumeInTransaction: z.boolean().default(false),
     migrationsDir: z.string().optional(),
+    /** Glob selecting migration files in an unusual layout, e.g. "**\/*.up.sql". */
+    migrationsPattern: z.string().optional(),
+    /** Findings on tables known to hold fewer rows than this drop to info. */
+    smallTableRows: z.number().int().nonnegative().default(10_000),
     /** Rule profiles, e.g. "supabase" turns on the RLS rules. */
     profile: z.enum(['default', 'supabase']).default('default'),
     /** Row counts to assume per table, e.g. { "public.orders": 5000000 }. */

@@ -15,7 +15,7 @@ select c.oid::int8::float8 as oid, n.nspname as schema, c.relname as name, c.rel
        (select pn.nspname || '.' || p.relname from pg_inherits i join pg_class p on p.oid = i.inhparent
           join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid and c.relispartition limit 1) as partition_of
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
-where c.relkind in ('r', 'p', 'f') and ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}
+where c.relkind in ('r', 'p', 'f') and ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')} /*c.oid*/
 order by n.nspname, c.relname`;
 
 const COLUMNS = `
@@ -37,7 +37,7 @@ left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
 left join (select distinct d.refobjid, d.refobjsubid from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S'
            where d.classid = 'pg_class'::regclass and d.deptype = 'a') owned
   on owned.refobjid = a.attrelid and owned.refobjsubid = a.attnum
-where a.attnum > 0 and not a.attisdropped and ${USER_NAMESPACE}
+where a.attnum > 0 and not a.attisdropped and ${USER_NAMESPACE} /*a.attrelid*/
 order by a.attrelid, a.attnum`;
 
 const CONSTRAINTS = `
@@ -56,7 +56,7 @@ join pg_namespace n on n.oid = c.relnamespace
 left join pg_class rc on rc.oid = con.confrelid
 left join pg_namespace rn on rn.oid = rc.relnamespace
 left join pg_class ic on ic.oid = con.conindid and con.contype in ('p', 'u', 'x')
-where con.contype in ('p', 'f', 'u', 'c', 'x') and ${USER_NAMESPACE}
+where con.contype in ('p', 'f', 'u', 'c', 'x') and ${USER_NAMESPACE} /*con.conrelid*/
 order by con.conrelid, con.conname`;
 
 const INDEXES = `
@@ -76,7 +76,7 @@ join pg_class ic on ic.oid = i.indexrelid
 join pg_class c on c.oid = i.indrelid and c.relkind in ('r', 'p', 'm', 'f')
 join pg_namespace n on n.oid = c.relnamespace
 join pg_am am on am.oid = ic.relam
-where ${USER_NAMESPACE}
+where ${USER_NAMESPACE} /*i.indrelid*/
 order by i.indrelid, ic.relname`;
 
 const TRIGGERS = `
@@ -87,7 +87,7 @@ join pg_class c on c.oid = t.tgrelid
 join pg_namespace n on n.oid = c.relnamespace
 join pg_proc p on p.oid = t.tgfoid
 join pg_namespace pn on pn.oid = p.pronamespace
-where not t.tgisinternal and ${USER_NAMESPACE}
+where not t.tgisinternal and ${USER_NAMESPACE} /*t.tgrelid*/
 order by t.tgrelid, t.tgname`;
 
 const POLICIES = `
@@ -98,7 +98,7 @@ select p.polrelid::int8::float8 as table_oid, p.polname as name, p.polcmd::text 
 from pg_policy p
 join pg_class c on c.oid = p.polrelid
 join pg_namespace n on n.oid = c.relnamespace
-where ${USER_NAMESPACE}
+where ${USER_NAMESPACE} /*p.polrelid*/
 order by p.polrelid, p.polname`;
 
 const SCHEMAS = `
@@ -155,18 +155,46 @@ const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 /** Read the whole user catalog, one query per object kind, joined in memory. */
 export async function introspect(engine: Queryable): Promise<Catalog> {
   const q = async (sql: string) => (await engine.query<Row>(sql)).rows;
-  // Sequential on purpose: PGlite and a single pg.Client serialise queries anyway.
   const version = Number((await q(`select current_setting('server_version_num') as v`))[0].v);
-  const tableRows = await q(TABLES);
-  const columnRows = await q(COLUMNS);
-  const constraintRows = await q(CONSTRAINTS);
-  const indexRows = await q(INDEXES);
-  const triggerRows = await q(TRIGGERS);
-  const policyRows = await q(POLICIES);
+  const tables = await readTables(engine);
+  return {
+    serverVersion: version,
+    schemas: (await q(SCHEMAS)).map((r) => ({ name: r.name, owner: r.owner, comment: opt(r.comment) })),
+    tables,
+    views: (await q(VIEWS)).map((r) => ({ oid: r.oid, schema: r.schema, name: r.name, materialized: r.materialized, definition: r.definition, options: r.options, comment: opt(r.comment) })),
+    enums: (await q(ENUMS)).map((r) => ({ schema: r.schema, name: r.name, values: r.values })),
+    sequences: (await q(SEQUENCES)).map((r) => ({ schema: r.schema, name: r.name, dataType: r.data_type, maxValue: r.max_value, ownedBy: opt(r.owned_by) })),
+    functions: (await q(FUNCTIONS)).map((r) => ({
+      oid: r.oid,
+      schema: r.schema,
+      name: r.name,
+      arguments: r.arguments,
+      returns: r.returns,
+      language: r.language,
+      securityDefiner: r.security_definer,
+      volatility: ({ i: 'immutable', s: 'stable', v: 'volatile' } as const)[r.volatility as 'i' | 's' | 'v'],
+      config: r.config,
+    })),
+    extensions: (await q(EXTENSIONS)).map((r) => ({ name: r.name, schema: r.schema, version: r.version })),
+  };
+}
 
-  const tables = new Map<number, Table>();
+/**
+ * Tables with their columns, constraints, indexes, triggers and policies; all of them, or only those
+ * with the given oids (incremental reads while migrations run: one round trip per kind either way).
+ */
+export async function readTables(engine: Queryable, oids?: number[]): Promise<Table[]> {
+  if (oids && oids.length === 0) return [];
+  const q = async (sql: string) => {
+    if (!oids) return (await engine.query<Row>(sql)).rows;
+    // The placeholder names the column holding the table's oid in each query.
+    const scoped = sql.replace(/\/\*([a-z]+\.[a-z]+)\*\//, (_m, column: string) => `and ${column} = any($1::oid[])`);
+    return (await engine.query<Row>(scoped, [oids])).rows;
+  };
+  const tableRows = await q(TABLES);
+  const byOid = new Map<number, Table>();
   for (const r of tableRows) {
-    tables.set(r.oid, {
+    byOid.set(r.oid, {
       oid: r.oid,
       schema: r.schema,
       name: r.name,
@@ -185,12 +213,13 @@ export async function introspect(engine: Queryable): Promise<Catalog> {
       policies: [],
     });
   }
-  for (const r of columnRows) tables.get(r.table_oid)?.columns.push(toColumn(r));
-  for (const r of constraintRows) tables.get(r.table_oid)?.constraints.push(toConstraint(r));
-  for (const r of indexRows) tables.get(r.table_oid)?.indexes.push(toIndex(r));
-  for (const r of triggerRows) tables.get(r.table_oid)?.triggers.push(toTrigger(r));
-  for (const r of policyRows) {
-    tables.get(r.table_oid)?.policies.push({
+  if (byOid.size === 0) return [];
+  for (const r of await q(COLUMNS)) byOid.get(r.table_oid)?.columns.push(toColumn(r));
+  for (const r of await q(CONSTRAINTS)) byOid.get(r.table_oid)?.constraints.push(toConstraint(r));
+  for (const r of await q(INDEXES)) byOid.get(r.table_oid)?.indexes.push(toIndex(r));
+  for (const r of await q(TRIGGERS)) byOid.get(r.table_oid)?.triggers.push(toTrigger(r));
+  for (const r of await q(POLICIES)) {
+    byOid.get(r.table_oid)?.policies.push({
       name: r.name,
       command: POLICY_COMMAND[r.cmd],
       permissive: r.permissive,
@@ -199,27 +228,7 @@ export async function introspect(engine: Queryable): Promise<Catalog> {
       withCheck: opt(r.check_expr),
     });
   }
-
-  return {
-    serverVersion: version,
-    schemas: (await q(SCHEMAS)).map((r) => ({ name: r.name, owner: r.owner, comment: opt(r.comment) })),
-    tables: [...tables.values()],
-    views: (await q(VIEWS)).map((r) => ({ oid: r.oid, schema: r.schema, name: r.name, materialized: r.materialized, definition: r.definition, options: r.options, comment: opt(r.comment) })),
-    enums: (await q(ENUMS)).map((r) => ({ schema: r.schema, name: r.name, values: r.values })),
-    sequences: (await q(SEQUENCES)).map((r) => ({ schema: r.schema, name: r.name, dataType: r.data_type, maxValue: r.max_value, ownedBy: opt(r.owned_by) })),
-    functions: (await q(FUNCTIONS)).map((r) => ({
-      oid: r.oid,
-      schema: r.schema,
-      name: r.name,
-      arguments: r.arguments,
-      returns: r.returns,
-      language: r.language,
-      securityDefiner: r.security_definer,
-      volatility: ({ i: 'immutable', s: 'stable', v: 'volatile' } as const)[r.volatility as 'i' | 's' | 'v'],
-      config: r.config,
-    })),
-    extensions: (await q(EXTENSIONS)).map((r) => ({ name: r.name, schema: r.schema, version: r.version })),
-  };
+  return [...byOid.values()];
 }
 
 function toColumn(r: Row): Column {

@@ -57,20 +57,20 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
   return findings;
 }
 
-function transactionControl(stmt: Statement): 'begin' | 'end' | undefined {
+export function transactionControl(stmt: Statement): 'begin' | 'end' | undefined {
   const kind = (stmt.node as { TransactionStmt?: { kind?: string } }).TransactionStmt?.kind;
   if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') return 'begin';
   if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') return 'end';
   return undefined;
 }
 
-function isCopyFromStdin(stmt: Statement): boolean {
+export function isCopyFromStdin(stmt: Statement): boolean {
   const copy = (stmt.node as { CopyStmt?: { is_from?: boolean; filename?: string } }).CopyStmt;
   return Boolean(copy?.is_from && !copy.filename);
 }
 
 /** PostgreSQL's error position is a 1-based character (code point) offset in the statement text. */
-function errorLocation(file: ParsedFile, stmt: Statement, position: number | undefined): Location {
+export function errorLocation(file: ParsedFile, stmt: Statement, position: number | undefined): Location {
   const chars = Array.from(stmt.text);
   if (!position || position > chars.length + 1) return { file: file.file, line: stmt.line, column: stmt.column, statement: stmt.index };
   const before = chars.slice(0, position - 1);

@@ -14,6 +14,23 @@ export interface RuleCase {
   lastLine: number;
   /** Lines marked `-- <- here`: each must carry a finding, and no finding may land elsewhere. */
   expectedLines: number[];
+  /** Options from a trailing `{…}` JSON object in the header, e.g. `{"pgVersion": 11}`. */
+  options: CaseOptions;
+}
+
+export interface CaseOptions {
+  /** Target PostgreSQL major version. */
+  pgVersion?: number;
+  /** The runner wraps the migration in a transaction. */
+  assumeInTransaction?: boolean;
+  /** The migration is marked `-- pgarch:no-transaction`. */
+  noTransaction?: boolean;
+  /** Rows to assume per table. */
+  assumeRows?: Record<string, number>;
+  /** The migration's down step. */
+  down?: string;
+  /** The migration's layout (for rules about down steps). */
+  layout?: string;
 }
 
 const HEADER = /^--\s*(bad|good):\s*(.*)$/;
@@ -26,13 +43,24 @@ export function parseCases(text: string): RuleCase[] {
   const close = () => {
     if (!current) return;
     while (current.body.length && current.body[current.body.length - 1].trim() === '') current.body.pop();
-    cases.push({ kind: current.kind, title: current.title, sql: current.body.join('\n'), firstLine: current.firstLine, lastLine: current.firstLine + current.body.length - 1, expectedLines: current.expectedLines });
+    cases.push({
+      kind: current.kind,
+      title: current.title,
+      sql: current.body.join('\n'),
+      firstLine: current.firstLine,
+      lastLine: current.firstLine + current.body.length - 1,
+      expectedLines: current.expectedLines,
+      options: current.options,
+    });
   };
   lines.forEach((line, i) => {
     const header = HEADER.exec(line.trim());
     if (header) {
       close();
-      current = { kind: header[1] as 'bad' | 'good', title: header[2].trim(), sql: '', firstLine: i + 2, lastLine: i + 2, expectedLines: [], body: [] };
+      const optionsAt = header[2].indexOf('{');
+      const title = (optionsAt === -1 ? header[2] : header[2].slice(0, optionsAt)).trim();
+      const options = optionsAt === -1 ? {} : (JSON.parse(header[2].slice(optionsAt)) as CaseOptions);
+      current = { kind: header[1] as 'bad' | 'good', title, sql: '', firstLine: i + 2, lastLine: i + 2, expectedLines: [], options, body: [] };
       return;
     }
     if (!current) return;

@@ -2,6 +2,7 @@
 import type { RuleArea, Severity } from '../types.js';
 import { fkMissingIndex } from './schema/fk-missing-index.js';
 import { missingPrimaryKey } from './schema/missing-primary-key.js';
+import { migrationRules } from './migration/index.js';
 import type { SchemaRule } from './types.js';
 
 export const schemaRules: SchemaRule[] = [missingPrimaryKey, fkMissingIndex];
@@ -21,5 +22,5 @@ export const inputRules: RuleInfo[] = [
 ];
 
 export function allRules(): RuleInfo[] {
-  return [...inputRules, ...schemaRules.map(({ id, area, severity, summary }) => ({ id, area, severity, summary }))];
+  return [...inputRules, ...[...schemaRules, ...migrationRules].map(({ id, area, severity, summary }) => ({ id, area, severity, summary }))];
 }

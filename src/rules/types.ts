@@ -1,7 +1,9 @@
-import type { Catalog } from '../catalog/types.js';
+import type { Catalog, Table } from '../catalog/types.js';
+import type { Config } from '../config.js';
+import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { OriginMap } from '../catalog/origin.js';
 import type { Queryable } from '../engine/types.js';
-import type { Finding, RuleArea, Severity } from '../types.js';
+import type { Finding, Location, RuleArea, Severity } from '../types.js';
 
 /** What a schema rule sees: the catalog after all files ran (or a live database's), and where each object came from. */
 export interface SchemaRuleContext {
@@ -28,3 +30,78 @@ export function finding(rule: Pick<Rule<unknown>, 'id' | 'severity'>, fields: Om
   const { severity, ...rest } = fields;
   return { rule: rule.id, severity: severity ?? rule.severity, ...rest, docs: `docs/rules/${rule.id}.md` };
 }
+
+/** The catalog as migration rules see it: as it was just before the statement being checked. */
+export interface CatalogView {
+  /**
+   * The table a statement names (a RangeVar: `{ schemaname?, relname }`), resolved with the current
+   * search_path; undefined when it does not exist. Parse-only mode returns a table without details.
+   */
+  table(rangeVar: { schemaname?: string; relname: string }): Promise<Table | undefined>;
+  /** The table an index belongs to, by the index's name as a statement writes it. */
+  indexTable(name: { schemaname?: string; relname: string }): Promise<Table | undefined>;
+  /** Created in the migration being checked (or in one not yet deployed): new and empty, never a lock risk. */
+  isNew(table: Table): boolean;
+  /** Best row estimate: --assume-rows, then live statistics (--stats-from), then reltuples when analyzed. */
+  rows(table: Table): number | undefined;
+  /** False in parse-only mode (--no-execute): tables carry no columns, constraints or indexes. */
+  readonly detailed: boolean;
+}
+
+export interface TransactionState {
+  /** Inside a transaction: an explicit BEGIN, or a runner that wraps each migration (unless no-transaction). */
+  inTransaction: boolean;
+  /** The transaction was opened by BEGIN in the file (not by the runner). */
+  explicit: boolean;
+  /** `SET lock_timeout` ran earlier in this migration. */
+  lockTimeout: boolean;
+  /** DDL ran earlier in the current transaction. */
+  ddlInTransaction: boolean;
+  /** An earlier statement in the current transaction took ACCESS EXCLUSIVE on an existing table. */
+  exclusiveLock?: { table: string; line: number; /** statements run since, in the same transaction */ followers: number };
+}
+
+/** What a migration rule sees for one statement. */
+export interface MigrationRuleContext {
+  stmt: Statement;
+  /** The statement's node, e.g. the AlterTableStmt object itself. */
+  node: AnyNode;
+  file: ParsedFile;
+  migration: { id: string; file: string; noTransaction: boolean };
+  before: CatalogView;
+  tx: TransactionState;
+  /** Target PostgreSQL major version (--pg-version, else the engine's). */
+  pgVersion: number;
+  config: Config;
+  /** Location of a parse-tree `location` offset within this statement. */
+  locate(location?: number): Location;
+  /** Severity scaled by table size: info under the small-table threshold when the size is known. */
+  sized(table: Table, severity: Severity): Severity;
+}
+
+/** What a migration rule sees after its statement ran (for measured facts such as rewrites). */
+export interface ExecutedContext extends MigrationRuleContext {
+  /** Relations whose relfilenode changed: `schema.name` of tables and indexes rewritten. */
+  rewritten: string[];
+  /** Findings already reported for this statement by other rules. */
+  reported: Finding[];
+}
+
+/** Whole-migration checks (e.g. a missing down step, BEGIN without COMMIT). */
+export interface MigrationFileContext {
+  file: ParsedFile;
+  migration: { id: string; file: string; noTransaction: boolean; hasDown: boolean; downText?: string };
+  tx: TransactionState;
+  config: Config;
+}
+
+export interface MigrationRule extends Rule<MigrationRuleContext> {
+  area: 'migration';
+  /** Statement kinds the rule looks at (for speed); all when absent. */
+  kinds?: string[];
+  afterExecute?(ctx: ExecutedContext): Finding[];
+  checkFile?(ctx: MigrationFileContext): Finding[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyNode = Record<string, any>;

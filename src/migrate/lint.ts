@@ -1,0 +1,343 @@
+// `pgarch lint migrations`: apply migrations in order to a real PostgreSQL and, before each
+// statement, check every migration rule against the catalog as it is at that moment.
+import { execFileSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { defaultConfig, type Config } from '../config.js';
+import { openEngine } from '../engine/index.js';
+import type { Engine } from '../engine/types.js';
+import { toEngineError } from '../engine/types.js';
+import { errorLocation, isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { InputError } from '../lint/files.js';
+import { applyPolicy } from '../lint/policy.js';
+import { summarize } from '../report/summary.js';
+import { migrationRules } from '../rules/migration/index.js';
+import type { AnyNode, MigrationRule, MigrationRuleContext, TransactionState } from '../rules/types.js';
+import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
+import type { Finding, Report, Severity } from '../types.js';
+import type { Table } from '../catalog/types.js';
+import { VERSION } from '../version.js';
+import { EngineCatalogView, ParseOnlyCatalogView, type RowSources } from './catalog-view.js';
+import { discoverMigrations, type Migration } from './discover.js';
+import { documentedLock } from './locks.js';
+import { createdTable, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
+
+export interface LintMigrationsOptions {
+  paths: string[];
+  /** Glob for unusual layouts, relative to each directory. */
+  pattern?: string;
+  /** postgres:// URL: migrations run in a scratch database there; embedded PGlite when absent. */
+  database?: string;
+  /** Report only migrations changed since this git ref; earlier ones still build the catalog. */
+  since?: string;
+  /** Report only these migration files; earlier ones still build the catalog. */
+  only?: string[];
+  /** Target PostgreSQL major version for version-aware rules (default: the server's, else 15). */
+  pgVersion?: number;
+  /** Parse-only: run the rules that need no catalog, execute nothing. */
+  noExecute?: boolean;
+  /** Rows to assume per table (`schema.table` or `table`). */
+  assumeRows?: Record<string, number>;
+  /** A live database whose reltuples size the findings. */
+  statsFrom?: string;
+  /** Findings on tables known to be smaller than this drop to info (default 10,000). */
+  smallTableRows?: number;
+  config?: Config;
+  rules?: MigrationRule[];
+  progress?: (done: number, total: number) => void;
+}
+
+export interface MigrationLintResult {
+  report: Report;
+  migrations: Migration[];
+}
+
+const DEFAULT_PG_VERSION = 15;
+// Statements on an existing table whose relfilenodes are compared before/after (rewrite detection).
+const TRACED = new Set(['AlterTableStmt', 'ClusterStmt', 'VacuumStmt', 'ReindexStmt', 'RefreshMatViewStmt']);
+
+export async function lintMigrations(options: LintMigrationsOptions): Promise<MigrationLintResult> {
+  const started = performance.now();
+  const config = options.config ?? defaultConfig();
+  const migrations = discoverMigrations(options.paths, { pattern: options.pattern ?? config.migrationsPattern });
+  const reported = reportedSet(migrations, options);
+  await loadParser();
+  const parsed = migrations.map((m) => parseMigration(m));
+
+  const rowSources: RowSources = { assumeRows: { ...config.assumeRows, ...options.assumeRows } };
+  if (options.statsFrom) rowSources.liveRows = await readLiveRows(options.statsFrom);
+
+  const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: extensionNames(parsed) });
+  const findings: Finding[] = [];
+  try {
+    const pgVersion = options.pgVersion ?? config.pgVersion ?? (engine?.kind === 'server' ? (await engine.version()).major : DEFAULT_PG_VERSION);
+    const runner = new MigrationRunner({
+      engine,
+      config,
+      pgVersion,
+      rules: (options.rules ?? migrationRules).filter((r) => config.rules[r.id] !== 'off'),
+      view: engine ? new EngineCatalogView(engine, rowSources) : new ParseOnlyCatalogView(rowSources),
+      smallTableRows: options.smallTableRows ?? config.smallTableRows,
+      progress: options.progress,
+      total: parsed.reduce((n, p) => n + p.statements.length, 0),
+    });
+    let previousReported = false;
+    for (let i = 0; i < migrations.length; i++) {
+      const isReported = reported.has(i);
+      // Each migration is a deployment, except that consecutive not-yet-deployed (reported) ones in
+      // --since/--only mode deploy together: what one creates is still new in the next.
+      if (!(isReported && previousReported && reported.size < migrations.length)) runner.deploy();
+      const out = await runner.run(migrations[i], parsed[i]);
+      if (isReported) findings.push(...out, ...parsed[i].findings);
+      previousReported = isReported;
+    }
+  } finally {
+    await engine?.close();
+  }
+
+  const kept = applyPolicy(findings, parsed, config);
+  const statements = parsed.reduce((n, p, i) => n + (reported.has(i) ? p.statements.length : 0), 0);
+  return {
+    report: {
+      tool: 'pgarch',
+      version: VERSION,
+      findings: kept,
+      summary: summarize(kept, { files: reported.size, statements, elapsedMs: Math.round(performance.now() - started) }),
+    },
+    migrations,
+  };
+}
+
+interface RunnerOptions {
+  engine?: Engine;
+  config: Config;
+  pgVersion: number;
+  rules: MigrationRule[];
+  view: EngineCatalogView | ParseOnlyCatalogView;
+  smallTableRows: number;
+  progress?: (done: number, total: number) => void;
+  total: number;
+}
+
+/** Applies migrations one statement at a time, checking rules before and after each. */
+export class MigrationRunner {
+  private done = 0;
+  private readonly byKind = new Map<string, MigrationRule[]>();
+
+  constructor(private readonly o: RunnerOptions) {}
+
+  deploy(): void {
+    this.o.view.deploy();
+  }
+
+  async run(migration: Migration, file: ParsedFile): Promise<Finding[]> {
+    const { engine, view, config } = this.o;
+    const noTransaction = file.directives.flags.includes('no-transaction') || /--\s*migrate:up\b[^\n]*transaction:false/.test(migration.text);
+    const runnerTransaction = config.assumeInTransaction && !noTransaction;
+    const tx: TransactionState = { inTransaction: runnerTransaction, explicit: false, lockTimeout: false, ddlInTransaction: false };
+    const meta = { id: migration.id, file: migration.file, noTransaction };
+    const findings: Finding[] = [];
+    let aborted = false;
+
+    for (const stmt of file.statements) {
+      this.o.progress?.(++this.done, this.o.total);
+      const control = transactionControl(stmt);
+      if (aborted && control !== 'end') continue;
+
+      const ctx: MigrationRuleContext = {
+        stmt,
+        node: (stmt.node as AnyNode)[stmt.kind] as AnyNode,
+        file,
+        migration: meta,
+        before: view,
+        tx: { ...tx, exclusiveLock: tx.exclusiveLock && { ...tx.exclusiveLock } },
+        pgVersion: this.o.pgVersion,
+        config,
+        locate: (location) => file.locate(stmt, location),
+        sized: (table, severity) => this.sized(table, severity),
+      };
+      const rules = this.rulesFor(stmt.kind);
+      const before: Finding[] = [];
+      for (const rule of rules) before.push(...(await rule.check(ctx)));
+      findings.push(...before);
+
+      if (engine && !isCopyFromStdin(stmt)) {
+        const traced = TRACED.has(stmt.kind) ? await this.existingTables(stmt) : [];
+        const nodesBefore = traced.length ? await relfilenodes(engine, traced) : undefined;
+        try {
+          await engine.exec(stmt.text);
+        } catch (error) {
+          const e = toEngineError(error);
+          findings.push({
+            rule: 'execution-error',
+            severity: 'error',
+            message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`,
+            location: errorLocation(file, stmt, e.position),
+            hint: e.hint ?? 'The statement failed against the catalog built by the migrations before it; later statements may fail because of it.',
+          });
+          if (control === 'end') tx.inTransaction = runnerTransaction;
+          else if (tx.explicit) aborted = true;
+          (view as EngineCatalogView).invalidate(touchedRelations(stmt));
+          continue;
+        }
+        const rewritten = nodesBefore ? changedRelations(nodesBefore, await relfilenodes(engine, traced)) : [];
+        for (const rule of rules) if (rule.afterExecute) findings.push(...rule.afterExecute({ ...ctx, rewritten, reported: before }));
+        (view as EngineCatalogView).invalidate(touchedRelations(stmt));
+        const created = createdTable(stmt);
+        if (created) await (view as EngineCatalogView).markNew(created);
+      } else if (view instanceof ParseOnlyCatalogView) {
+        const created = createdTable(stmt);
+        if (created) view.markCreated(created);
+        const rename = (stmt.node as AnyNode).RenameStmt as AnyNode | undefined;
+        if (rename?.renameType === 'OBJECT_TABLE' && rename.relation) view.renamed(rename.relation.relname, rename.newname);
+      }
+      await this.advance(tx, stmt, control, runnerTransaction);
+      if (control === 'end') aborted = false;
+    }
+
+    const fileCtx = { file, migration: { ...meta, hasDown: Boolean(migration.down), downText: migration.down?.text.slice(migration.down.start, migration.down.end) }, tx, config };
+    for (const rule of this.o.rules) if (rule.checkFile) findings.push(...rule.checkFile(fileCtx));
+    // A file that leaves a transaction open ends like a psql session: rolled back.
+    if (engine && tx.explicit) await engine.exec('ROLLBACK').catch(() => {});
+    return findings;
+  }
+
+  private rulesFor(kind: string): MigrationRule[] {
+    let rules = this.byKind.get(kind);
+    if (!rules) this.byKind.set(kind, (rules = this.o.rules.filter((r) => !r.kinds || r.kinds.includes(kind))));
+    return rules;
+  }
+
+  private sized(table: Table, severity: Severity): Severity {
+    const rows = this.o.view.rows(table);
+    return rows !== undefined && rows < this.o.smallTableRows ? 'info' : severity;
+  }
+
+  /** Existing (not new) tables a traced statement names, resolved before it runs. */
+  private async existingTables(stmt: Statement): Promise<number[]> {
+    const oids: number[] = [];
+    for (const rv of touchedRelations(stmt) ?? []) {
+      const t = await this.o.view.table(rv);
+      if (t && !this.o.view.isNew(t)) oids.push(t.oid);
+    }
+    return oids;
+  }
+
+  /** Track the transaction and lock state the next statement runs in. */
+  private async advance(tx: TransactionState, stmt: Statement, control: 'begin' | 'end' | undefined, runnerTransaction: boolean): Promise<void> {
+    if (control === 'begin') {
+      tx.inTransaction = true;
+      tx.explicit = true;
+      tx.ddlInTransaction = false;
+      tx.exclusiveLock = undefined;
+      return;
+    }
+    if (control === 'end') {
+      tx.inTransaction = false;
+      tx.explicit = false;
+      tx.ddlInTransaction = false;
+      tx.exclusiveLock = undefined;
+      // A runner-managed transaction does not reopen after an explicit COMMIT inside the file.
+      void runnerTransaction;
+      return;
+    }
+    if (setsLockTimeout(stmt)) tx.lockTimeout = true;
+    if (!tx.inTransaction) return;
+    if (isDdl(stmt)) tx.ddlInTransaction = true;
+    if (tx.exclusiveLock) {
+      tx.exclusiveLock.followers++;
+    } else if (documentedLock(stmt.node as AnyNode, stmt.kind) === 'AccessExclusiveLock') {
+      const rv = firstRelation(stmt);
+      const table = rv ? await this.o.view.table(rv) : undefined;
+      if (table && !this.o.view.isNew(table)) tx.exclusiveLock = { table: `${table.schema}.${table.name}`, line: stmt.line, followers: 0 };
+    }
+  }
+}
+
+function firstRelation(stmt: Statement): RangeVar | undefined {
+  return touchedRelations(stmt)?.[0];
+}
+
+async function relfilenodes(engine: Engine, tableOids: number[]): Promise<Map<string, number>> {
+  const { rows } = await engine.query<{ name: string; node: number }>(
+    `select n.nspname || '.' || c.relname as name, c.relfilenode::int8::float8 as node
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = any($1::oid[]) or c.oid in (select indexrelid from pg_index where indrelid = any($1::oid[]))`,
+    [tableOids],
+  );
+  return new Map(rows.map((r) => [r.name, r.node]));
+}
+
+function changedRelations(before: Map<string, number>, after: Map<string, number>): string[] {
+  return [...before].filter(([name, node]) => after.has(name) && after.get(name) !== node).map(([name]) => name);
+}
+
+function parseMigration(m: Migration): ParsedFile {
+  const parsed = parseFileSync(m.text, m.file);
+  if (m.up.start === 0 && m.up.end === m.text.length) return parsed;
+  // dbmate: only the up section is the migration; locations stay those of the whole file.
+  const inUp = (offset: number) => offset >= m.up.start && offset < m.up.end;
+  return {
+    ...parsed,
+    statements: parsed.statements.filter((s) => inUp(s.start)),
+    findings: parsed.findings.filter((f) => f.location?.line === undefined || inUp(offsetOfLine(m.text, f.location.line))),
+    locate: parsed.locate,
+  };
+}
+
+function offsetOfLine(text: string, line: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) offset = text.indexOf('\n', offset) + 1;
+  return offset;
+}
+
+function extensionNames(files: ParsedFile[]): string[] {
+  return files.flatMap((f) => f.statements.map((s) => (s.node as AnyNode).CreateExtensionStmt?.extname).filter(Boolean));
+}
+
+/** Indexes of the migrations to report: all, or those changed since a git ref, or named by --only. */
+function reportedSet(migrations: Migration[], options: LintMigrationsOptions): Set<number> {
+  const all = new Set(migrations.map((_, i) => i));
+  if (options.only?.length) {
+    const wanted = new Set(options.only.map((f) => resolve(f)));
+    const picked = migrations.flatMap((m, i) => (wanted.has(resolve(m.file)) ? [i] : []));
+    if (picked.length !== wanted.size) throw new InputError(`--only names a file that is not one of the migrations: ${options.only.join(', ')}`);
+    return new Set(picked);
+  }
+  if (options.since) {
+    const changed = changedFiles(options.since, migrations.map((m) => m.file));
+    return new Set(migrations.flatMap((m, i) => (changed.has(resolve(m.file)) ? [i] : [])));
+  }
+  return all;
+}
+
+/** Files changed since a git ref (committed, staged, unstaged) plus untracked ones. */
+function changedFiles(ref: string, files: string[]): Set<string> {
+  if (files.length === 0) return new Set();
+  const cwd = dirname(resolve(files[0]));
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
+      throw new InputError(`--since ${ref}: ${stderr || 'git failed'}`);
+    }
+  };
+  const top = git(['rev-parse', '--show-toplevel']).trim();
+  const names = [...git(['diff', '--name-only', ref, '--', '.']).split('\n'), ...git(['ls-files', '--others', '--exclude-standard', '--full-name', '--', '.']).split('\n')];
+  return new Set(names.filter(Boolean).map((n) => resolve(top, n)));
+}
+
+/** reltuples of every user table in a live database, read-only. */
+async function readLiveRows(url: string): Promise<Record<string, number>> {
+  const engine = await openEngine({ database: url, readOnly: true });
+  try {
+    const { rows } = await engine.query<{ name: string; rows: number }>(
+      `select n.nspname || '.' || c.relname as name, greatest(c.reltuples, 0)::float8 as rows
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p') and n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, r.rows]));
+  } finally {
+    await engine.close();
+  }
+}

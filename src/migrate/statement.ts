@@ -1,0 +1,85 @@
+// Facts about a statement read from its parse tree, shared by the migration runner and rules.
+import type { AnyNode } from '../rules/types.js';
+import type { Statement } from '../sql/parse.js';
+
+export type RangeVar = { schemaname?: string; relname: string };
+
+/** Statements that change no catalog shape: they never invalidate cached tables. */
+const DATA_ONLY = new Set([
+  'SelectStmt',
+  'InsertStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'MergeStmt',
+  'TransactionStmt',
+  'CommentStmt',
+  'ExplainStmt',
+  'CopyStmt',
+  'NotifyStmt',
+  'ListenStmt',
+  'LockStmt',
+  'PrepareStmt',
+  'ExecuteStmt',
+  'DeallocateStmt',
+  'CheckPointStmt',
+  'DiscardStmt',
+  'VariableShowStmt',
+]);
+
+/**
+ * Relations a statement may have changed, or undefined when it may have changed anything (DO blocks,
+ * DROP … CASCADE, search_path changes, statements pgarch has no model of).
+ */
+export function touchedRelations(stmt: Statement): RangeVar[] | undefined {
+  if (DATA_ONLY.has(stmt.kind)) return [];
+  const node = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
+  if (stmt.kind === 'VariableSetStmt') return node.name === 'search_path' ? undefined : [];
+  if (node?.behavior === 'DROP_CASCADE') return undefined;
+  if (['DoStmt', 'CallStmt', 'CreateSchemaStmt', 'DropOwnedStmt', 'ReassignOwnedStmt', 'AlterExtensionStmt'].includes(stmt.kind)) return undefined;
+  const found = rangeVars(node);
+  if (stmt.kind === 'DropStmt' && ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'].includes(node.removeType)) {
+    // DROP INDEX names the index, not its table: the table's cached index list goes stale.
+    if (node.removeType === 'OBJECT_INDEX') return undefined;
+    for (const obj of node.objects ?? []) {
+      const parts = (obj.List?.items ?? []).map((i: AnyNode) => i.String?.sval);
+      if (parts.length) found.push(parts.length > 1 ? { schemaname: parts[parts.length - 2], relname: parts[parts.length - 1] } : { relname: parts[0] });
+    }
+  }
+  if (stmt.kind === 'RenameStmt' && node.newname) found.push({ relname: node.newname });
+  // Statements that name no relation (CREATE TYPE, CREATE FUNCTION…) change no table's shape.
+  return found;
+}
+
+/** Every RangeVar in a parse tree: objects with a `relname`. */
+export function rangeVars(node: unknown, out: RangeVar[] = []): RangeVar[] {
+  if (Array.isArray(node)) {
+    for (const n of node) rangeVars(n, out);
+  } else if (node && typeof node === 'object') {
+    const o = node as AnyNode;
+    if (typeof o.relname === 'string') out.push({ schemaname: o.schemaname, relname: o.relname });
+    for (const v of Object.values(o)) if (v && typeof v === 'object') rangeVars(v, out);
+  }
+  return out;
+}
+
+/** The table a statement creates (CREATE TABLE, CREATE TABLE AS, SELECT INTO), if any. */
+export function createdTable(stmt: Statement): RangeVar | undefined {
+  const node = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
+  if (stmt.kind === 'CreateStmt') return node.relation;
+  if (stmt.kind === 'CreateTableAsStmt' && node.objtype === 'OBJECT_TABLE') return node.into?.rel;
+  if (stmt.kind === 'SelectStmt' && node.intoClause) return node.intoClause.rel;
+  return undefined;
+}
+
+/** Whether the statement is a `SET [LOCAL] lock_timeout` to a non-zero value. */
+export function setsLockTimeout(stmt: Statement): boolean {
+  const node = (stmt.node as AnyNode).VariableSetStmt as AnyNode | undefined;
+  if (!node || node.name !== 'lock_timeout' || node.kind === 'VAR_RESET') return false;
+  const arg = node.args?.[0]?.A_Const;
+  return !(arg?.ival !== undefined && (arg.ival.ival ?? 0) === 0) && !(arg?.sval?.sval === '0');
+}
+
+/** Statements whose effect is only on data or session: never DDL. */
+export function isDdl(stmt: Statement): boolean {
+  return !DATA_ONLY.has(stmt.kind) && stmt.kind !== 'VariableSetStmt';
+}

@@ -1,0 +1,4 @@
+// Migration rules about constraints, tables, indexes, partitions, enums and schemas (one file per rule; this list only registers them).
+import type { MigrationRule } from '../types.js';
+
+export const objectRules: MigrationRule[] = [];

@@ -1,0 +1,29 @@
+// Helpers migration rules share: resolving the statement's table, and building safe rewrites.
+import type { Table } from '../../catalog/types.js';
+import type { AnyNode, MigrationRuleContext } from '../types.js';
+
+/** The table named by a RangeVar if it exists and is not new in this deployment (so it may hold data). */
+export async function existingTable(ctx: MigrationRuleContext, rv: AnyNode | undefined): Promise<Table | undefined> {
+  if (!rv?.relname) return undefined;
+  const table = await ctx.before.table(rv as { schemaname?: string; relname: string });
+  return table && !ctx.before.isNew(table) ? table : undefined;
+}
+
+export const qualified = (t: Table) => `${t.schema}.${t.name}`;
+
+/** ALTER TABLE subcommands of a statement, with their node. */
+export function alterCommands(ctx: MigrationRuleContext): AnyNode[] {
+  if (ctx.stmt.kind !== 'AlterTableStmt' || ctx.node.objtype !== 'OBJECT_TABLE') return [];
+  return (ctx.node.cmds ?? []).map((c: AnyNode) => c.AlterTableCmd as AnyNode);
+}
+
+/** The statement's text with its first keyword sequence replaced, for simple rewrites. */
+export function statementText(ctx: MigrationRuleContext): string {
+  return ctx.stmt.text.trim().replace(/;\s*$/, '');
+}
+
+/** Names from a list of String nodes (qualified names, type names). */
+export const names = (list: AnyNode[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval).filter((s): s is string => Boolean(s));
+
+/** Directive that tells pgarch's runner (and readers) the migration must run outside a transaction. */
+export const NO_TRANSACTION = '-- pgarch:no-transaction  (CONCURRENTLY cannot run inside a transaction block)';
