@@ -1,10 +1,12 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { lintSchema } from '../lint/schema.js';
+import { lintMigrations } from '../migrate/lint.js';
 import { addCommonOptions, emitReport, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, type CommonOptions } from './common.js';
 
 export function lintCommand(): Command {
-  const lint = new Command('lint').description('lint schemas (more areas: migrations, queries — as they land)');
+  const lint = new Command('lint').description('lint schemas and migrations (queries as they land)');
   lint.addCommand(lintSchemaCommand());
+  lint.addCommand(lintMigrationsCommand());
   return lint;
 }
 
@@ -36,6 +38,86 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
       const { report } = await lintSchema({ paths, database, live: opts.live, config: readConfig(opts), progress: progressReporter('applying') });
       return emitReport(report, opts);
     }),
+  );
+  return cmd;
+}
+
+/** `table=N` pairs from a repeatable option. */
+export function collectRows(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const at = value.lastIndexOf('=');
+  const rows = Number(value.slice(at + 1));
+  if (at <= 0 || !Number.isFinite(rows) || rows < 0) throw new InvalidArgumentError(`expected table=N, got "${value}"`);
+  return { ...previous, [value.slice(0, at)]: rows };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return n;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function lintMigrationsCommand(): Command {
+  const cmd = new Command('migrations')
+    .description('migration rules, catalog-aware: applies migrations in order and checks each statement against the catalog before it')
+    .argument('<paths...>', 'migration directories or files')
+    .option('--pattern <glob>', 'select migration files in an unusual layout, e.g. "**/*.up.sql"')
+    .option('--since <git-ref>', 'report only migrations changed since this ref; earlier ones still build the catalog')
+    .option('--only <file>', 'report only this migration (repeatable); earlier ones still build the catalog', collect)
+    .option('--pg-version <major>', 'target PostgreSQL major version (default: the server\'s, else 15)', positiveInt)
+    .option('--no-execute', 'parse only: rules that need no catalog, nothing is executed (fast)')
+    .option('--assume-rows <table=N>', 'rows to assume in a table (repeatable)', collectRows)
+    .option('--stats-from <url>', 'read table sizes (reltuples) from this live database, read-only')
+    .option('--small-table-rows <n>', 'findings on tables known to be smaller drop to info (default 10000)', positiveInt)
+    .option('--assume-in-transaction', 'the migration runner wraps each migration in a transaction')
+    .addHelpText(
+      'after',
+      `
+Layouts found automatically: flat NNN_name.sql, NNN_name/up.sql + down.sql, *.up.sql/*.down.sql,
+dbmate (-- migrate:up / -- migrate:down), Prisma (*/migration.sql), Flyway (V1__name.sql).
+
+Examples:
+  $ pgarch lint migrations db/migrations
+  $ pgarch lint migrations db/migrations --since origin/main --format github
+  $ pgarch lint migrations db/migrations --assume-rows orders=50000000 --pg-version 13
+  $ pgarch lint migrations db/migrations --database postgres://localhost/postgres   # scratch database there
+  $ pgarch lint migrations db/migrations --no-execute                                # parse-only, fastest`,
+    );
+  addCommonOptions(cmd);
+  cmd.action(
+    (
+      paths: string[],
+      opts: CommonOptions & {
+        pattern?: string;
+        since?: string;
+        only?: string[];
+        pgVersion?: number;
+        execute: boolean;
+        assumeRows?: Record<string, number>;
+        statsFrom?: string;
+        smallTableRows?: number;
+        assumeInTransaction?: boolean;
+      },
+    ) =>
+      runCommand(async () => {
+        const config = readConfig(opts);
+        const { report } = await lintMigrations({
+          paths,
+          pattern: opts.pattern,
+          database: resolveDatabase(opts),
+          since: opts.since,
+          only: opts.only,
+          pgVersion: opts.pgVersion,
+          noExecute: !opts.execute,
+          assumeRows: opts.assumeRows,
+          statsFrom: opts.statsFrom,
+          smallTableRows: opts.smallTableRows,
+          config: opts.assumeInTransaction ? { ...config, assumeInTransaction: true } : config,
+          progress: progressReporter('migrating'),
+        });
+        return emitReport(report, opts);
+      }),
   );
   return cmd;
 }

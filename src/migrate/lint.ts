@@ -167,7 +167,9 @@ export class MigrationRunner {
           await engine.exec(stmt.text);
         } catch (error) {
           const e = toEngineError(error);
-          findings.push({
+          // A rule that predicted this failure (e.g. CONCURRENTLY in a transaction) explains it better.
+          const predicted = before.some((f) => f.severity === 'error' && f.location?.statement === stmt.index);
+          if (!predicted) findings.push({
             rule: 'execution-error',
             severity: 'error',
             message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`,
@@ -194,7 +196,7 @@ export class MigrationRunner {
       if (control === 'end') aborted = false;
     }
 
-    const fileCtx = { file, migration: { ...meta, hasDown: Boolean(migration.down), downText: migration.down?.text.slice(migration.down.start, migration.down.end) }, tx, config };
+    const fileCtx = { file, migration: { ...meta, layout: migration.layout, downText: migration.down?.text.slice(migration.down.start, migration.down.end) }, tx, config };
     for (const rule of this.o.rules) if (rule.checkFile) findings.push(...rule.checkFile(fileCtx));
     // A file that leaves a transaction open ends like a psql session: rolled back.
     if (engine && tx.explicit) await engine.exec('ROLLBACK').catch(() => {});

@@ -90,7 +90,7 @@ export interface ExecutedContext extends MigrationRuleContext {
 /** Whole-migration checks (e.g. a missing down step, BEGIN without COMMIT). */
 export interface MigrationFileContext {
   file: ParsedFile;
-  migration: { id: string; file: string; noTransaction: boolean; hasDown: boolean; downText?: string };
+  migration: { id: string; file: string; noTransaction: boolean; layout: string; downText?: string };
   tx: TransactionState;
   config: Config;
 }

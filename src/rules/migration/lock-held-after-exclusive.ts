@@ -1,0 +1,22 @@
+import { finding, type MigrationRule } from '../types.js';
+
+export const lockHeldAfterExclusive: MigrationRule = {
+  id: 'lock-held-after-exclusive',
+  area: 'migration',
+  severity: 'warning',
+  summary:
+    'After a statement takes ACCESS EXCLUSIVE on an existing table, the lock is held until COMMIT: every further statement in the same transaction keeps the table blocked for reads and writes.',
+  check(ctx) {
+    const lock = ctx.tx.exclusiveLock;
+    // Report once per transaction, at the first statement that extends the lock's hold.
+    if (!lock || lock.followers !== 0 || ctx.stmt.kind === 'TransactionStmt') return [];
+    return [
+      finding(this, {
+        message: `${lock.table} stays locked ACCESS EXCLUSIVE (taken at line ${lock.line}) while this and the following statements run in the same transaction`,
+        object: lock.table,
+        location: ctx.locate(),
+        hint: 'Put the statement that takes ACCESS EXCLUSIVE last in its transaction, or give it a migration of its own.',
+      }),
+    ];
+  },
+};
