@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { EXIT_USAGE } from './common.js';
 import { lintCommand } from './lint.js';
 import { reviewCommand } from './review.js';
+import { traceCommand } from './trace.js';
 
 const program = new Command('pgarch')
   .description('A PostgreSQL database architect in a box: runs your SQL in a real PostgreSQL and reviews what it builds.')
@@ -14,11 +15,14 @@ const program = new Command('pgarch')
 Examples:
   $ pgarch review examples/shop
   $ pgarch lint schema db/migrations --format json
+  $ pgarch lint migrations db/migrations --since origin/main
+  $ pgarch trace db/migrations/0007_change.sql --rows orders=100000
   $ pgarch lint schema --database postgres://user@localhost/app`,
   );
 
 program.addCommand(reviewCommand());
 program.addCommand(lintCommand());
+program.addCommand(traceCommand());
 
 // Commander's exit handling is per command; every level must throw instead of exiting with code 1.
 const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];

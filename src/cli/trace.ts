@@ -1,0 +1,45 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { traceFile } from '../migrate/trace.js';
+import { formatTraceText } from '../report/trace.js';
+import { collectRows } from './lint.js';
+import { EXIT_OK, progressReporter, resolveDatabase, runCommand } from './common.js';
+
+export function traceCommand(): Command {
+  const cmd = new Command('trace')
+    .description('run each statement of a migration in a transaction and report the locks it takes, the relations it rewrites, and its duration')
+    .argument('<file>', 'the migration to trace')
+    .option('-d, --database <url>', 'PostgreSQL URL: traced in a scratch database there (default: embedded PGlite)')
+    .option('--rows <table=N>', 'seed N synthetic rows into a table before tracing (repeatable)', collectRows)
+    .option('--setup <path>', 'SQL applied first (repeatable); default: the migrations before FILE in its directory', (v: string, p: string[] = []) => [...p, v])
+    .option('--no-history', 'do not apply the earlier migrations of the directory')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the result to a file')
+    .option('--no-color', 'plain text output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ pgarch trace db/migrations/0007_payments_amount_bigint.sql
+  $ pgarch trace db/migrations/0007_payments_amount_bigint.sql --rows payments=1000000
+  $ pgarch trace change.sql --setup db/schema.sql --format json
+  $ pgarch trace change.sql --database postgres://localhost/postgres --rows orders=100000`,
+    );
+  cmd.action((file: string, opts: { database?: string; rows?: Record<string, number>; setup?: string[]; history: boolean; format: 'text' | 'json'; output?: string; color: boolean }) =>
+    runCommand(async () => {
+      const result = await traceFile(file, {
+        database: resolveDatabase(opts as { database?: string; format: 'text' }),
+        rows: opts.rows,
+        setup: opts.setup,
+        noHistory: !opts.history,
+        progress: progressReporter('tracing'),
+      });
+      const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+      const text = opts.format === 'json' ? JSON.stringify(result, null, 2) : formatTraceText(result, { color });
+      if (opts.output) writeFileSync(opts.output, `${text}\n`);
+      else process.stdout.write(`${text}\n`);
+      return EXIT_OK;
+    }),
+  );
+  return cmd;
+}

@@ -1,0 +1,122 @@
+// Synthetic rows for a table, generated inside PostgreSQL from its column types and constraints, so
+// that traced durations and plans mean something. One INSERT … SELECT … generate_series per table.
+import type { Column, Table } from '../catalog/types.js';
+import type { Queryable } from '../engine/types.js';
+import { parseSync } from 'libpg-query';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
+
+/** A value expression for row number `g`, or undefined to leave the column to its default. */
+function valueFor(column: Column, table: Table, enums: Set<string>): string | undefined {
+  if (column.identity || column.generated || column.serial) return undefined;
+  const fk = table.constraints.find((c) => c.type === 'foreign key' && c.columns.length === 1 && c.columns[0] === column.name);
+  if (fk?.references) {
+    // Spread child rows over the parent's keys, read once into an array (see parentKeys).
+    return `${parentAlias(fk.name)}.k[1 + g % greatest(array_length(${parentAlias(fk.name)}.k, 1), 1)]`;
+  }
+  if (column.isArray) return `'{}'`;
+  const allowed = allowedValues(column, table);
+  if (allowed.length) return `(array[${allowed.map(quoteLiteral).join(', ')}])[1 + g % ${allowed.length}]::${quoteQualified(column.typeSchema, column.typeName)}`;
+  const n = column.typeModifier !== undefined ? column.typeModifier - 4 : undefined; // varchar(n)/char(n): typmod = n + 4
+  switch (column.typeName) {
+    case 'int2':
+      return '(g % 32767)::int2';
+    case 'int4':
+    case 'int8':
+    case 'numeric':
+    case 'float4':
+    case 'float8':
+    case 'money':
+      return `g::${column.typeName}`;
+    case 'text':
+    case 'citext':
+      return `'row ' || g`;
+    case 'varchar':
+    case 'bpchar':
+      return n !== undefined && n > 0 ? `right('r' || g, ${n})` : `'row ' || g`;
+    case 'bool':
+      return 'g % 2 = 0';
+    case 'date':
+      return `date '2020-01-01' + (g % 3650)`;
+    case 'timestamp':
+    case 'timestamptz':
+      return `timestamp '2020-01-01' + g * interval '1 minute'`;
+    case 'time':
+    case 'timetz':
+      return `time '00:00' + (g % 86400) * interval '1 second'`;
+    case 'interval':
+      return `g * interval '1 second'`;
+    case 'uuid':
+      return 'gen_random_uuid()';
+    case 'json':
+    case 'jsonb':
+      return `json_build_object('n', g)::${column.typeName}`;
+    case 'bytea':
+      return `int8send(g)`;
+    case 'inet':
+    case 'cidr':
+      return `('10.0.0.0'::inet + g)::${column.typeName}`;
+    default: {
+      const type = quoteQualified(column.typeSchema, column.typeName);
+      // Enums cycle through their labels; other types (domains, extensions) get NULL where allowed.
+      if (enums.has(`${column.typeSchema}.${column.typeName}`)) return `(enum_range(null::${type}))[1 + g % array_length(enum_range(null::${type}), 1)]`;
+      return column.notNull ? undefined : 'NULL';
+    }
+  }
+}
+
+/**
+ * String literals a single-column CHECK lists for the column (`status IN ('new', 'paid')`), read from
+ * the constraint's parse tree: generated values must pass the CHECK.
+ */
+function allowedValues(column: Column, table: Table): string[] {
+  for (const c of table.constraints) {
+    if (c.type !== 'check' || c.columns.length !== 1 || c.columns[0] !== column.name) continue;
+    const expr = c.definition.replace(/^CHECK\s*/i, '').replace(/\s*NOT VALID$/i, '');
+    try {
+      const values = stringConstants(parseSync(`select ${expr}`).stmts?.[0]?.stmt);
+      if (values.length) return values;
+    } catch {
+      // an expression the parser cannot read alone: fall back to generated values
+    }
+  }
+  return [];
+}
+
+function stringConstants(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => stringConstants(n, out));
+  else if (node && typeof node === 'object') {
+    const o = node as Record<string, any>;
+    if (o.A_Const?.sval?.sval !== undefined) out.push(o.A_Const.sval.sval);
+    else for (const v of Object.values(o)) stringConstants(v, out);
+  }
+  return out;
+}
+
+const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+const parentAlias = (constraint: string) => quoteIdent(`fk_${constraint}`);
+
+/** One cross-joined row per single-column foreign key: the parent's keys as an array. */
+function parentKeys(table: Table): string[] {
+  return table.constraints
+    .filter((c) => c.type === 'foreign key' && c.columns.length === 1 && c.references)
+    .map((c) => `(select array_agg(${quoteIdent(c.references!.columns[0])}) as k from ${quoteQualified(c.references!.schema, c.references!.table)}) ${parentAlias(c.name)}`);
+}
+
+export class SeedError extends Error {}
+
+/** Insert `rows` rows into `table` and ANALYZE it. Throws SeedError with PostgreSQL's reason on failure. */
+export async function seedTable(engine: Queryable, table: Table, rows: number, enums: Set<string> = new Set()): Promise<void> {
+  const columns = table.columns.map((c) => ({ c, value: valueFor(c, table, enums) })).filter((x): x is { c: Column; value: string } => x.value !== undefined);
+  const target = quoteQualified(table.schema, table.name);
+  const values = columns.map(({ value }) => value);
+  const sql = columns.length
+    ? `insert into ${target} (${columns.map(({ c }) => quoteIdent(c.name)).join(', ')}) select ${values.join(', ')} from ${['generate_series(1, $1::int) g', ...parentKeys(table)].join(', ')}`
+    : `insert into ${target} select from generate_series(1, $1::int) g`;
+  try {
+    await engine.query(sql, [rows]);
+    await engine.exec(`analyze ${target}`);
+  } catch (error) {
+    throw new SeedError(`could not seed ${table.schema}.${table.name} with ${rows} rows: ${(error as Error).message}`);
+  }
+}

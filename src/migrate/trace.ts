@@ -1,0 +1,240 @@
+// `pgarch trace`: run each statement of a migration in its own transaction and measure what it does —
+// the locks it holds (read from pg_locks before COMMIT), the relations it rewrote (relfilenode before
+// vs after), and how long it took — on seeded data when asked.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { introspect } from '../catalog/introspect.js';
+import { openEngine } from '../engine/index.js';
+import type { Engine } from '../engine/types.js';
+import { toEngineError } from '../engine/types.js';
+import { isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { InputError } from '../lint/files.js';
+import type { AnyNode } from '../rules/types.js';
+import { loadParser, parseFileSync, type Statement } from '../sql/parse.js';
+import { VERSION } from '../version.js';
+import { discoverMigrations } from './discover.js';
+import { blockedBy, documentedLock, isLockMode, type LockMode } from './locks.js';
+import { seedTable } from './seed.js';
+
+export interface TraceOptions {
+  database?: string;
+  /** SQL files or directories applied before the traced file (default: the migrations before it in its directory). */
+  setup?: string[];
+  /** Do not apply the earlier migrations of the file's directory. */
+  noHistory?: boolean;
+  /** Rows to seed per table before tracing (`schema.table` or `table`). */
+  rows?: Record<string, number>;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface TracedLock {
+  relation: string;
+  kind: 'table' | 'index' | 'sequence' | 'view' | 'other';
+  mode: LockMode;
+  blocks: string[];
+}
+
+export interface TracedStatement {
+  index: number;
+  line: number;
+  column: number;
+  /** First line of the statement, for display. */
+  summary: string;
+  durationMs: number;
+  /** Measured in the statement's own transaction; `documented` for statements that cannot run in one. */
+  locks: TracedLock[];
+  measured: boolean;
+  /** Relations whose relfilenode changed: the data was copied. */
+  rewrites: Array<{ relation: string; kind: 'table' | 'index' | 'other' }>;
+  error?: string;
+  skipped?: string;
+}
+
+export interface TraceResult {
+  tool: 'pgarch';
+  version: string;
+  file: string;
+  engine: string;
+  seeded: Record<string, number>;
+  statements: TracedStatement[];
+}
+
+// Statements that refuse a transaction block: traced outside one, locks from the documentation.
+function needsNoTransaction(stmt: Statement): boolean {
+  const n = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
+  if (stmt.kind === 'IndexStmt' || stmt.kind === 'DropStmt') return Boolean(n.concurrent);
+  if (stmt.kind === 'ReindexStmt') return (n.params ?? []).some((p: AnyNode) => p.DefElem?.defname === 'concurrently');
+  if (stmt.kind === 'VacuumStmt') return Boolean(n.is_vacuumcmd);
+  if (stmt.kind === 'AlterTableStmt') return (n.cmds ?? []).some((c: AnyNode) => c.AlterTableCmd?.def?.PartitionCmd?.concurrent);
+  return ['CreatedbStmt', 'DropdbStmt', 'AlterSystemStmt'].includes(stmt.kind);
+}
+
+const KIND: Record<string, TracedLock['kind']> = { r: 'table', p: 'table', i: 'index', I: 'index', S: 'sequence', v: 'view', m: 'view' };
+
+export async function traceFile(path: string, options: TraceOptions = {}): Promise<TraceResult> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new InputError(`no such file: ${path}`);
+  }
+  await loadParser();
+  const parsed = parseFileSync(text, path);
+  if (parsed.findings.some((f) => f.rule === 'syntax-error')) {
+    const f = parsed.findings.find((x) => x.rule === 'syntax-error')!;
+    throw new InputError(`${path}:${f.location?.line}:${f.location?.column}: ${f.message}`);
+  }
+  const setupFiles = options.setup ?? (options.noHistory ? [] : earlierMigrations(path));
+  const setup = setupFiles.map((f) => parseFileSync(readFileSync(f, 'utf8'), f));
+  const extensions = [...setup, parsed].flatMap((p) => p.statements.map((s) => (s.node as AnyNode).CreateExtensionStmt?.extname).filter(Boolean));
+
+  const engine = await openEngine({ database: options.database, scratch: true, extensions });
+  try {
+    for (const file of setup) {
+      for (const stmt of file.statements) {
+        if (isCopyFromStdin(stmt) || transactionControl(stmt)) continue;
+        try {
+          await engine.exec(stmt.text);
+        } catch (error) {
+          throw new InputError(`${file.file}:${stmt.line}:${stmt.column}: setup failed: ${toEngineError(error).message}`);
+        }
+      }
+    }
+    const seeded = await seed(engine, options.rows ?? {});
+    const statements: TracedStatement[] = [];
+    for (const stmt of parsed.statements) {
+      options.progress?.(stmt.index, parsed.statements.length);
+      statements.push(await traceStatement(engine, stmt));
+    }
+    return { tool: 'pgarch', version: VERSION, file: path, engine: await describe(engine), seeded, statements };
+  } finally {
+    await engine.close();
+  }
+}
+
+async function describe(engine: Engine): Promise<string> {
+  await engine.version();
+  return engine.description;
+}
+
+/** Migrations that sort before `path` in its directory (or its folder's parent for up.sql layouts). */
+function earlierMigrations(path: string): string[] {
+  const full = resolve(path);
+  for (const dir of [dirname(full), dirname(dirname(full))]) {
+    let migrations;
+    try {
+      migrations = discoverMigrations([dir]);
+    } catch {
+      continue;
+    }
+    const at = migrations.findIndex((m) => resolve(m.file) === full);
+    if (at >= 0) return migrations.slice(0, at).map((m) => m.file);
+  }
+  return [];
+}
+
+async function seed(engine: Engine, rows: Record<string, number>): Promise<Record<string, number>> {
+  if (Object.keys(rows).length === 0) return {};
+  const catalog = await introspect(engine);
+  const enums = new Set(catalog.enums.map((e) => `${e.schema}.${e.name}`));
+  const targets = Object.entries(rows).map(([name, n]) => {
+    const table = catalog.tables.find((t) => `${t.schema}.${t.name}` === name) ?? catalog.tables.find((t) => t.name === name);
+    if (!table) throw new InputError(`--rows ${name}=${n}: no such table before the traced migration`);
+    return { table, n };
+  });
+  // Parents before children, so foreign keys find keys to point at.
+  const refersTo = (a: (typeof targets)[0], b: (typeof targets)[0]) =>
+    a.table.constraints.some((c) => c.references && c.references.schema === b.table.schema && c.references.table === b.table.name);
+  targets.sort((a, b) => (refersTo(a, b) ? 1 : refersTo(b, a) ? -1 : 0));
+  const seeded: Record<string, number> = {};
+  for (const { table, n } of targets) {
+    try {
+      await seedTable(engine, table, n, enums);
+    } catch (error) {
+      const parents = table.constraints.filter((c) => c.references).map((c) => c.references!.table);
+      throw new InputError(`${(error as Error).message}${parents.length ? ` (seed the referenced tables too, e.g. --rows ${parents[0]}=N)` : ''}`);
+    }
+    seeded[`${table.schema}.${table.name}`] = n;
+  }
+  return seeded;
+}
+
+const RELFILENODES = `
+select c.oid::int8::float8 as oid, n.nspname || '.' || c.relname as name, c.relkind::text as kind, c.relfilenode::int8::float8 as node
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p', 'i', 'I', 'm', 't') and n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'`;
+
+const OWN_LOCKS = `
+select n.nspname || '.' || c.relname as relation, c.relkind::text as kind, l.mode
+from pg_locks l join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
+where l.pid = pg_backend_pid() and l.locktype = 'relation' and l.granted
+  and n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'`;
+
+type NodeRow = { oid: number; name: string; kind: string; node: number };
+
+async function traceStatement(engine: Engine, stmt: Statement): Promise<TracedStatement> {
+  const base = { index: stmt.index, line: stmt.line, column: stmt.column, summary: stmt.text.split('\n')[0].slice(0, 80) };
+  if (transactionControl(stmt)) return { ...base, durationMs: 0, locks: [], measured: false, rewrites: [], skipped: 'transaction control: each statement is traced in a transaction of its own' };
+  if (isCopyFromStdin(stmt)) return { ...base, durationMs: 0, locks: [], measured: false, rewrites: [], skipped: 'COPY FROM stdin: its data is not part of the trace' };
+
+  const before = (await engine.query<NodeRow>(RELFILENODES)).rows;
+  const outside = needsNoTransaction(stmt);
+  let locks: TracedLock[] = [];
+  let durationMs = 0;
+  let error: string | undefined;
+  if (outside) {
+    const t = performance.now();
+    try {
+      await engine.exec(stmt.text);
+    } catch (e) {
+      error = toEngineError(e).message;
+    }
+    durationMs = performance.now() - t;
+    locks = documentedLocks(stmt);
+  } else {
+    await engine.exec('BEGIN');
+    try {
+      const t = performance.now();
+      await engine.exec(stmt.text);
+      durationMs = performance.now() - t;
+      // Only relations that existed before the statement: nobody can be waiting on a new one.
+      const existed = new Set(before.map((r) => r.name));
+      const held = (await engine.query<{ relation: string; kind: string; mode: string }>(OWN_LOCKS)).rows.filter((h) => existed.has(h.relation));
+      locks = summarizeLocks(held);
+      await engine.exec('COMMIT');
+    } catch (e) {
+      error = toEngineError(e).message;
+      await engine.exec('ROLLBACK').catch(() => {});
+    }
+  }
+  const after = new Map((await engine.query<NodeRow>(RELFILENODES)).rows.map((r) => [r.oid, r]));
+  const rewrites = before
+    .filter((r) => after.has(r.oid) && after.get(r.oid)!.node !== r.node)
+    .map((r) => ({ relation: r.name, kind: (r.kind === 'i' || r.kind === 'I' ? 'index' : r.kind === 'r' || r.kind === 'p' || r.kind === 'm' ? 'table' : 'other') as 'table' | 'index' | 'other' }));
+  return { ...base, durationMs: Math.round(durationMs * 100) / 100, locks, measured: !outside, rewrites, error };
+}
+
+/** The strongest lock per relation, tables first. */
+function summarizeLocks(held: Array<{ relation: string; kind: string; mode: string }>): TracedLock[] {
+  const strongest = new Map<string, { kind: string; mode: LockMode }>();
+  const order = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+  for (const h of held) {
+    if (!isLockMode(h.mode)) continue;
+    const seen = strongest.get(h.relation);
+    if (!seen || order.indexOf(h.mode) > order.indexOf(seen.mode)) strongest.set(h.relation, { kind: h.kind, mode: h.mode });
+  }
+  return [...strongest]
+    // An index read while the table is locked says nothing new; an index locked exclusively does.
+    .filter(([, { kind, mode }]) => (kind !== 'i' && kind !== 'I') || mode === 'AccessExclusiveLock')
+    .map(([relation, { kind, mode }]) => ({ relation, kind: KIND[kind] ?? 'other', mode, blocks: blockedBy(mode) }))
+    .sort((a, b) => (a.kind === b.kind ? a.relation.localeCompare(b.relation) : a.kind === 'table' ? -1 : b.kind === 'table' ? 1 : a.kind.localeCompare(b.kind)));
+}
+
+function documentedLocks(stmt: Statement): TracedLock[] {
+  const mode = documentedLock(stmt.node as AnyNode, stmt.kind);
+  const n = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
+  const rv = n.relation ?? n.rels?.[0]?.VacuumRelation?.relation;
+  if (!mode) return [];
+  const relation = rv ? `${rv.schemaname ?? ''}${rv.schemaname ? '.' : ''}${rv.relname}` : '(the object named)';
+  return [{ relation, kind: 'table', mode, blocks: blockedBy(mode) }];
+}
