@@ -207,9 +207,10 @@ async function traceStatement(engine: Engine, stmt: Statement): Promise<TracedSt
       await engine.exec('ROLLBACK').catch(() => {});
     }
   }
-  const after = new Map((await engine.query<NodeRow>(RELFILENODES)).rows.map((r) => [r.oid, r]));
+  // By name, not oid: ALTER COLUMN TYPE drops and recreates the indexes on the column under the same name.
+  const after = new Map((await engine.query<NodeRow>(RELFILENODES)).rows.map((r) => [r.name, r]));
   const rewrites = before
-    .filter((r) => after.has(r.oid) && after.get(r.oid)!.node !== r.node)
+    .filter((r) => after.has(r.name) && after.get(r.name)!.node !== r.node)
     .map((r) => ({ relation: r.name, kind: (r.kind === 'i' || r.kind === 'I' ? 'index' : r.kind === 'r' || r.kind === 'p' || r.kind === 'm' ? 'table' : 'other') as 'table' | 'index' | 'other' }));
   return { ...base, durationMs: Math.round(durationMs * 100) / 100, locks, measured: !outside, rewrites, error };
 }

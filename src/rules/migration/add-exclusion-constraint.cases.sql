@@ -1,5 +1,5 @@
 -- bad: an exclusion constraint on an existing table
-ALTER TABLE orders ADD CONSTRAINT orders_no_overlap EXCLUDE USING gist (id WITH =); -- <- here
+ALTER TABLE orders ADD CONSTRAINT orders_no_overlap EXCLUDE USING btree (code WITH =); -- <- here
 
 -- good: the table was created earlier in the same migration, so it is empty
 CREATE TABLE bookings (room int, during tstzrange);
