@@ -1,7 +1,7 @@
+import type { Table } from '../../catalog/types.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
 import { optionOn, relationName } from './objects-util.js';
 import { existingTable, qualified } from './util.js';
-import type { Table } from '../../catalog/types.js';
 
 export const vacuumFull: MigrationRule = {
   id: 'vacuum-full',
@@ -26,11 +26,11 @@ export const vacuumFull: MigrationRule = {
         }),
       ];
     }
-    const tables: Array<{ table: Table; relation: AnyNode }> = [];
+    const tables: Array<{ table: Table; relation: { schemaname?: string; relname: string } }> = [];
     for (const relation of relations) {
       // A table created earlier in this deployment is small and unused: rewriting it harms no one.
       const table = await existingTable(ctx, relation);
-      if (table) tables.push({ table, relation });
+      if (table) tables.push({ table, relation: relation as { schemaname?: string; relname: string } });
     }
     return tables.map(({ table, relation }) =>
       finding(this, {

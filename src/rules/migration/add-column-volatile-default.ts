@@ -1,0 +1,121 @@
+import type { Table } from '../../catalog/types.js';
+import { quoteIdent } from '../../sql/quote.js';
+import type { Finding } from '../../types.js';
+import { finding, type AnyNode, type MigrationRule, type MigrationRuleContext } from '../types.js';
+import {
+  addColumnCommands,
+  batchedBackfill,
+  callsVolatileFunction,
+  columnConstraints,
+  columnPath,
+  columnTypeText,
+  constraintExpressionText,
+  constraintOf,
+  defaultExpression,
+  isComputedColumn,
+  isConstant,
+  onlineNotNull,
+  sourceCommand,
+  statementSource,
+  tableSql,
+} from './columns-util.js';
+import { alterCommands, existingTable, qualified } from './util.js';
+
+interface AddedDefault {
+  def: AnyNode;
+  index: number;
+  expr: AnyNode;
+}
+
+// What check() saw, for afterExecute() to attribute a measured rewrite.
+const pending = new WeakMap<object, { table: Table; added: AddedDefault[] }>();
+
+export const addColumnVolatileDefault: MigrationRule = {
+  id: 'add-column-volatile-default',
+  area: 'migration',
+  severity: 'warning',
+  summary:
+    'ADD COLUMN with a volatile DEFAULT (random(), gen_random_uuid(), clock_timestamp(), nextval()) rewrites the whole existing table under ACCESS EXCLUSIVE; PG 11+ stores constant and stable defaults such as now() without a rewrite.',
+  kinds: ['AlterTableStmt'],
+  async check(ctx) {
+    // identity, generated and serial columns rewrite too, but add-column-serial / add-generated-stored-column own them.
+    const added = addColumnCommands(ctx).flatMap(({ def, index }) => {
+      const expr = defaultExpression(def);
+      return expr && !isComputedColumn(def) ? [{ def, index, expr }] : [];
+    });
+    if (added.length === 0) return [];
+    // A table created earlier in this deployment is empty: a rewrite of it costs nothing.
+    const table = await existingTable(ctx, ctx.node.relation);
+    if (!table) return [];
+    pending.set(ctx.stmt, { table, added });
+    return added.flatMap((a) => {
+      // Before PG 11 every non-NULL default was written into every row: execution on a newer engine cannot show it.
+      if (ctx.pgVersion < 11) return [report(ctx, table, a, `rewrites existing table ${qualified(table)} (before PostgreSQL 11 every non-NULL default is written into every row)`)];
+      // Parse-only mode measures nothing, and a partitioned table's partitions are not traced: judge by the function's name.
+      if ((!ctx.before.detailed || table.kind === 'partitioned table') && callsVolatileFunction(a.expr)) {
+        return [report(ctx, table, a, `rewrites ${table.kind === 'partitioned table' ? 'every partition of ' : ''}existing table ${qualified(table)}: a volatile default is evaluated for every row`)];
+      }
+      return [];
+    });
+  },
+  afterExecute(ctx) {
+    const seen = pending.get(ctx.stmt);
+    if (!seen || ctx.reported.some((f) => f.rule === this.id)) return [];
+    if (!ctx.rewritten.includes(qualified(seen.table))) return [];
+    // PG 11+ rewrites only for a volatile default (or a domain with constraints): the relfilenode changed,
+    // so one of the non-constant defaults caused it, unless another subcommand explains the rewrite.
+    const computed = seen.added.filter((a) => !isConstant(a.expr));
+    const named = computed.filter((a) => callsVolatileFunction(a.expr));
+    const culprits = named.length ? named : otherRewriteCause(ctx) ? [] : computed;
+    return culprits.map((a) => report(ctx, seen.table, a, `rewrote existing table ${qualified(seen.table)} (measured: its relfilenode changed): the default is volatile, so every row was written`));
+  },
+};
+
+/** Subcommands that rewrite a table whatever the defaults are. */
+function otherRewriteCause(ctx: MigrationRuleContext): boolean {
+  return alterCommands(ctx).some(
+    (cmd) =>
+      ['AT_AlterColumnType', 'AT_SetAccessMethod', 'AT_SetLogged', 'AT_SetUnLogged'].includes(cmd.subtype) ||
+      (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef && isComputedColumn(cmd.def.ColumnDef)),
+  );
+}
+
+function report(ctx: MigrationRuleContext, table: Table, a: AddedDefault, what: string): Finding {
+  const rule = addColumnVolatileDefault;
+  const column = columnPath(table, a.def.colname);
+  const defaultText = defaultTextOf(ctx, a);
+  return finding(rule, {
+    severity: ctx.sized(table, rule.severity),
+    message: `ADD COLUMN ${column} DEFAULT ${defaultText ?? '(volatile)'} ${what}, holding ACCESS EXCLUSIVE until done`,
+    object: column,
+    location: ctx.locate(a.def.location),
+    hint: 'Add the column without a default, set the default for new rows, then backfill existing rows in batches.',
+    fix: fixFor(ctx, table, a, defaultText),
+  });
+}
+
+function defaultTextOf(ctx: MigrationRuleContext, a: AddedDefault): string | undefined {
+  const def = sourceCommand(ctx, a.index)?.def?.ColumnDef as AnyNode | undefined;
+  const constraint = def && constraintOf(def, 'CONSTR_DEFAULT');
+  return def && constraint ? constraintExpressionText(statementSource(ctx), def, constraint) : undefined;
+}
+
+function fixFor(ctx: MigrationRuleContext, table: Table, a: AddedDefault, defaultText: string | undefined): Finding['fix'] {
+  const def = sourceCommand(ctx, a.index)?.def?.ColumnDef as AnyNode | undefined;
+  const type = def && columnTypeText(statementSource(ctx), def);
+  if (!type || !defaultText) return undefined;
+  const t = tableSql(table);
+  const c = quoteIdent(a.def.colname);
+  const notNull = Boolean(constraintOf(a.def, 'CONSTR_NOTNULL'));
+  const others = columnConstraints(a.def).some((k) => !['CONSTR_DEFAULT', 'CONSTR_NOTNULL', 'CONSTR_NULL'].includes(k.contype));
+  return {
+    description: 'Add the column without a default (catalog-only), default new rows, backfill existing rows in batches',
+    sql: [
+      `ALTER TABLE ${t} ADD COLUMN ${c} ${type};`,
+      `ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${defaultText};  -- rows inserted from now on`,
+      batchedBackfill(table, `${c} = ${defaultText}`, `${c} IS NULL`),
+      ...(notNull ? ['-- Then NOT NULL, without a long scan under ACCESS EXCLUSIVE:', onlineNotNull(table, a.def.colname)] : []),
+      ...(others ? ['-- Then add the column\'s other constraints (CHECK, UNIQUE, REFERENCES) the online way.'] : []),
+    ].join('\n'),
+  };
+}
