@@ -40,9 +40,18 @@ function squawkBin(): string {
 }
 
 /** Squawk (npm squawk-cli) on a file: the baseline, run in the same process tree and session. */
-export function runSquawk(file: string): { ms: number; status: number | null } {
+export function runSquawk(...files: string[]): { ms: number; status: number | null } {
   const bin = squawkBin();
   const t = performance.now();
-  const r = spawnSync(bin, [file, '--reporter', 'gcc'], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
+  const r = spawnSync(bin, [...files, '--reporter', 'gcc'], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
   return { ms: performance.now() - t, status: r.status };
+}
+
+/** Squawk's findings on files, counted by rule (its JSON reporter). */
+export function squawkFindings(...files: string[]): { total: number; byRule: Record<string, number> } {
+  const r = spawnSync(squawkBin(), [...files, '--reporter', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const violations = JSON.parse(r.stdout || '[]') as Array<{ rule_name: string }>;
+  const byRule: Record<string, number> = {};
+  for (const v of violations) byRule[v.rule_name] = (byRule[v.rule_name] ?? 0) + 1;
+  return { total: violations.length, byRule: Object.fromEntries(Object.entries(byRule).sort()) };
 }

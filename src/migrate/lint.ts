@@ -49,6 +49,8 @@ export interface LintMigrationsOptions {
 export interface MigrationLintResult {
   report: Report;
   migrations: Migration[];
+  /** Where the time went: starting the engine vs parsing, linting and executing. */
+  timings: { engineStartMs: number; lintMs: number };
 }
 
 const DEFAULT_PG_VERSION = 15;
@@ -66,7 +68,9 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
   const rowSources: RowSources = { assumeRows: { ...config.assumeRows, ...options.assumeRows } };
   if (options.statsFrom) rowSources.liveRows = await readLiveRows(options.statsFrom);
 
+  const engineStarted = performance.now();
   const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: extensionNames(parsed) });
+  const engineStartMs = performance.now() - engineStarted;
   const findings: Finding[] = [];
   try {
     const pgVersion = options.pgVersion ?? config.pgVersion ?? (engine?.kind === 'server' ? (await engine.version()).major : DEFAULT_PG_VERSION);
@@ -104,6 +108,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
       summary: summarize(kept, { files: reported.size, statements, elapsedMs: Math.round(performance.now() - started) }),
     },
     migrations,
+    timings: { engineStartMs, lintMs: performance.now() - started - engineStartMs },
   };
 }
 

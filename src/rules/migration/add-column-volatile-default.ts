@@ -6,7 +6,6 @@ import {
   addColumnCommands,
   batchedBackfill,
   callsVolatileFunction,
-  columnConstraints,
   columnPath,
   columnTypeText,
   constraintExpressionText,
@@ -15,6 +14,7 @@ import {
   isComputedColumn,
   isConstant,
   onlineNotNull,
+  otherConstraintsNote,
   sourceCommand,
   statementSource,
   tableSql,
@@ -50,10 +50,10 @@ export const addColumnVolatileDefault: MigrationRule = {
     pending.set(ctx.stmt, { table, added });
     return added.flatMap((a) => {
       // Before PG 11 every non-NULL default was written into every row: execution on a newer engine cannot show it.
-      if (ctx.pgVersion < 11) return [report(ctx, table, a, `rewrites existing table ${qualified(table)} (before PostgreSQL 11 every non-NULL default is written into every row)`)];
+      if (ctx.pgVersion < 11) return [report(ctx, table, a, `rewrites existing table ${qualified(table)} under ACCESS EXCLUSIVE: before PostgreSQL 11 every non-NULL default is written into every row`)];
       // Parse-only mode measures nothing, and a partitioned table's partitions are not traced: judge by the function's name.
       if ((!ctx.before.detailed || table.kind === 'partitioned table') && callsVolatileFunction(a.expr)) {
-        return [report(ctx, table, a, `rewrites ${table.kind === 'partitioned table' ? 'every partition of ' : ''}existing table ${qualified(table)}: a volatile default is evaluated for every row`)];
+        return [report(ctx, table, a, `rewrites ${table.kind === 'partitioned table' ? 'every partition of ' : ''}existing table ${qualified(table)} under ACCESS EXCLUSIVE: a volatile default is evaluated and written for every row`)];
       }
       return [];
     });
@@ -67,7 +67,7 @@ export const addColumnVolatileDefault: MigrationRule = {
     const computed = seen.added.filter((a) => !isConstant(a.expr));
     const named = computed.filter((a) => callsVolatileFunction(a.expr));
     const culprits = named.length ? named : otherRewriteCause(ctx) ? [] : computed;
-    return culprits.map((a) => report(ctx, seen.table, a, `rewrote existing table ${qualified(seen.table)} (measured: its relfilenode changed): the default is volatile, so every row was written`));
+    return culprits.map((a) => report(ctx, seen.table, a, `rewrote existing table ${qualified(seen.table)} under ACCESS EXCLUSIVE (measured: its relfilenode changed): a volatile default is evaluated and written for every row`));
   },
 };
 
@@ -86,7 +86,7 @@ function report(ctx: MigrationRuleContext, table: Table, a: AddedDefault, what: 
   const defaultText = defaultTextOf(ctx, a);
   return finding(rule, {
     severity: ctx.sized(table, rule.severity),
-    message: `ADD COLUMN ${column} DEFAULT ${defaultText ?? '(volatile)'} ${what}, holding ACCESS EXCLUSIVE until done`,
+    message: `ADD COLUMN ${column} DEFAULT ${defaultText ?? '…'} ${what}`,
     object: column,
     location: ctx.locate(a.def.location),
     hint: 'Add the column without a default, set the default for new rows, then backfill existing rows in batches.',
@@ -107,15 +107,14 @@ function fixFor(ctx: MigrationRuleContext, table: Table, a: AddedDefault, defaul
   const t = tableSql(table);
   const c = quoteIdent(a.def.colname);
   const notNull = Boolean(constraintOf(a.def, 'CONSTR_NOTNULL'));
-  const others = columnConstraints(a.def).some((k) => !['CONSTR_DEFAULT', 'CONSTR_NOTNULL', 'CONSTR_NULL'].includes(k.contype));
   return {
     description: 'Add the column without a default (catalog-only), default new rows, backfill existing rows in batches',
     sql: [
       `ALTER TABLE ${t} ADD COLUMN ${c} ${type};`,
       `ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${defaultText};  -- rows inserted from now on`,
-      batchedBackfill(table, `${c} = ${defaultText}`, `${c} IS NULL`),
-      ...(notNull ? ['-- Then NOT NULL, without a long scan under ACCESS EXCLUSIVE:', onlineNotNull(table, a.def.colname)] : []),
-      ...(others ? ['-- Then add the column\'s other constraints (CHECK, UNIQUE, REFERENCES) the online way.'] : []),
+      batchedBackfill(table, `${c} = ${defaultText}`, `${c} IS NULL`, ctx.pgVersion),
+      ...(notNull ? ['-- Then NOT NULL, without a long scan under ACCESS EXCLUSIVE:', onlineNotNull(table, a.def.colname, ctx.pgVersion)] : []),
+      ...otherConstraintsNote(a.def, ['CONSTR_DEFAULT', 'CONSTR_NOTNULL']),
     ].join('\n'),
   };
 }

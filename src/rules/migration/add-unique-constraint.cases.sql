@@ -1,10 +1,14 @@
 -- bad: a unique constraint on an existing table
 ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email); -- <- here
 
--- bad: an unnamed primary key on nullable columns, as the second subcommand
+-- bad: an unnamed unique constraint, as the second subcommand
 ALTER TABLE orders
-  DROP CONSTRAINT orders_pkey,
-  ADD PRIMARY KEY (id, code); -- <- here
+  ADD COLUMN reference text,
+  ADD UNIQUE (code, note); -- <- here
+
+-- bad: a primary key that includes a nullable column
+ALTER TABLE orders DROP CONSTRAINT orders_pkey;
+ALTER TABLE orders ADD PRIMARY KEY (id, code); -- <- here
 
 -- bad: a unique constraint on a partitioned table
 ALTER TABLE events ADD UNIQUE (id, at); -- <- here

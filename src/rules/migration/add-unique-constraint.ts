@@ -40,14 +40,14 @@ export const addUniqueConstraint: MigrationRule = {
           location: ctx.locate(c.location),
           hint:
             (table.kind === 'partitioned table'
-              ? 'On a partitioned table, build the unique index CONCURRENTLY on each partition, create it ON ONLY the parent, ATTACH each partition index, then add the constraint.'
+              ? 'USING INDEX is not supported on a partitioned table: on each partition, build the unique index CONCURRENTLY and attach it with ADD CONSTRAINT … USING INDEX; the constraint added to the parent then reuses those instead of building.'
               : `Build the index with CREATE UNIQUE INDEX CONCURRENTLY (outside a transaction), then attach it: ALTER TABLE … ADD CONSTRAINT … ${kind} USING INDEX takes the lock only briefly.`) +
             (nullable.length
-              ? ` Make ${nullable.join(', ')} NOT NULL first (PG 12+: CHECK (… IS NOT NULL) NOT VALID, VALIDATE, then SET NOT NULL), or the primary key scans the table under the lock.`
+              ? ` ${nullable.length > 1 ? 'Columns' : 'Column'} ${nullable.join(', ')} ${nullable.length > 1 ? 'are' : 'is'} nullable: make ${nullable.length > 1 ? 'them' : 'it'} NOT NULL first (PG 12+: CHECK (… IS NOT NULL) NOT VALID, VALIDATE, then SET NOT NULL), or the primary key scans the table under the lock.`
               : ''),
           fix: fixable
             ? {
-                description: `Build the unique index concurrently, then attach it as the ${kind}`,
+                description: `Build the unique index concurrently, then attach it as the ${primary ? 'primary key' : 'unique constraint'}`,
                 sql: [
                   NO_TRANSACTION,
                   `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${relationName(ctx.node.relation)} (${columns.map(quoteIdent).join(', ')})` +

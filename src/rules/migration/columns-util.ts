@@ -100,6 +100,9 @@ export const columnPath = (table: Table, column: string) => `${table.schema}.${t
 /** The table as generated SQL writes it (quoted only where needed). */
 export const tableSql = (table: Table) => quoteQualified(table.schema, table.name);
 
+/** A string literal for generated SQL. */
+export const sqlLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
 export const findColumn = (table: Table | undefined, name: string): Column | undefined => table?.columns.find((c) => c.name === name);
 
 // ---- Clause text, for fixes that reuse what the user wrote ----
@@ -198,6 +201,12 @@ export function constraintExpressionText(src: StatementSource, def: AnyNode, con
 
 // ---- Fix SQL ----
 
+/** A closing comment for fixes that rebuild a column from its type alone: its other constraints are not in the steps. */
+export function otherConstraintsNote(def: AnyNode, handled: string[]): string[] {
+  const others = columnConstraints(def).filter((c) => !['CONSTR_NULL', ...handled].includes(c.contype));
+  return others.length ? ['-- Then add the column\'s other constraints (PRIMARY KEY / UNIQUE through CREATE UNIQUE INDEX CONCURRENTLY, CHECK / REFERENCES as NOT VALID + VALIDATE).'] : [];
+}
+
 /** A single-column primary key to page through, when the table has one. */
 export function primaryKey(table: Table | undefined): { name: string; type: string } | undefined {
   const pk = table?.constraints.find((c) => c.type === 'primary key');
@@ -211,10 +220,21 @@ export function primaryKey(table: Table | undefined): { name: string; type: stri
  * committed on its own (PG 11+ allows COMMIT in a DO block run outside a transaction block), so
  * no lock is held for long and autovacuum keeps up.
  */
-export function batchedBackfill(table: Table, assignments: string, pending?: string): string {
+export function batchedBackfill(table: Table, assignments: string, pending: string | undefined, pgVersion: number): string {
   const key = primaryKey(table);
   const k = quoteIdent(key?.name ?? 'id');
   const t = tableSql(table);
+  const keyNote = key ? 'primary key' : 'a unique indexed key (no single-column primary key: replace id)';
+  if (pgVersion < 11) {
+    // No COMMIT inside DO before PG 11: the client drives the loop, one statement (transaction) per batch.
+    return [
+      `-- Backfill existing rows in batches of 10,000 by ${keyNote}: before PG 11 a DO block cannot COMMIT, so run`,
+      '-- this from a script once per batch, :last_key starting below the smallest key, then the key it returned, until that is NULL:',
+      `WITH batch AS (SELECT ${k} FROM ${t} WHERE ${k} > :'last_key' ORDER BY ${k} LIMIT 10000),`,
+      `     done AS (UPDATE ${t} AS t SET ${assignments} FROM batch WHERE t.${k} = batch.${k}${pending ? ` AND t.${pending}` : ''} RETURNING t.${k})`,
+      `SELECT max(${k}) AS last_key FROM batch;`,
+    ].join('\n');
+  }
   const body = [
     'DECLARE',
     `  batch_first ${key?.type ?? 'bigint'};`,
@@ -231,7 +251,7 @@ export function batchedBackfill(table: Table, assignments: string, pending?: str
   ].join('\n');
   const tag = body.includes('$$') ? '$backfill$' : '$$';
   return [
-    `-- Backfill existing rows in batches of 10,000 by ${key ? 'primary key' : 'a unique indexed key (no single-column primary key: replace id)'}, one transaction per batch.`,
+    `-- Backfill existing rows in batches of 10,000 by ${keyNote}, one transaction per batch.`,
     '-- Run it outside a transaction block (PG 11+: COMMIT inside DO), e.g. in a -- pgarch:no-transaction migration.',
     `DO ${tag}`,
     body,
@@ -246,10 +266,18 @@ export const notNullCheckName = (table: Table, column: string) => truncateIdenti
  * SET NOT NULL without the long scan under ACCESS EXCLUSIVE: PG 12+ skips the scan when a validated
  * CHECK (col IS NOT NULL) already proves it, and VALIDATE CONSTRAINT scans under SHARE UPDATE EXCLUSIVE.
  */
-export function onlineNotNull(table: Table, column: string): string {
+export function onlineNotNull(table: Table, column: string, pgVersion: number): string {
   const t = tableSql(table);
   const c = quoteIdent(column);
   const check = quoteIdent(notNullCheckName(table, column));
+  if (pgVersion < 12) {
+    // Before PG 12, SET NOT NULL always scans under ACCESS EXCLUSIVE: keep the validated CHECK as the guarantee.
+    return [
+      `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${c} IS NOT NULL) NOT VALID;  -- brief lock, no scan`,
+      `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check};  -- scans, but reads and writes continue`,
+      '-- Before PG 12, SET NOT NULL scans again whatever CHECK exists: keep the CHECK instead, until PG 12+.',
+    ].join('\n');
+  }
   return [
     `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${c} IS NOT NULL) NOT VALID;  -- brief lock, no scan`,
     `ALTER TABLE ${t} VALIDATE CONSTRAINT ${check};  -- scans, but reads and writes continue`,

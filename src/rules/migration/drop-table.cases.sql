@@ -1,9 +1,9 @@
 -- bad: an existing table
-DROP TABLE orders; -- <- here
+DROP TABLE users; -- <- here
 
--- bad: several tables, one of them new: only the existing one is reported
+-- bad: several tables with CASCADE (which also drops the order_totals view): only the existing one is reported
 CREATE TABLE scratch (id int);
-DROP TABLE IF EXISTS scratch, users CASCADE; -- <- here
+DROP TABLE IF EXISTS scratch, orders CASCADE; -- <- here
 
 -- good: the table was created earlier in the same migration
 CREATE TABLE drafts (id bigint PRIMARY KEY);

@@ -1,4 +1,5 @@
 import type { Table } from '../../catalog/types.js';
+import type { RangeVar } from '../../migrate/statement.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
 import { optionOn, relationName } from './objects-util.js';
 import { existingTable, qualified } from './util.js';
@@ -13,7 +14,7 @@ export const vacuumFull: MigrationRule = {
     const cluster = ctx.stmt.kind === 'ClusterStmt';
     // VacuumStmt is also ANALYZE; only FULL rewrites.
     if (!cluster && !(ctx.node.is_vacuumcmd && optionOn(ctx.node.options, 'full'))) return [];
-    const relations: AnyNode[] = cluster ? [ctx.node.relation].filter(Boolean) : (ctx.node.rels ?? []).map((r: AnyNode) => r.VacuumRelation?.relation);
+    const relations: RangeVar[] = cluster ? [ctx.node.relation].filter(Boolean) : (ctx.node.rels ?? []).map((r: AnyNode) => r.VacuumRelation?.relation);
     const command = cluster ? 'CLUSTER' : 'VACUUM FULL';
     const hint = 'Rewrite online with pg_repack (or pg_squeeze), which holds the exclusive lock only for a moment at the end; a plain VACUUM makes dead space reusable without any rewrite.';
     if (!relations.length) {
@@ -26,11 +27,11 @@ export const vacuumFull: MigrationRule = {
         }),
       ];
     }
-    const tables: Array<{ table: Table; relation: { schemaname?: string; relname: string } }> = [];
+    const tables: Array<{ table: Table; relation: RangeVar }> = [];
     for (const relation of relations) {
       // A table created earlier in this deployment is small and unused: rewriting it harms no one.
       const table = await existingTable(ctx, relation);
-      if (table) tables.push({ table, relation: relation as { schemaname?: string; relname: string } });
+      if (table) tables.push({ table, relation });
     }
     return tables.map(({ table, relation }) =>
       finding(this, {
