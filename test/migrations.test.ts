@@ -137,7 +137,7 @@ describe('lint migrations (embedded)', () => {
     expect(run.code).toBe(0);
     const report: Report = JSON.parse(run.stdout);
     const f = report.findings.find((x) => x.rule === 'create-index-non-concurrent')!;
-    expect(f.fix?.sql).toBe('-- pgarch:no-transaction  (CONCURRENTLY cannot run inside a transaction block)\nCREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);');
+    expect(f.fix?.sql).toBe('-- CONCURRENTLY cannot run inside a transaction block:\n-- pgarch:no-transaction\nCREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);');
     const help = await pgarch(['lint', 'migrations', '--help']);
     expect(help.stdout).toContain('--since');
     expect(help.stdout).toContain('Examples:');

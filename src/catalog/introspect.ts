@@ -11,10 +11,11 @@ const TABLES = `
 select c.oid::int8::float8 as oid, n.nspname as schema, c.relname as name, c.relkind::text as kind,
        c.reltuples::float8 as reltuples, c.relpages::int as relpages, c.relfilenode::int8::float8 as relfilenode,
        c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
-       obj_description(c.oid, 'pg_class') as comment,
+       dsc.description as comment,
        (select pn.nspname || '.' || p.relname from pg_inherits i join pg_class p on p.oid = i.inhparent
           join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid and c.relispartition limit 1) as partition_of
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+left join pg_description dsc on dsc.objoid = c.oid and dsc.classoid = 'pg_class'::regclass and dsc.objsubid = 0
 where c.relkind in ('r', 'p', 'f') and ${USER_NAMESPACE} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')} /*c.oid*/
 order by n.nspname, c.relname`;
 
@@ -25,7 +26,12 @@ select a.attrelid::int8::float8 as table_oid, a.attname as name, a.attnum::int a
        case when a.atttypmod >= 0 then a.atttypmod else null end as typmod,
        a.attnotnull as not_null, pg_get_expr(ad.adbin, ad.adrelid) as default_expr,
        a.attidentity::text as identity, a.attgenerated::text as generated,
-       col_description(a.attrelid, a.attnum) as comment, owned.refobjid is not null as owns_sequence
+       dsc.description as comment,
+       -- serial columns own their sequence through an 'auto' dependency (identity columns use 'internal');
+       -- refclassid first so pg_depend's reference index serves the lookup.
+       exists (select 1 from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S'
+               where d.refclassid = 'pg_class'::regclass and d.refobjid = a.attrelid and d.refobjsubid = a.attnum
+                 and d.classid = 'pg_class'::regclass and d.deptype = 'a') as owns_sequence
 from pg_attribute a
 join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p', 'f')
 join pg_namespace n on n.oid = c.relnamespace
@@ -33,10 +39,8 @@ join pg_type t on t.oid = a.atttypid
 left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
 join pg_namespace tn on tn.oid = coalesce(et.typnamespace, t.typnamespace)
 left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
--- serial columns own their sequence through an 'auto' dependency (identity columns use 'internal').
-left join (select distinct d.refobjid, d.refobjsubid from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S'
-           where d.classid = 'pg_class'::regclass and d.deptype = 'a') owned
-  on owned.refobjid = a.attrelid and owned.refobjsubid = a.attnum
+-- a join, not col_description(): that SQL function is planned and run once per column
+left join pg_description dsc on dsc.objoid = a.attrelid and dsc.classoid = 'pg_class'::regclass and dsc.objsubid = a.attnum
 where a.attnum > 0 and not a.attisdropped and ${USER_NAMESPACE} /*a.attrelid*/
 order by a.attrelid, a.attnum`;
 
@@ -193,42 +197,69 @@ export async function readTables(engine: Queryable, oids?: number[]): Promise<Ta
   };
   const tableRows = await q(TABLES);
   const byOid = new Map<number, Table>();
-  for (const r of tableRows) {
-    byOid.set(r.oid, {
-      oid: r.oid,
-      schema: r.schema,
-      name: r.name,
-      kind: TABLE_KIND[r.kind],
-      reltuples: r.reltuples,
-      relpages: r.relpages,
-      relfilenode: r.relfilenode,
-      rlsEnabled: r.rls_enabled,
-      rlsForced: r.rls_forced,
-      partitionOf: opt(r.partition_of),
-      comment: opt(r.comment),
-      columns: [],
-      constraints: [],
-      indexes: [],
-      triggers: [],
-      policies: [],
-    });
-  }
+  for (const r of tableRows) byOid.set(r.oid, toTable(r));
   if (byOid.size === 0) return [];
   for (const r of await q(COLUMNS)) byOid.get(r.table_oid)?.columns.push(toColumn(r));
   for (const r of await q(CONSTRAINTS)) byOid.get(r.table_oid)?.constraints.push(toConstraint(r));
   for (const r of await q(INDEXES)) byOid.get(r.table_oid)?.indexes.push(toIndex(r));
   for (const r of await q(TRIGGERS)) byOid.get(r.table_oid)?.triggers.push(toTrigger(r));
-  for (const r of await q(POLICIES)) {
-    byOid.get(r.table_oid)?.policies.push({
-      name: r.name,
-      command: POLICY_COMMAND[r.cmd],
-      permissive: r.permissive,
-      roles: r.roles,
-      using: opt(r.using_expr),
-      withCheck: opt(r.check_expr),
-    });
-  }
+  for (const r of await q(POLICIES)) byOid.get(r.table_oid)?.policies.push(toPolicy(r));
   return [...byOid.values()];
+}
+
+/**
+ * One table by name, resolved as a statement would resolve it (search_path, quoting), in a single
+ * round trip: the migration runner reads tables one at a time between statements.
+ */
+export async function readTableByName(engine: Queryable, name: { schemaname?: string; relname: string }): Promise<Table | undefined> {
+  const regclass = name.schemaname ? `format('%I.%I', $1::text, $2::text)` : `format('%I', $1::text)`;
+  const scoped = (sql: string) => sql.replace(/\/\*([a-z]+\.[a-z]+)\*\//, (_m, column: string) => `and ${column} = (select oid from target)`);
+  const { rows } = await engine.query<Row>(
+    `with target as (select to_regclass(${regclass})::oid as oid)
+     select (select row_to_json(x) from (${scoped(TABLES)}) x) as tbl,
+            (select json_agg(x) from (${scoped(COLUMNS)}) x) as columns,
+            (select json_agg(x) from (${scoped(CONSTRAINTS)}) x) as constraints,
+            (select json_agg(x) from (${scoped(INDEXES)}) x) as indexes,
+            (select json_agg(x) from (${scoped(TRIGGERS)}) x) as triggers,
+            (select json_agg(x) from (${scoped(POLICIES)}) x) as policies`,
+    name.schemaname ? [name.schemaname, name.relname] : [name.relname],
+  );
+  const r = rows[0];
+  if (!r?.tbl) return undefined;
+  const t = r.tbl as Row;
+  return {
+    ...toTable(t),
+    columns: (r.columns ?? []).map(toColumn),
+    constraints: (r.constraints ?? []).map(toConstraint),
+    indexes: (r.indexes ?? []).map(toIndex),
+    triggers: (r.triggers ?? []).map(toTrigger),
+    policies: (r.policies ?? []).map(toPolicy),
+  };
+}
+
+function toTable(r: Row): Table {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    kind: TABLE_KIND[r.kind],
+    reltuples: r.reltuples,
+    relpages: r.relpages,
+    relfilenode: r.relfilenode,
+    rlsEnabled: r.rls_enabled,
+    rlsForced: r.rls_forced,
+    partitionOf: opt(r.partition_of),
+    comment: opt(r.comment),
+    columns: [],
+    constraints: [],
+    indexes: [],
+    triggers: [],
+    policies: [],
+  };
+}
+
+function toPolicy(r: Row): Policy {
+  return { name: r.name, command: POLICY_COMMAND[r.cmd], permissive: r.permissive, roles: r.roles, using: opt(r.using_expr), withCheck: opt(r.check_expr) };
 }
 
 function toColumn(r: Row): Column {

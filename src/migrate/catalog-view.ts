@@ -1,10 +1,10 @@
 // The catalog as it stands between two migration statements, read incrementally: a table is read
 // only when a rule asks for it, cached, and dropped from the cache when a statement touches it.
 // Never a full catalog read per statement.
-import { readTables } from '../catalog/introspect.js';
+import { readTableByName } from '../catalog/introspect.js';
 import type { Table } from '../catalog/types.js';
 import type { Queryable } from '../engine/types.js';
-import type { CatalogView } from '../rules/types.js';
+import type { CatalogView, TableRef } from '../rules/types.js';
 
 type RangeVar = { schemaname?: string; relname: string };
 const keyOf = (rv: RangeVar) => `${rv.schemaname ?? ''}.${rv.relname}`;
@@ -16,20 +16,72 @@ export interface RowSources {
   liveRows?: Record<string, number>;
 }
 
+/** Tables created by not-yet-deployed migrations, tracked by name from the parse tree (no catalog read). */
+class CreatedTables {
+  private readonly keys = new Set<string>();
+
+  add(rv: RangeVar): void {
+    this.keys.add(`${rv.schemaname ?? '*'}.${rv.relname}`);
+  }
+
+  rename(rv: RangeVar, to: string): void {
+    for (const schema of [rv.schemaname ?? '*', '*']) {
+      if (this.keys.delete(`${schema}.${rv.relname}`)) this.keys.add(`${schema}.${to}`);
+    }
+  }
+
+  /** Whether a table (resolved, or as a statement names it) was created in this deployment. */
+  has(schema: string | undefined, name: string): boolean {
+    if (this.keys.has(`*.${name}`)) return true;
+    if (schema) return this.keys.has(`${schema}.${name}`);
+    for (const key of this.keys) if (key.endsWith(`.${name}`)) return true;
+    return false;
+  }
+
+  clear(): void {
+    this.keys.clear();
+  }
+}
+
 export class EngineCatalogView implements CatalogView {
   readonly detailed = true;
   private readonly cache = new Map<string, Table | null>();
-  /** Tables created by not-yet-deployed migrations, by oid (survives renames). */
-  private readonly newOids = new Set<number>();
+  private readonly refs = new Map<string, TableRef | null>();
+  private readonly created = new CreatedTables();
 
   constructor(
     private readonly engine: Queryable,
     private readonly rowSources: RowSources,
   ) {}
 
+  async ref(rv: RangeVar): Promise<TableRef | undefined> {
+    const key = keyOf(rv);
+    if (!this.refs.has(key)) {
+      const cached = this.cache.get(key);
+      this.refs.set(key, cached ? { schema: cached.schema, name: cached.name, kind: cached.kind } : cached === null ? null : await this.resolve(rv));
+    }
+    return this.refs.get(key) ?? undefined;
+  }
+
+  private async resolve(rv: RangeVar): Promise<TableRef | null> {
+    const { rows } = await this.engine.query<TableRef>(
+      `select n.nspname as schema, c.relname as name,
+              case c.relkind when 'p' then 'partitioned table' when 'f' then 'foreign table' else 'table' end as kind
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p', 'f') and c.oid = to_regclass(${rv.schemaname ? `format('%I.%I', $1::text, $2::text)` : `format('%I', $1::text)`})`,
+      rv.schemaname ? [rv.schemaname, rv.relname] : [rv.relname],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Names may now resolve differently: a table was created, dropped or renamed, or search_path changed. */
+  forgetNames(): void {
+    this.refs.clear();
+  }
+
   async table(rv: RangeVar): Promise<Table | undefined> {
     const key = keyOf(rv);
-    if (!this.cache.has(key)) this.cache.set(key, (await this.read(rv)) ?? null);
+    if (!this.cache.has(key)) this.cache.set(key, (await readTableByName(this.engine, rv)) ?? null);
     return this.cache.get(key) ?? undefined;
   }
 
@@ -44,24 +96,30 @@ export class EngineCatalogView implements CatalogView {
     return rows[0] ? this.table({ schemaname: rows[0].schema, relname: rows[0].name }) : undefined;
   }
 
-  isNew(table: Table): boolean {
-    return this.newOids.has(table.oid);
+  isNew(table: TableRef): boolean {
+    return this.created.has(table.schema, table.name);
   }
 
-  rows(table: Table): number | undefined {
+  isNewName(rv: RangeVar): boolean {
+    return this.created.has(rv.schemaname, rv.relname);
+  }
+
+  rows(table: TableRef): number | undefined {
     return rowsFor(table, this.rowSources);
   }
 
-  /** After CREATE TABLE (or CREATE TABLE AS / SELECT INTO) ran: remember the table as new. */
-  async markNew(rv: RangeVar): Promise<void> {
-    this.cache.delete(keyOf(rv));
-    const table = await this.table(rv);
-    if (table) this.newOids.add(table.oid);
+  /** CREATE TABLE (or CREATE TABLE AS / SELECT INTO) ran: the table is new until the next deployment. */
+  markCreated(rv: RangeVar): void {
+    this.created.add(rv);
+  }
+
+  renamed(rv: RangeVar, to: string): void {
+    this.created.rename(rv, to);
   }
 
   /** A new deployment starts: what earlier migrations created now exists in production. */
   deploy(): void {
-    this.newOids.clear();
+    this.created.clear();
   }
 
   /** A statement changed these relations (by name as written) — or, with no names, possibly anything. */
@@ -75,18 +133,6 @@ export class EngineCatalogView implements CatalogView {
       for (const key of [...this.cache.keys()]) if (key.endsWith(`.${rv.relname}`)) this.cache.delete(key);
     }
   }
-
-  private async read(rv: RangeVar): Promise<Table | undefined> {
-    // to_regclass resolves the name as the statement would (search_path, quoting), without erroring.
-    const name = rv.schemaname ? [rv.schemaname, rv.relname] : [rv.relname];
-    const { rows } = await this.engine.query<{ oid: number | null }>(
-      name.length === 2 ? `select to_regclass(format('%I.%I', $1::text, $2::text))::oid::int8::float8 as oid` : `select to_regclass(format('%I', $1::text))::oid::int8::float8 as oid`,
-      name,
-    );
-    const oid = rows[0]?.oid;
-    if (oid === null || oid === undefined) return undefined;
-    return (await readTables(this.engine, [oid]))[0];
-  }
 }
 
 /**
@@ -96,7 +142,7 @@ export class EngineCatalogView implements CatalogView {
  */
 export class ParseOnlyCatalogView implements CatalogView {
   readonly detailed = false;
-  private readonly created = new Set<string>();
+  private readonly created = new CreatedTables();
   private nextOid = 1;
   private readonly oids = new Map<string, number>();
 
@@ -106,29 +152,45 @@ export class ParseOnlyCatalogView implements CatalogView {
     return this.stub(rv);
   }
 
+  async ref(rv: RangeVar): Promise<TableRef | undefined> {
+    return { schema: rv.schemaname ?? 'public', name: rv.relname, kind: 'table' };
+  }
+
+  forgetNames(): void {
+    // names are not resolved without a catalog
+  }
+
   async indexTable(): Promise<Table | undefined> {
     // Without a catalog the index's table is unknown: assume an existing table, as text linters do.
     return this.stub({ relname: '(table of index)' });
   }
 
-  isNew(table: Table): boolean {
-    return this.created.has(table.name);
+  isNew(table: TableRef): boolean {
+    return this.created.has(undefined, table.name);
   }
 
-  rows(table: Table): number | undefined {
+  isNewName(rv: RangeVar): boolean {
+    return this.created.has(rv.schemaname, rv.relname);
+  }
+
+  rows(table: TableRef): number | undefined {
     return rowsFor(table, this.rowSources);
   }
 
   markCreated(rv: RangeVar): void {
-    this.created.add(rv.relname);
+    this.created.add(rv);
   }
 
-  renamed(from: string, to: string): void {
-    if (this.created.delete(from)) this.created.add(to);
+  renamed(rv: RangeVar, to: string): void {
+    this.created.rename(rv, to);
   }
 
   deploy(): void {
     this.created.clear();
+  }
+
+  invalidate(): void {
+    // nothing is cached: stub tables carry no details
   }
 
   private stub(rv: RangeVar): Table {
@@ -153,12 +215,10 @@ export class ParseOnlyCatalogView implements CatalogView {
   }
 }
 
-function rowsFor(table: Table, sources: RowSources): number | undefined {
+function rowsFor(table: TableRef, sources: RowSources): number | undefined {
   const qualified = `${table.schema}.${table.name}`;
   const assumed = sources.assumeRows[qualified] ?? sources.assumeRows[table.name];
   if (assumed !== undefined) return assumed;
-  const live = sources.liveRows?.[qualified];
-  if (live !== undefined) return live;
-  // reltuples is -1 (PG14+) or 0 with relpages 0 when the table was never analyzed: unknown.
-  return table.reltuples > 0 ? table.reltuples : undefined;
+  // Only real sizes count: the scratch database's own statistics say nothing about production.
+  return sources.liveRows?.[qualified] ?? sources.liveRows?.[`public.${table.name}`];
 }

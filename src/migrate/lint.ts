@@ -11,15 +11,14 @@ import { InputError } from '../lint/files.js';
 import { applyPolicy } from '../lint/policy.js';
 import { summarize } from '../report/summary.js';
 import { migrationRules } from '../rules/migration/index.js';
-import type { AnyNode, MigrationRule, MigrationRuleContext, TransactionState } from '../rules/types.js';
+import type { AnyNode, MigrationRule, MigrationRuleContext, TableRef, TransactionState } from '../rules/types.js';
 import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
 import type { Finding, Report, Severity } from '../types.js';
-import type { Table } from '../catalog/types.js';
 import { VERSION } from '../version.js';
 import { EngineCatalogView, ParseOnlyCatalogView, type RowSources } from './catalog-view.js';
 import { discoverMigrations, type Migration } from './discover.js';
 import { documentedLock } from './locks.js';
-import { createdTable, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
+import { changesNames, createdTable, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
 
 export interface LintMigrationsOptions {
   paths: string[];
@@ -183,20 +182,15 @@ export class MigrationRunner {
           });
           if (control === 'end') tx.inTransaction = runnerTransaction;
           else if (tx.explicit) aborted = true;
-          (view as EngineCatalogView).invalidate(touchedRelations(stmt));
+          view.invalidate(touchedRelations(stmt));
           continue;
         }
         const rewritten = nodesBefore ? changedRelations(nodesBefore, await relfilenodes(engine, traced)) : [];
         for (const rule of rules) if (rule.afterExecute) findings.push(...rule.afterExecute({ ...ctx, rewritten, reported: before }));
-        (view as EngineCatalogView).invalidate(touchedRelations(stmt));
-        const created = createdTable(stmt);
-        if (created) await (view as EngineCatalogView).markNew(created);
-      } else if (view instanceof ParseOnlyCatalogView) {
-        const created = createdTable(stmt);
-        if (created) view.markCreated(created);
-        const rename = (stmt.node as AnyNode).RenameStmt as AnyNode | undefined;
-        if (rename?.renameType === 'OBJECT_TABLE' && rename.relation) view.renamed(rename.relation.relname, rename.newname);
+        view.invalidate(touchedRelations(stmt));
       }
+      this.trackCreated(stmt);
+      if (changesNames(stmt)) view.forgetNames();
       await this.advance(tx, stmt, control, runnerTransaction);
       if (control === 'end') aborted = false;
     }
@@ -208,23 +202,32 @@ export class MigrationRunner {
     return findings;
   }
 
+  /** New tables are known from the parse tree: created (or renamed) in this deployment. */
+  private trackCreated(stmt: Statement): void {
+    const created = createdTable(stmt);
+    if (created) this.o.view.markCreated(created);
+    const rename = (stmt.node as AnyNode).RenameStmt as AnyNode | undefined;
+    if (rename?.renameType === 'OBJECT_TABLE' && rename.relation) this.o.view.renamed(rename.relation, rename.newname);
+  }
+
   private rulesFor(kind: string): MigrationRule[] {
     let rules = this.byKind.get(kind);
     if (!rules) this.byKind.set(kind, (rules = this.o.rules.filter((r) => !r.kinds || r.kinds.includes(kind))));
     return rules;
   }
 
-  private sized(table: Table, severity: Severity): Severity {
+  private sized(table: TableRef, severity: Severity): Severity {
     const rows = this.o.view.rows(table);
     return rows !== undefined && rows < this.o.smallTableRows ? 'info' : severity;
   }
 
   /** Existing (not new) tables a traced statement names, resolved before it runs. */
-  private async existingTables(stmt: Statement): Promise<number[]> {
-    const oids: number[] = [];
+  private async existingTables(stmt: Statement): Promise<TableRef[]> {
+    const oids: TableRef[] = [];
     for (const rv of touchedRelations(stmt) ?? []) {
-      const t = await this.o.view.table(rv);
-      if (t && !this.o.view.isNew(t)) oids.push(t.oid);
+      if (this.o.view.isNewName(rv)) continue;
+      const ref = await this.o.view.ref(rv);
+      if (ref && !this.o.view.isNew(ref)) oids.push(ref);
     }
     return oids;
   }
@@ -254,7 +257,7 @@ export class MigrationRunner {
       tx.exclusiveLock.followers++;
     } else if (documentedLock(stmt.node as AnyNode, stmt.kind) === 'AccessExclusiveLock') {
       const rv = firstRelation(stmt);
-      const table = rv ? await this.o.view.table(rv) : undefined;
+      const table = rv && !this.o.view.isNewName(rv) ? await this.o.view.ref(rv) : undefined;
       if (table && !this.o.view.isNew(table)) tx.exclusiveLock = { table: `${table.schema}.${table.name}`, line: stmt.line, followers: 0 };
     }
   }
@@ -264,12 +267,13 @@ function firstRelation(stmt: Statement): RangeVar | undefined {
   return touchedRelations(stmt)?.[0];
 }
 
-async function relfilenodes(engine: Engine, tableOids: number[]): Promise<Map<string, number>> {
+async function relfilenodes(engine: Engine, tables: TableRef[]): Promise<Map<string, number>> {
   const { rows } = await engine.query<{ name: string; node: number }>(
-    `select n.nspname || '.' || c.relname as name, c.relfilenode::int8::float8 as node
+    `with t as (select to_regclass(format('%I.%I', s, n))::oid as oid from unnest($1::text[], $2::text[]) q(s, n))
+     select n.nspname || '.' || c.relname as name, c.relfilenode::int8::float8 as node
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where c.oid = any($1::oid[]) or c.oid in (select indexrelid from pg_index where indrelid = any($1::oid[]))`,
-    [tableOids],
+      where c.oid in (select oid from t) or c.oid in (select indexrelid from pg_index where indrelid in (select oid from t))`,
+    [tables.map((t) => t.schema), tables.map((t) => t.name)],
   );
   return new Map(rows.map((r) => [r.name, r.node]));
 }

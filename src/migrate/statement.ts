@@ -83,3 +83,27 @@ export function setsLockTimeout(stmt: Statement): boolean {
 export function isDdl(stmt: Statement): boolean {
   return !DATA_ONLY.has(stmt.kind) && stmt.kind !== 'VariableSetStmt';
 }
+
+/** Statements after which a table name may resolve differently (or not at all). */
+export function changesNames(stmt: Statement): boolean {
+  const node = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
+  switch (stmt.kind) {
+    case 'CreateStmt':
+    case 'CreateTableAsStmt':
+    case 'ViewStmt':
+    case 'CreateForeignTableStmt':
+    case 'DropStmt':
+    case 'RenameStmt':
+    case 'AlterObjectSchemaStmt':
+    case 'CreateSchemaStmt':
+    case 'DoStmt':
+    case 'CallStmt':
+      return true;
+    case 'VariableSetStmt':
+      return node.name === 'search_path';
+    case 'SelectStmt':
+      return Boolean(node.intoClause);
+    default:
+      return false;
+  }
+}

@@ -31,8 +31,21 @@ export function finding(rule: Pick<Rule<unknown>, 'id' | 'severity'>, fields: Om
   return { rule: rule.id, severity: severity ?? rule.severity, ...rest, docs: `docs/rules/${rule.id}.md` };
 }
 
+/** A table's identity without its details: what most migration rules need, at no catalog read. */
+export interface TableRef {
+  schema: string;
+  name: string;
+  kind: Table['kind'];
+}
+
 /** The catalog as migration rules see it: as it was just before the statement being checked. */
 export interface CatalogView {
+  /**
+   * The table a statement names, resolved to its schema (cached until tables are created, dropped or
+   * renamed, or search_path changes); undefined when no such table exists. Cheap: use it to decide,
+   * and `table()` only when the decision needs columns, constraints or indexes.
+   */
+  ref(rangeVar: { schemaname?: string; relname: string }): Promise<TableRef | undefined>;
   /**
    * The table a statement names (a RangeVar: `{ schemaname?, relname }`), resolved with the current
    * search_path; undefined when it does not exist. Parse-only mode returns a table without details.
@@ -41,9 +54,11 @@ export interface CatalogView {
   /** The table an index belongs to, by the index's name as a statement writes it. */
   indexTable(name: { schemaname?: string; relname: string }): Promise<Table | undefined>;
   /** Created in the migration being checked (or in one not yet deployed): new and empty, never a lock risk. */
-  isNew(table: Table): boolean;
+  isNew(table: TableRef): boolean;
+  /** The same, by the name a statement uses, without reading the catalog. */
+  isNewName(rangeVar: { schemaname?: string; relname: string }): boolean;
   /** Best row estimate: --assume-rows, then live statistics (--stats-from), then reltuples when analyzed. */
-  rows(table: Table): number | undefined;
+  rows(table: TableRef): number | undefined;
   /** False in parse-only mode (--no-execute): tables carry no columns, constraints or indexes. */
   readonly detailed: boolean;
 }
@@ -76,7 +91,7 @@ export interface MigrationRuleContext {
   /** Location of a parse-tree `location` offset within this statement. */
   locate(location?: number): Location;
   /** Severity scaled by table size: info under the small-table threshold when the size is known. */
-  sized(table: Table, severity: Severity): Severity;
+  sized(table: TableRef, severity: Severity): Severity;
 }
 
 /** What a migration rule sees after its statement ran (for measured facts such as rewrites). */

@@ -1,6 +1,6 @@
 import { quoteIdent } from '../../sql/quote.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
-import { addColumnCommands, batchedBackfill, columnPath, columnTypeText, constraintOf, defaultExpression, isComputedColumn, onlineNotNull, otherConstraintsNote, sourceCommand, statementSource, tableSql } from './columns-util.js';
+import { addColumnCommands, batchedBackfill, columnPath, columnTypeText, constraintOf, defaultExpression, findColumn, isComputedColumn, onlineNotNull, otherConstraintsNote, sourceCommand, statementSource, tableSql } from './columns-util.js';
 import { existingTable, qualified } from './util.js';
 
 export const addColumnNotNullNoDefault: MigrationRule = {
@@ -16,7 +16,8 @@ export const addColumnNotNullNoDefault: MigrationRule = {
     // A table created earlier in this deployment is empty, so the statement cannot fail there.
     const table = await existingTable(ctx, ctx.node.relation);
     if (!table) return [];
-    return added.map(({ def, index }) => {
+    // A column that exists already fails for that reason (ADD COLUMN IF NOT EXISTS skips it): not this rule's failure.
+    return added.filter(({ def }) => !findColumn(table, def.colname)).map(({ def, index }) => {
       const column = columnPath(table, def.colname);
       const source = sourceCommand(ctx, index)?.def?.ColumnDef as AnyNode | undefined;
       const type = source && columnTypeText(statementSource(ctx), source);

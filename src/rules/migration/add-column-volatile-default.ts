@@ -13,6 +13,7 @@ import {
   defaultExpression,
   isComputedColumn,
   isConstant,
+  knownRewriteCommands,
   onlineNotNull,
   otherConstraintsNote,
   sourceCommand,
@@ -66,19 +67,11 @@ export const addColumnVolatileDefault: MigrationRule = {
     // so one of the non-constant defaults caused it, unless another subcommand explains the rewrite.
     const computed = seen.added.filter((a) => !isConstant(a.expr));
     const named = computed.filter((a) => callsVolatileFunction(a.expr));
-    const culprits = named.length ? named : otherRewriteCause(ctx) ? [] : computed;
+    const otherCause = knownRewriteCommands(ctx).length > 0 || alterCommands(ctx).some((cmd) => cmd.subtype === 'AT_AlterColumnType');
+    const culprits = named.length ? named : otherCause ? [] : computed;
     return culprits.map((a) => report(ctx, seen.table, a, `rewrote existing table ${qualified(seen.table)} under ACCESS EXCLUSIVE (measured: its relfilenode changed): a volatile default is evaluated and written for every row`));
   },
 };
-
-/** Subcommands that rewrite a table whatever the defaults are. */
-function otherRewriteCause(ctx: MigrationRuleContext): boolean {
-  return alterCommands(ctx).some(
-    (cmd) =>
-      ['AT_AlterColumnType', 'AT_SetAccessMethod', 'AT_SetLogged', 'AT_SetUnLogged'].includes(cmd.subtype) ||
-      (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef && isComputedColumn(cmd.def.ColumnDef)),
-  );
-}
 
 function report(ctx: MigrationRuleContext, table: Table, a: AddedDefault, what: string): Finding {
   const rule = addColumnVolatileDefault;

@@ -1,6 +1,6 @@
 import type { Finding } from '../../types.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
-import { alterCommands, existingTable, qualified } from './util.js';
+import { alterCommands, existingRef, qualified } from './util.js';
 
 export const addExclusionConstraint: MigrationRule = {
   id: 'add-exclusion-constraint',
@@ -15,7 +15,7 @@ export const addExclusionConstraint: MigrationRule = {
       .filter((c): c is AnyNode => c?.contype === 'CONSTR_EXCLUSION');
     if (!added.length) return [];
     // A table created earlier in this deployment is empty: the index builds instantly.
-    const table = await existingTable(ctx, ctx.node.relation);
+    const table = await existingRef(ctx, ctx.node.relation);
     if (!table) return [];
     return added.map(
       (c): Finding =>

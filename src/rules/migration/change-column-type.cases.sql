@@ -55,6 +55,12 @@ ALTER TABLE orders ALTER COLUMN created_at TYPE timestamp(6);
 CREATE DOMAIN status_text AS text;
 ALTER TABLE orders ALTER COLUMN status TYPE status_text;
 
+-- good: the measured rewrite comes from the identity column (add-column-serial), not the domain
+CREATE DOMAIN label_text AS text;
+ALTER TABLE orders
+  ALTER COLUMN status TYPE label_text,
+  ADD COLUMN line_no bigint GENERATED ALWAYS AS IDENTITY;
+
 -- good: cidr -> inet is binary-coercible (on a column this migration added)
 ALTER TABLE orders ADD COLUMN net cidr;
 ALTER TABLE orders ALTER COLUMN net TYPE inet;

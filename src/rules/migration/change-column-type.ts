@@ -2,7 +2,7 @@ import type { Column, Table } from '../../catalog/types.js';
 import { quoteIdent, truncateIdentifier } from '../../sql/quote.js';
 import type { Finding, Fix } from '../../types.js';
 import { finding, type AnyNode, type MigrationRule, type MigrationRuleContext } from '../types.js';
-import { batchedBackfill, clauseText, columnPath, commandsOf, findColumn, sourceCommand, statementSource, tableSql, tokenAfter } from './columns-util.js';
+import { batchedBackfill, clauseText, columnPath, commandsOf, findColumn, knownRewriteCommands, sourceCommand, statementSource, tableSql, tokenAfter } from './columns-util.js';
 import { existingTable, names, qualified, statementText } from './util.js';
 
 /**
@@ -149,7 +149,9 @@ export const changeColumnType: MigrationRule = {
   afterExecute(ctx) {
     const pending = unjudged.get(ctx.stmt);
     if (!pending || ctx.reported.some((f) => f.rule === this.id) || !ctx.rewritten.includes(qualified(pending.table))) return [];
-    // Only type changes this rule could not judge can explain the measured rewrite (known-safe ones are excluded).
+    // Only type changes this rule could not judge can explain the measured rewrite (known-safe ones are
+    // excluded), unless another subcommand of the statement rewrites the table anyway.
+    if (knownRewriteCommands(ctx).length) return [];
     return pending.changes.map((change) =>
       report(ctx, pending.table, change, findColumn(pending.table, change.column), `rewrote existing table ${qualified(pending.table)} and rebuilt its indexes under ACCESS EXCLUSIVE (measured: its relfilenode changed)`),
     );

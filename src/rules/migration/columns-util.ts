@@ -21,12 +21,12 @@ export function commandsOf(ctx: MigrationRuleContext, subtype: string): Array<{ 
 }
 
 /** The Constraint nodes of a ColumnDef (DEFAULT, NOT NULL, IDENTITY, GENERATED, CHECK…). */
-export const columnConstraints = (def: AnyNode): AnyNode[] => (def.constraints ?? []).map((c: AnyNode) => c.Constraint as AnyNode).filter(Boolean);
+const columnConstraints = (def: AnyNode): AnyNode[] => (def.constraints ?? []).map((c: AnyNode) => c.Constraint as AnyNode).filter(Boolean);
 
 export const constraintOf = (def: AnyNode, contype: string): AnyNode | undefined => columnConstraints(def).find((c) => c.contype === contype);
 
 /** `NULL` or `NULL::type`: a default that is no default at all. */
-export function isNullConstant(expr: AnyNode | undefined): boolean {
+function isNullConstant(expr: AnyNode | undefined): boolean {
   if (!expr) return false;
   if (expr.TypeCast) return isNullConstant(expr.TypeCast.arg);
   return Boolean(expr.A_Const?.isnull);
@@ -77,7 +77,7 @@ export const sameRelation = (a: AnyNode | undefined, b: AnyNode | undefined): bo
   Boolean(a && b && a.relname === b.relname && (!a.schemaname || !b.schemaname || a.schemaname === b.schemaname));
 
 /** Every FuncCall name (last part, lower case) in an expression tree. */
-export function calledFunctions(node: unknown, out: string[] = []): string[] {
+function calledFunctions(node: unknown, out: string[] = []): string[] {
   if (Array.isArray(node)) for (const n of node) calledFunctions(n, out);
   else if (node && typeof node === 'object') {
     const o = node as AnyNode;
@@ -91,6 +91,22 @@ export function calledFunctions(node: unknown, out: string[] = []): string[] {
 const VOLATILE = new Set(['random', 'random_normal', 'gen_random_uuid', 'uuidv4', 'uuidv7', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'gen_random_bytes', 'clock_timestamp', 'timeofday', 'nextval']);
 
 export const callsVolatileFunction = (expr: AnyNode | undefined): boolean => calledFunctions(expr).some((f) => VOLATILE.has(f));
+
+/**
+ * Subcommands that rewrite the table whatever the column types are: SET LOGGED / UNLOGGED / ACCESS METHOD,
+ * and new columns PostgreSQL fills row by row (identity, serial, stored generated, a known volatile default).
+ * Used to decide whether a measured rewrite can be blamed on something else in the same statement.
+ */
+export function knownRewriteCommands(ctx: MigrationRuleContext): AnyNode[] {
+  return alterCommands(ctx).filter((cmd) => {
+    if (['AT_SetAccessMethod', 'AT_SetLogged', 'AT_SetUnLogged'].includes(cmd.subtype)) return true;
+    const def = cmd.subtype === 'AT_AddColumn' ? (cmd.def?.ColumnDef as AnyNode | undefined) : undefined;
+    if (!def) return false;
+    // PG 18 VIRTUAL generated columns are computed on read: no rewrite.
+    const filled = constraintOf(def, 'CONSTR_IDENTITY') || serialType(def) || constraintOf(def, 'CONSTR_GENERATED')?.generated_kind === 's';
+    return Boolean(filled) || callsVolatileFunction(defaultExpression(def));
+  });
+}
 
 // ---- Names ----
 
@@ -164,7 +180,7 @@ export function tokenAfter(src: StatementSource, from: number, word: string): nu
 }
 
 /** Byte offset just after the token that starts at or after `from` (e.g. skip the DEFAULT keyword). */
-export function afterToken(src: StatementSource, at: number): number | undefined {
+function afterToken(src: StatementSource, at: number): number | undefined {
   const token = src.tokens.find((t) => t.start >= at);
   return token?.end;
 }
@@ -208,7 +224,7 @@ export function otherConstraintsNote(def: AnyNode, handled: string[]): string[] 
 }
 
 /** A single-column primary key to page through, when the table has one. */
-export function primaryKey(table: Table | undefined): { name: string; type: string } | undefined {
+function primaryKey(table: Table | undefined): { name: string; type: string } | undefined {
   const pk = table?.constraints.find((c) => c.type === 'primary key');
   if (!pk || pk.columns.length !== 1) return undefined;
   const column = findColumn(table, pk.columns[0]);
@@ -260,7 +276,7 @@ export function batchedBackfill(table: Table, assignments: string, pending: stri
 }
 
 /** Name for a temporary CHECK (col IS NOT NULL); not `<table>_<col>_not_null`, which PG 18 gives NOT NULL constraints. */
-export const notNullCheckName = (table: Table, column: string) => truncateIdentifier(`${table.name}_${column}_not_null_check`);
+const notNullCheckName = (table: Table, column: string) => truncateIdentifier(`${table.name}_${column}_not_null_check`);
 
 /**
  * SET NOT NULL without the long scan under ACCESS EXCLUSIVE: PG 12+ skips the scan when a validated

@@ -3,7 +3,7 @@ import { quoteIdent } from '../../sql/quote.js';
 import type { Finding } from '../../types.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
 import { addedConstraintText, defaultConstraintName, onlyRelationName, referencedColumns } from './objects-util.js';
-import { alterCommands, existingTable, names, qualified } from './util.js';
+import { alterCommands, existingRef, names, qualified } from './util.js';
 
 export const constraintNotValid: MigrationRule = {
   id: 'constraint-not-valid',
@@ -19,13 +19,15 @@ export const constraintNotValid: MigrationRule = {
       .filter((a) => a.subtype === 'AT_AddConstraint' && ['CONSTR_FOREIGN', 'CONSTR_CHECK'].includes(a.constraint?.contype) && !a.constraint?.skip_validation);
     if (!added.length) return [];
     // A table created earlier in this deployment is empty: validating it is instant.
-    const table = await existingTable(ctx, ctx.node.relation);
+    const table = await existingRef(ctx, ctx.node.relation);
     if (!table) return [];
+    // Reported: now the details are worth a read (generated names must not collide).
+    const details = (await ctx.before.table(ctx.node.relation))!;
 
     const out: Finding[] = [];
     for (const { index, constraint: c } of added) {
       const foreign = c!.contype === 'CONSTR_FOREIGN';
-      const name: string = c!.conname ?? (foreign ? defaultConstraintName(table, names(c!.fk_attrs), 'fkey') : checkName(table, c!.raw_expr));
+      const name: string = c!.conname ?? (foreign ? defaultConstraintName(details, names(c!.fk_attrs), 'fkey') : checkName(details, c!.raw_expr));
       const clause = addedConstraintText(ctx, index);
       // PG 11–17 reject NOT VALID foreign keys on a partitioned table (PG 18 accepts them).
       const noNotValid = foreign && table.kind === 'partitioned table' && ctx.pgVersion < 18;

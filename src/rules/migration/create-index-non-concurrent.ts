@@ -1,6 +1,6 @@
 import { insertAfterKeywords } from '../../sql/rewrite.js';
 import { finding, type MigrationRule } from '../types.js';
-import { existingTable, NO_TRANSACTION, qualified, statementText } from './util.js';
+import { existingRef, NO_TRANSACTION, qualified, statementText } from './util.js';
 
 export const createIndexNonConcurrent: MigrationRule = {
   id: 'create-index-non-concurrent',
@@ -10,7 +10,7 @@ export const createIndexNonConcurrent: MigrationRule = {
   kinds: ['IndexStmt'],
   async check(ctx) {
     if (ctx.node.concurrent) return [];
-    const table = await existingTable(ctx, ctx.node.relation);
+    const table = await existingRef(ctx, ctx.node.relation);
     // A table created earlier in this deployment is empty and unused: building on it is instant.
     if (!table) return [];
     const rewritten = insertAfterKeywords(statementText(ctx), ['INDEX'], 'CONCURRENTLY');

@@ -1,7 +1,7 @@
 import type { Finding } from '../../types.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
 import { appendToStatement } from './objects-util.js';
-import { alterCommands, existingTable, NO_TRANSACTION, qualified, statementText } from './util.js';
+import { alterCommands, existingRef, NO_TRANSACTION, qualified, statementText } from './util.js';
 
 export const detachPartitionNonConcurrent: MigrationRule = {
   id: 'detach-partition-non-concurrent',
@@ -17,7 +17,7 @@ export const detachPartitionNonConcurrent: MigrationRule = {
       .filter((p) => p && !p.concurrent);
     if (!detached.length) return [];
     // A partitioned table created earlier in this deployment is unused: the lock harms no one.
-    const parent = await existingTable(ctx, ctx.node.relation);
+    const parent = await existingRef(ctx, ctx.node.relation);
     if (!parent) return [];
     // DETACH PARTITION … CONCURRENTLY exists from PG 14.
     const concurrentForm = ctx.pgVersion >= 14;

@@ -9,5 +9,6 @@ import { dropColumn } from './drop-column.js';
 import { dropNotNull } from './drop-not-null.js';
 import { preferJsonb } from './prefer-jsonb.js';
 import { renameColumn } from './rename-column.js';
+import { setNotNull } from './set-not-null.js';
 
-export const columnRules: MigrationRule[] = [addColumnVolatileDefault, addColumnNotNullNoDefault, addColumnSerial, addGeneratedStoredColumn, preferJsonb, changeColumnType, dropColumn, renameColumn, dropNotNull];
+export const columnRules: MigrationRule[] = [addColumnVolatileDefault, addColumnNotNullNoDefault, addColumnSerial, addGeneratedStoredColumn, preferJsonb, changeColumnType, dropColumn, renameColumn, dropNotNull, setNotNull];

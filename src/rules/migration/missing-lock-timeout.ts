@@ -1,7 +1,7 @@
 import { documentedLock } from '../../migrate/locks.js';
 import { rangeVars } from '../../migrate/statement.js';
 import { finding, type MigrationRule, type MigrationRuleContext } from '../types.js';
-import { existingTable, qualified } from './util.js';
+import { existingRef, qualified } from './util.js';
 
 export const missingLockTimeout: MigrationRule = {
   id: 'missing-lock-timeout',
@@ -12,7 +12,7 @@ export const missingLockTimeout: MigrationRule = {
   async check(ctx) {
     if (ctx.tx.lockTimeout || documentedLock(ctx.stmt.node, ctx.stmt.kind) !== 'AccessExclusiveLock') return [];
     const rv = rangeVars(ctx.node)[0];
-    const table = ctx.stmt.kind === 'DropStmt' && ctx.node.removeType === 'OBJECT_INDEX' ? await indexTable(ctx) : await existingTable(ctx, rv);
+    const table = ctx.stmt.kind === 'DropStmt' && ctx.node.removeType === 'OBJECT_INDEX' ? await indexTable(ctx) : await existingRef(ctx, rv);
     if (!table) return [];
     return [
       finding(this, {

@@ -18,7 +18,8 @@ export const renameColumn: MigrationRule = {
     const table = await existingTable(ctx, node.relation);
     if (!table || addedEarlierInFile(ctx, node.relation, node.subname)) return [];
     const old = findColumn(table, node.subname);
-    if (ctx.before.detailed && !old) return []; // execution-error reports a missing column
+    // A missing column or a taken new name makes the statement fail: execution-error reports that better.
+    if (ctx.before.detailed && (!old || findColumn(table, node.newname))) return [];
     return [
       finding(this, {
         message: `RENAME COLUMN ${columnPath(table, node.subname)} TO ${node.newname}: running code that uses the old name fails until it is redeployed`,

@@ -1,7 +1,7 @@
 import { quoteIdent } from '../../sql/quote.js';
 import { finding, type MigrationRule } from '../types.js';
 import { relationName } from './objects-util.js';
-import { existingTable, qualified } from './util.js';
+import { existingRef, qualified } from './util.js';
 
 export const renameTable: MigrationRule = {
   id: 'rename-table',
@@ -14,7 +14,7 @@ export const renameTable: MigrationRule = {
     const { renameType, relation, newname } = ctx.node;
     if (renameType !== 'OBJECT_TABLE') return [];
     // A table created earlier in this deployment: no running code knows its name yet.
-    const table = await existingTable(ctx, relation);
+    const table = await existingRef(ctx, relation);
     if (!table) return [];
     const oldName = relationName(relation);
     // The new name stays in the table's schema; qualify it as the statement qualified the old one.

@@ -1,6 +1,6 @@
 import type { Finding } from '../../types.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
-import { existingTable, qualified } from './util.js';
+import { existingRef, qualified } from './util.js';
 
 export const truncate: MigrationRule = {
   id: 'truncate',
@@ -16,7 +16,7 @@ export const truncate: MigrationRule = {
     const out: Finding[] = [];
     for (const relation of relations) {
       // A table created earlier in this deployment holds only what this migration put there.
-      const table = await existingTable(ctx, relation);
+      const table = await existingRef(ctx, relation);
       if (!table) continue;
       out.push(
         finding(this, {

@@ -1,15 +1,27 @@
 // Helpers migration rules share: resolving the statement's table, and building safe rewrites.
 import type { Table } from '../../catalog/types.js';
-import type { AnyNode, MigrationRuleContext } from '../types.js';
+import type { AnyNode, MigrationRuleContext, TableRef } from '../types.js';
 
 /** The table named by a RangeVar if it exists and is not new in this deployment (so it may hold data). */
 export async function existingTable(ctx: MigrationRuleContext, rv: AnyNode | undefined): Promise<Table | undefined> {
   if (!rv?.relname) return undefined;
+  // Created earlier in this deployment: known from the parse tree, no catalog read needed.
+  if (ctx.before.isNewName(rv as { schemaname?: string; relname: string })) return undefined;
   const table = await ctx.before.table(rv as { schemaname?: string; relname: string });
   return table && !ctx.before.isNew(table) ? table : undefined;
 }
 
-export const qualified = (t: Table) => `${t.schema}.${t.name}`;
+/**
+ * The same as existingTable without reading the table's details: its resolved name only. Prefer it
+ * when the decision needs no columns, constraints or indexes (most lock rules).
+ */
+export async function existingRef(ctx: MigrationRuleContext, rv: AnyNode | undefined): Promise<TableRef | undefined> {
+  if (!rv?.relname || ctx.before.isNewName(rv as { schemaname?: string; relname: string })) return undefined;
+  const ref = await ctx.before.ref(rv as { schemaname?: string; relname: string });
+  return ref && !ctx.before.isNew(ref) ? ref : undefined;
+}
+
+export const qualified = (t: TableRef) => `${t.schema}.${t.name}`;
 
 /** ALTER TABLE subcommands of a statement, with their node. */
 export function alterCommands(ctx: MigrationRuleContext): AnyNode[] {
@@ -26,4 +38,4 @@ export function statementText(ctx: MigrationRuleContext): string {
 export const names = (list: AnyNode[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval).filter((s): s is string => Boolean(s));
 
 /** Directive that tells pgarch's runner (and readers) the migration must run outside a transaction. */
-export const NO_TRANSACTION = '-- pgarch:no-transaction  (CONCURRENTLY cannot run inside a transaction block)';
+export const NO_TRANSACTION = '-- CONCURRENTLY cannot run inside a transaction block:\n-- pgarch:no-transaction';

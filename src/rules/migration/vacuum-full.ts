@@ -1,8 +1,7 @@
-import type { Table } from '../../catalog/types.js';
 import type { RangeVar } from '../../migrate/statement.js';
-import { finding, type AnyNode, type MigrationRule } from '../types.js';
+import { finding, type AnyNode, type MigrationRule, type TableRef } from '../types.js';
 import { optionOn, relationName } from './objects-util.js';
-import { existingTable, qualified } from './util.js';
+import { existingRef, qualified } from './util.js';
 
 export const vacuumFull: MigrationRule = {
   id: 'vacuum-full',
@@ -27,10 +26,10 @@ export const vacuumFull: MigrationRule = {
         }),
       ];
     }
-    const tables: Array<{ table: Table; relation: RangeVar }> = [];
+    const tables: Array<{ table: TableRef; relation: RangeVar }> = [];
     for (const relation of relations) {
       // A table created earlier in this deployment is small and unused: rewriting it harms no one.
-      const table = await existingTable(ctx, relation);
+      const table = await existingRef(ctx, relation);
       if (table) tables.push({ table, relation });
     }
     return tables.map(({ table, relation }) =>
