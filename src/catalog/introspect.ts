@@ -27,11 +27,13 @@ select a.attrelid::int8::float8 as table_oid, a.attname as name, a.attnum::int a
        a.attnotnull as not_null, pg_get_expr(ad.adbin, ad.adrelid) as default_expr,
        a.attidentity::text as identity, a.attgenerated::text as generated,
        dsc.description as comment,
-       -- serial columns own their sequence through an 'auto' dependency (identity columns use 'internal');
-       -- refclassid first so pg_depend's reference index serves the lookup.
-       exists (select 1 from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S'
-               where d.refclassid = 'pg_class'::regclass and d.refobjid = a.attrelid and d.refobjsubid = a.attnum
-                 and d.classid = 'pg_class'::regclass and d.deptype = 'a') as owns_sequence
+       -- serial columns default to nextval() of a sequence they own through an 'auto' dependency
+       -- (identity columns use 'internal'); the dependency is only looked up for nextval defaults.
+       case when ad.adbin is not null and pg_get_expr(ad.adbin, ad.adrelid) like 'nextval(%' then
+         exists (select 1 from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S'
+                  where d.refclassid = 'pg_class'::regclass and d.refobjid = a.attrelid and d.refobjsubid = a.attnum
+                    and d.classid = 'pg_class'::regclass and d.deptype = 'a')
+       else false end as owns_sequence
 from pg_attribute a
 join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p', 'f')
 join pg_namespace n on n.oid = c.relnamespace
@@ -207,34 +209,54 @@ export async function readTables(engine: Queryable, oids?: number[]): Promise<Ta
   return [...byOid.values()];
 }
 
+const scopedTo = (sql: string, oidExpr: string) => sql.replace(/\/\*([a-z]+\.[a-z]+)\*\//, (_m, column: string) => `and ${column} = ${oidExpr}`);
+
+/** One table, its details as JSON, given `target(oid)` in scope. */
+const TABLE_JSON = `
+select json_build_object(
+  'tbl', (select row_to_json(x) from (${scopedTo(TABLES, '(select oid from target)')}) x),
+  'columns', (select json_agg(x) from (${scopedTo(COLUMNS, '(select oid from target)')}) x),
+  'constraints', (select json_agg(x) from (${scopedTo(CONSTRAINTS, '(select oid from target)')}) x),
+  'indexes', (select json_agg(x) from (${scopedTo(INDEXES, '(select oid from target)')}) x),
+  'triggers', (select json_agg(x) from (${scopedTo(TRIGGERS, '(select oid from target)')}) x),
+  'policies', (select json_agg(x) from (${scopedTo(POLICIES, '(select oid from target)')}) x))`;
+
 /**
- * One table by name, resolved as a statement would resolve it (search_path, quoting), in a single
- * round trip: the migration runner reads tables one at a time between statements.
+ * A session-local function that reads one table by name: plpgsql keeps its plan between calls, so the
+ * migration runner's frequent single-table reads skip parsing and planning the large catalog query.
+ * It lives in pg_temp: never part of the catalog pgarch reports, gone when the session ends.
  */
-export async function readTableByName(engine: Queryable, name: { schemaname?: string; relname: string }): Promise<Table | undefined> {
-  const regclass = name.schemaname ? `format('%I.%I', $1::text, $2::text)` : `format('%I', $1::text)`;
-  const scoped = (sql: string) => sql.replace(/\/\*([a-z]+\.[a-z]+)\*\//, (_m, column: string) => `and ${column} = (select oid from target)`);
-  const { rows } = await engine.query<Row>(
-    `with target as (select to_regclass(${regclass})::oid as oid)
-     select (select row_to_json(x) from (${scoped(TABLES)}) x) as tbl,
-            (select json_agg(x) from (${scoped(COLUMNS)}) x) as columns,
-            (select json_agg(x) from (${scoped(CONSTRAINTS)}) x) as constraints,
-            (select json_agg(x) from (${scoped(INDEXES)}) x) as indexes,
-            (select json_agg(x) from (${scoped(TRIGGERS)}) x) as triggers,
-            (select json_agg(x) from (${scoped(POLICIES)}) x) as policies`,
-    name.schemaname ? [name.schemaname, name.relname] : [name.relname],
-  );
-  const r = rows[0];
+export const TABLE_READER_FUNCTION = `
+create or replace function pg_temp.pgarch_table_json(schema_name text, table_name text) returns json language plpgsql stable as $fn$
+declare result json;
+begin
+  with target as (select (case when schema_name is null then to_regclass(format('%I', table_name))
+                               else to_regclass(format('%I.%I', schema_name, table_name)) end)::oid as oid)
+  ${TABLE_JSON.trim()} into result;
+  return result;
+end $fn$`;
+
+/** Map the JSON of pg_temp.pgarch_table_json (or of readTableByName) to a Table. */
+export function tableFromJson(r: Row | null | undefined): Table | undefined {
   if (!r?.tbl) return undefined;
-  const t = r.tbl as Row;
   return {
-    ...toTable(t),
+    ...toTable(r.tbl as Row),
     columns: (r.columns ?? []).map(toColumn),
     constraints: (r.constraints ?? []).map(toConstraint),
     indexes: (r.indexes ?? []).map(toIndex),
     triggers: (r.triggers ?? []).map(toTrigger),
     policies: (r.policies ?? []).map(toPolicy),
   };
+}
+
+/** One table by name, resolved as a statement would resolve it (search_path, quoting), in one round trip. */
+export async function readTableByName(engine: Queryable, name: { schemaname?: string; relname: string }): Promise<Table | undefined> {
+  const regclass = name.schemaname ? `format('%I.%I', $1::text, $2::text)` : `format('%I', $1::text)`;
+  const { rows } = await engine.query<{ t: Row }>(
+    `with target as (select to_regclass(${regclass})::oid as oid) select (${TABLE_JSON}) as t`,
+    name.schemaname ? [name.schemaname, name.relname] : [name.relname],
+  );
+  return tableFromJson(rows[0]?.t);
 }
 
 function toTable(r: Row): Table {

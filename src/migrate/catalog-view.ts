@@ -1,7 +1,7 @@
 // The catalog as it stands between two migration statements, read incrementally: a table is read
 // only when a rule asks for it, cached, and dropped from the cache when a statement touches it.
 // Never a full catalog read per statement.
-import { readTableByName } from '../catalog/introspect.js';
+import { TABLE_READER_FUNCTION, tableFromJson } from '../catalog/introspect.js';
 import type { Table } from '../catalog/types.js';
 import type { Queryable } from '../engine/types.js';
 import type { CatalogView, TableRef } from '../rules/types.js';
@@ -60,7 +60,8 @@ export class EngineCatalogView implements CatalogView {
       const cached = this.cache.get(key);
       this.refs.set(key, cached ? { schema: cached.schema, name: cached.name, kind: cached.kind } : cached === null ? null : await this.resolve(rv));
     }
-    return this.refs.get(key) ?? undefined;
+    // Unknown to the catalog: the migrations given do not create it, so production must have it already.
+    return this.refs.get(key) ?? { schema: rv.schemaname ?? 'public', name: rv.relname, kind: 'table', assumed: true };
   }
 
   private async resolve(rv: RangeVar): Promise<TableRef | null> {
@@ -81,8 +82,20 @@ export class EngineCatalogView implements CatalogView {
 
   async table(rv: RangeVar): Promise<Table | undefined> {
     const key = keyOf(rv);
-    if (!this.cache.has(key)) this.cache.set(key, (await readTableByName(this.engine, rv)) ?? null);
+    if (!this.cache.has(key)) this.cache.set(key, (await this.read(rv)) ?? null);
     return this.cache.get(key) ?? undefined;
+  }
+
+  private readerReady?: Promise<void>;
+
+  private async read(rv: RangeVar): Promise<Table | undefined> {
+    this.readerReady ??= this.engine.exec(TABLE_READER_FUNCTION);
+    await this.readerReady;
+    const { rows } = await this.engine.query<{ t: Record<string, unknown> | null }>('select pg_temp.pgarch_table_json($1::text, $2::text) as t', [
+      rv.schemaname ?? null,
+      rv.relname,
+    ]);
+    return tableFromJson(rows[0]?.t);
   }
 
   async indexTable(name: RangeVar): Promise<Table | undefined> {

@@ -18,6 +18,7 @@ export interface RuleInfo {
 export const inputRules: RuleInfo[] = [
   { id: 'syntax-error', area: 'input', severity: 'error', summary: 'SQL that PostgreSQL cannot parse, reported at the parser\'s file:line:column.' },
   { id: 'execution-error', area: 'input', severity: 'error', summary: 'SQL that parses but fails when executed against the catalog (e.g. an unknown column).' },
+  { id: 'rule-error', area: 'input', severity: 'warning', summary: 'A pgarch rule failed on a statement (a bug in pgarch): reported instead of stopping the lint; the other rules still ran.' },
   { id: 'psql-meta-command', area: 'input', severity: 'info', summary: 'A psql backslash command (\\set, \\i, …): skipped, since PostgreSQL itself cannot run it.' },
 ];
 

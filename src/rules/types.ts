@@ -36,6 +36,8 @@ export interface TableRef {
   schema: string;
   name: string;
   kind: Table['kind'];
+  /** Not in the catalog: created outside the migrations pgarch was given, so assumed to exist (as text linters do). */
+  assumed?: boolean;
 }
 
 /** The catalog as migration rules see it: as it was just before the statement being checked. */
@@ -43,7 +45,8 @@ export interface CatalogView {
   /**
    * The table a statement names, resolved to its schema (cached until tables are created, dropped or
    * renamed, or search_path changes); undefined when no such table exists. Cheap: use it to decide,
-   * and `table()` only when the decision needs columns, constraints or indexes.
+   * and `table()` only when the decision needs columns, constraints or indexes. A name the catalog does
+   * not know (a table created outside the migrations given) resolves to an `assumed` ref.
    */
   ref(rangeVar: { schemaname?: string; relname: string }): Promise<TableRef | undefined>;
   /**

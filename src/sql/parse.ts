@@ -4,7 +4,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { Node } from 'libpg-query';
 import type { Finding, Location } from '../types.js';
-import { lexScript } from './lexer.js';
+import { lexScript, type LexResult } from './lexer.js';
 import { parseDirectives, type Directives } from './directives.js';
 
 export type { Node };
@@ -71,9 +71,13 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
     return { file, line, column: (astral ? codePointCount(text, lineStart, charOffset) : charOffset - lineStart) + 1 };
   };
 
-  const lex = lexScript(text, isCopyFromStdin);
+  // The psql pre-pass is only needed for what PostgreSQL's grammar lacks (backslash commands, COPY
+  // data) and for directives; most files have none of these, and skipping it is ~10% of parse time.
+  const needsLexer = text.includes('\\') || /\bcopy\b/i.test(text) || text.includes('pgarch');
+  let lexed = needsLexer ? lexScript(text, isCopyFromStdin) : undefined;
+  const lex = (): LexResult => (lexed ??= lexScript(text, isCopyFromStdin));
   const findings: Finding[] = [];
-  for (const meta of lex.metaCommands) {
+  for (const meta of lexed?.metaCommands ?? []) {
     findings.push({
       rule: 'psql-meta-command',
       severity: 'info',
@@ -84,7 +88,7 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
   }
 
   // psql-only regions (meta-commands, COPY data) split the file into segments the parser can read.
-  const holes = [...lex.metaCommands, ...lex.copyData].sort((a, b) => a.start - b.start);
+  const holes = lexed ? [...lexed.metaCommands, ...lexed.copyData].sort((a, b) => a.start - b.start) : [];
   const segments: Segment[] = [];
   const raw: Array<{ seg: Segment; stmt: Node; byteStart: number; byteLen?: number }> = [];
 
@@ -109,8 +113,8 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
         hint: 'PostgreSQL cannot parse this statement; fix it before anything else in the file can be trusted.',
       });
       // Skip the failing statement: from the `;` before the error to the `;` after it.
-      const before = lastBelow(lex.semicolons, at, start);
-      const after = lex.semicolons.find((s) => s >= at && s < end);
+      const before = lastBelow(lex().semicolons, at, start);
+      const after = lex().semicolons.find((s) => s >= at && s < end);
       parseRange(start, before === undefined ? start : before + 1);
       parseRange(after === undefined ? end : after + 1, end);
     }
@@ -126,7 +130,7 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
   const toChar = (seg: Segment, byte: number) => seg.charStart + (seg.byteToChar ? seg.byteToChar[Math.min(byte, seg.byteToChar.length - 1)] : byte);
   raw.sort((a, b) => toChar(a.seg, a.byteStart) - toChar(b.seg, b.byteStart));
 
-  const directives = parseDirectives(lex.comments, position);
+  const directives = parseDirectives(lexed?.comments ?? [], position);
   const segmentOf = new Map<Statement, Segment>();
   const statements: Statement[] = raw.map((r, k) => {
     const start = toChar(r.seg, r.byteStart);
@@ -148,7 +152,7 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
     segmentOf.set(stmt, r.seg);
     return stmt;
   });
-  directives.attach(statements, text, lex.semicolons);
+  if (directives.ignores.length) directives.attach(statements, text, lex().semicolons);
 
   return {
     file,

@@ -45,6 +45,9 @@ export const addColumnVolatileDefault: MigrationRule = {
       return expr && !isComputedColumn(def) ? [{ def, index, expr }] : [];
     });
     if (added.length === 0) return [];
+    // PG 11+: a constant default of a built-in type never rewrites (a domain with constraints would):
+    // nothing to decide, so no catalog read either.
+    if (ctx.pgVersion >= 11 && added.every((a) => isConstant(a.expr) && isBuiltinType(a.def))) return [];
     // A table created earlier in this deployment is empty: a rewrite of it costs nothing.
     const table = await existingTable(ctx, ctx.node.relation);
     if (!table) return [];
@@ -72,6 +75,14 @@ export const addColumnVolatileDefault: MigrationRule = {
     return culprits.map((a) => report(ctx, seen.table, a, `rewrote existing table ${qualified(seen.table)} under ACCESS EXCLUSIVE (measured: its relfilenode changed): a volatile default is evaluated and written for every row`));
   },
 };
+
+const BUILTIN_UNQUALIFIED = new Set(['text', 'varchar', 'char', 'bpchar', 'uuid', 'json', 'jsonb', 'bytea', 'date', 'timestamptz', 'inet', 'cidr', 'money']);
+
+/** `integer`, `boolean`, `timestamp`… parse as pg_catalog.<name>; a few built-ins parse unqualified. */
+function isBuiltinType(def: AnyNode): boolean {
+  const parts: string[] = (def.typeName?.names ?? []).map((n: AnyNode) => n.String?.sval);
+  return parts[0] === 'pg_catalog' || (parts.length === 1 && BUILTIN_UNQUALIFIED.has(parts[0]));
+}
 
 function report(ctx: MigrationRuleContext, table: Table, a: AddedDefault, what: string): Finding {
   const rule = addColumnVolatileDefault;

@@ -2,7 +2,7 @@ import { quoteIdent } from '../../sql/quote.js';
 import type { Finding } from '../../types.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
 import { defaultConstraintName, onlyRelationName, relationName } from './objects-util.js';
-import { alterCommands, existingTable, names, NO_TRANSACTION, qualified } from './util.js';
+import { alterCommands, existingRef, names, NO_TRANSACTION, qualified, tableWithoutDetails } from './util.js';
 
 export const addUniqueConstraint: MigrationRule = {
   id: 'add-unique-constraint',
@@ -18,8 +18,10 @@ export const addUniqueConstraint: MigrationRule = {
       .filter((c): c is AnyNode => ['CONSTR_UNIQUE', 'CONSTR_PRIMARY'].includes(c?.contype) && !c?.indexname);
     if (!added.length) return [];
     // A table created earlier in this deployment is empty: the index builds instantly.
-    const table = await existingTable(ctx, ctx.node.relation);
-    if (!table) return [];
+    const ref = await existingRef(ctx, ctx.node.relation);
+    if (!ref) return [];
+    // Details name the constraint and find nullable key columns; a table unknown to the catalog has none.
+    const table = (await ctx.before.table(ctx.node.relation)) ?? tableWithoutDetails(ref);
 
     const out: Finding[] = [];
     for (const c of added) {

@@ -3,7 +3,7 @@ import { quoteIdent } from '../../sql/quote.js';
 import type { Finding } from '../../types.js';
 import { finding, type AnyNode, type MigrationRule } from '../types.js';
 import { addedConstraintText, defaultConstraintName, onlyRelationName, referencedColumns } from './objects-util.js';
-import { alterCommands, existingRef, names, qualified } from './util.js';
+import { alterCommands, existingRef, tableWithoutDetails, names, qualified } from './util.js';
 
 export const constraintNotValid: MigrationRule = {
   id: 'constraint-not-valid',
@@ -22,7 +22,7 @@ export const constraintNotValid: MigrationRule = {
     const table = await existingRef(ctx, ctx.node.relation);
     if (!table) return [];
     // Reported: now the details are worth a read (generated names must not collide).
-    const details = (await ctx.before.table(ctx.node.relation))!;
+    const details = (await ctx.before.table(ctx.node.relation)) ?? tableWithoutDetails(table);
 
     const out: Finding[] = [];
     for (const { index, constraint: c } of added) {

@@ -18,6 +18,8 @@ export async function existingTable(ctx: MigrationRuleContext, rv: AnyNode | und
 export async function existingRef(ctx: MigrationRuleContext, rv: AnyNode | undefined): Promise<TableRef | undefined> {
   if (!rv?.relname || ctx.before.isNewName(rv as { schemaname?: string; relname: string })) return undefined;
   const ref = await ctx.before.ref(rv as { schemaname?: string; relname: string });
+  // IF EXISTS on a table the catalog does not know: nothing happens, nothing to report.
+  if (ref?.assumed && ctx.node.missing_ok) return undefined;
   return ref && !ctx.before.isNew(ref) ? ref : undefined;
 }
 
@@ -39,3 +41,8 @@ export const names = (list: AnyNode[] | undefined): string[] => (list ?? []).map
 
 /** Directive that tells pgarch's runner (and readers) the migration must run outside a transaction. */
 export const NO_TRANSACTION = '-- CONCURRENTLY cannot run inside a transaction block:\n-- pgarch:no-transaction';
+
+/** A table known by name only (assumed to exist, or parse-only mode): no columns, constraints or indexes. */
+export function tableWithoutDetails(ref: TableRef): Table {
+  return { oid: 0, schema: ref.schema, name: ref.name, kind: ref.kind, reltuples: -1, relpages: 0, relfilenode: 0, rlsEnabled: false, rlsForced: false, columns: [], constraints: [], indexes: [], triggers: [], policies: [] };
+}

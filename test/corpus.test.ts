@@ -1,0 +1,141 @@
+// Real SQL that no one here wrote: the PostgreSQL schemas and upgrade scripts that Debian's
+// pdns-backend-pgsql (PowerDNS 4.7) and roundcube-core (Roundcube 1.6) packages ship. scripts/fetch-corpus.sh
+// downloads the .debs (not installed) into .cache/corpus; .ci/run fetches them before the tests.
+//
+// Each finding asserted below was reviewed by hand against the source file; the review is written
+// next to the assertion. Base schemas must apply with zero execution errors on both engines; upgrade
+// scripts were written against older schemas that Debian does not ship, so many of their statements
+// fail — every failure must be located, and nothing may crash.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintSchema } from '../src/lint/schema.js';
+import { lintMigrations } from '../src/migrate/lint.js';
+import type { Finding } from '../src/types.js';
+import { ROOT } from './helpers/cli.js';
+import { ENGINES } from './helpers/server.js';
+
+const CORPUS = join(ROOT, '.cache', 'corpus');
+const PDNS = join(CORPUS, 'pdns-backend-pgsql/usr/share/pdns-backend-pgsql/schema');
+const ROUNDCUBE = join(CORPUS, 'roundcube-core/usr/share/roundcube/SQL');
+const present = existsSync(PDNS) && existsSync(ROUNDCUBE);
+if (!present && process.env.CI) throw new Error('CI=true but the corpus is missing: run scripts/fetch-corpus.sh');
+if (!present) console.warn('[pgarch tests] skipping corpus tests: run scripts/fetch-corpus.sh to download them');
+const describeCorpus = present ? describe : describe.skip;
+
+const at = (f: Finding) => `${f.rule} ${f.location?.file?.split('/').pop()}:${f.location?.line}`;
+const countByRule = (findings: Finding[]) => {
+  const out: Record<string, number> = {};
+  for (const f of [...findings].sort((a, b) => a.rule.localeCompare(b.rule))) out[f.rule] = (out[f.rule] ?? 0) + 1;
+  return out;
+};
+
+/** Every failure is located to a file, line and column, and no rule crashed. */
+function expectLocatedAndNoCrash(findings: Finding[]): void {
+  for (const f of findings.filter((x) => x.rule === 'execution-error' || x.rule === 'syntax-error')) {
+    expect(f.location?.file, f.message).toBeTruthy();
+    expect(f.location?.line, f.message).toBeGreaterThan(0);
+    expect(f.location?.column, f.message).toBeGreaterThan(0);
+  }
+  expect(findings.filter((f) => f.rule === 'rule-error')).toEqual([]);
+}
+
+for (const target of ENGINES) {
+  describeCorpus(`real-world corpus on ${target.name}`, () => {
+    it('PowerDNS 4.7 base schema applies cleanly and is clean', async () => {
+      const { report, catalog } = await lintSchema({ paths: [join(PDNS, 'schema.pgsql.sql')], database: target.database });
+      expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      expect(catalog.tables.map((t) => t.name).sort()).toEqual(['comments', 'cryptokeys', 'domainmetadata', 'domains', 'records', 'supermasters', 'tsigkeys']);
+      // Review: every foreign key (records/comments/domainmetadata/cryptokeys → domains) has an
+      // index on its column, and every table has a primary key (supermasters: (ip, nameserver)).
+      // Nothing to report is right.
+      expect(report.findings).toEqual([]);
+    });
+
+    it('Roundcube 1.6 base schema applies cleanly; one real finding', async () => {
+      const { report, catalog } = await lintSchema({ paths: [join(ROUNDCUBE, 'postgres.initial.sql')], database: target.database });
+      expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      expect(catalog.tables.length).toBe(17);
+      // Review: `dictionary` (user_id, language, data) has only a UNIQUE (user_id, language) constraint
+      // and user_id is nullable (NULL = the shared dictionary), so it truly has no primary key and the
+      // unique index cannot be promoted (no fix offered): a true positive. All 16 foreign keys lead an
+      // index (Roundcube indexes every user_id / contact_id it references).
+      expect(report.findings.map(at)).toEqual(['missing-primary-key postgres.initial.sql:307']);
+      expect(report.findings[0].fix).toBeUndefined();
+    });
+
+    it('PowerDNS upgrade scripts lint without a crash; failures located; findings reviewed', async () => {
+      const files = readdirSync(PDNS)
+        .filter((f) => f.includes('_to_'))
+        .sort()
+        .map((f) => join(PDNS, f));
+      const all: Finding[] = [];
+      // Each script is its own deployment against a schema Debian does not ship: lint them one by one.
+      for (const file of files) all.push(...(await lintMigrations({ paths: [file], database: target.database })).report.findings);
+      expectLocatedAndNoCrash(all);
+      // The tables these scripts alter (records, domains, supermasters…) come from the older schema, so
+      // their ALTERs fail here ("relation … does not exist") and the tables are assumed to exist.
+      expect(all.filter((f) => f.rule === 'execution-error').every((f) => /does not exist/.test(f.message))).toBe(true);
+      const reviewed = all.filter((f) => f.rule !== 'execution-error').map(at);
+      // Review of nodnssec-3.x_to_3.4.0 (the others repeat its patterns):
+      //  4–8   ALTER TABLE records … on a live DNS table with no lock_timeout: true positives.
+      //  9–11  supermasters: ALTER TYPE / SET DEFAULT / ADD PRIMARY KEY without lock_timeout: true positives;
+      //  11    ADD PRIMARY KEY builds its index under ACCESS EXCLUSIVE (add-unique-constraint): true positive.
+      //  13    CREATE INDEX recordorder ON records without CONCURRENTLY: true positive (records is the big table).
+      //  23/34/62–64  indexes on domainmetadata/cryptokeys/comments are NOT reported: those tables are created
+      //        in the same script (their CREATE failed only because `domains` is missing here) — correct.
+      // Known false negative: line 9 ALTER COLUMN ip TYPE INET rewrites supermasters, but with the table
+      // unknown to the catalog change-column-type cannot see the old type and stays quiet.
+      expect(reviewed.filter((f) => f.includes('nodnssec'))).toEqual([
+        'missing-lock-timeout nodnssec-3.x_to_3.4.0_schema.pgsql.sql:4',
+        'missing-lock-timeout nodnssec-3.x_to_3.4.0_schema.pgsql.sql:5',
+        'missing-lock-timeout nodnssec-3.x_to_3.4.0_schema.pgsql.sql:6',
+        'missing-lock-timeout nodnssec-3.x_to_3.4.0_schema.pgsql.sql:7',
+        'missing-lock-timeout nodnssec-3.x_to_3.4.0_schema.pgsql.sql:8',
+        'missing-lock-timeout nodnssec-3.x_to_3.4.0_schema.pgsql.sql:9',
+        'missing-lock-timeout nodnssec-3.x_to_3.4.0_schema.pgsql.sql:10',
+        'missing-lock-timeout nodnssec-3.x_to_3.4.0_schema.pgsql.sql:11',
+        'add-unique-constraint nodnssec-3.x_to_3.4.0_schema.pgsql.sql:11',
+        'create-index-non-concurrent nodnssec-3.x_to_3.4.0_schema.pgsql.sql:13',
+      ]);
+      // 4.3.0_to_4.7.0: ALTER TYPE text (varchar → text: no rewrite, correctly not change-column-type),
+      // two ADD COLUMN … DEFAULT NULL (no rewrite), CREATE INDEX catalog_idx ON domains: all locking
+      // statements on the live `domains` table — true positives.
+      expect(reviewed.filter((f) => f.includes('4.3.0_to_4.7.0'))).toEqual([
+        'missing-lock-timeout 4.3.0_to_4.7.0_schema.pgsql.sql:1',
+        'missing-lock-timeout 4.3.0_to_4.7.0_schema.pgsql.sql:2',
+        'create-index-non-concurrent 4.3.0_to_4.7.0_schema.pgsql.sql:5',
+      ]);
+    });
+
+    it('Roundcube upgrade scripts (32 files, 2008–2022) lint in order without a crash; findings reviewed', async () => {
+      const { report } = await lintMigrations({ paths: [join(ROUNDCUBE, 'postgres')], database: target.database });
+      expect(report.summary.files).toBe(32);
+      expectLocatedAndNoCrash(report.findings);
+      // Review (by rule):
+      //  create-index-non-concurrent 20: indexes on tables created by earlier scripts (contacts, cache…):
+      //    true positives for a live mail system; none on tables created in the same script.
+      //  missing-lock-timeout 57: ALTER/DROP/TRUNCATE on existing tables with no lock_timeout: true
+      //    positives. Three are ALTER SEQUENCE … RENAME (2013042700.sql): the lock is real (nextval() waits),
+      //    though the message's "table" wording fits a sequence loosely.
+      //  constraint-not-valid 4: ADD FOREIGN KEY / CHECK on existing tables without NOT VALID: true positives.
+      //  truncate 4: TRUNCATE messages/cache (2011011200.sql) — intentional cache flushes, but the rule's
+      //    definition (every row of an existing table, under ACCESS EXCLUSIVE) holds: true positives.
+      //  add-unique-constraint 2, drop-index-non-concurrent 1, drop-table 1 (cache_shared, 2016112200.sql —
+      //    recreated right after; the data is a cache): true positives by definition.
+      //  execution-error 109: the scripts assume objects of schema versions Debian does not ship.
+      expect(countByRule(report.findings)).toEqual({
+        'add-unique-constraint': 2,
+        'constraint-not-valid': 4,
+        'create-index-non-concurrent': 20,
+        'drop-index-non-concurrent': 1,
+        'drop-table': 1,
+        'execution-error': 109,
+        'missing-lock-timeout': 57,
+        truncate: 4,
+      });
+      expect(report.findings.map(at)).toContain('truncate 2011011200.sql:6');
+      expect(report.findings.map(at)).toContain('drop-table 2016112200.sql:2');
+    });
+  });
+}
