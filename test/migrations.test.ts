@@ -179,3 +179,37 @@ describeServer('lint migrations on the server', () => {
     }
   });
 });
+
+describe('the migration rule catalog', () => {
+  // The ids of the "migration" table of shared/design/rules.md (fixed; never renamed).
+  const RULES_MD_MIGRATION_IDS = [
+    'create-index-non-concurrent', 'drop-index-non-concurrent', 'concurrently-in-transaction', 'add-column-volatile-default',
+    'add-column-not-null-no-default', 'set-not-null', 'constraint-not-valid', 'add-unique-constraint', 'change-column-type',
+    'rename-column', 'rename-table', 'drop-column', 'drop-table', 'missing-lock-timeout', 'backfill-in-transaction',
+    'add-enum-value-in-transaction', 'vacuum-full', 'truncate', 'irreversible-migration', 'syntax-error', 'execution-error',
+    'add-column-serial', 'add-generated-stored-column', 'add-exclusion-constraint', 'prefer-jsonb', 'lock-held-after-exclusive',
+    'table-rewrite', 'reindex-non-concurrent', 'detach-partition-non-concurrent', 'drop-not-null', 'rename-enum-value',
+    'rename-schema', 'transaction-nesting',
+  ];
+
+  it('implements every migration rule id of rules.md (rule files, or the input checks)', async () => {
+    const { migrationRules } = await import('../src/rules/migration/index.js');
+    const { inputRules } = await import('../src/rules/registry.js');
+    const known = new Set([...migrationRules.map((r) => r.id), ...inputRules.map((r) => r.id)]);
+    expect(RULES_MD_MIGRATION_IDS.filter((id) => !known.has(id))).toEqual([]);
+  });
+
+  it('syntax-error: bad reports at the token, good does not', async () => {
+    const dir = project({ '0001_a.sql': 'CREATE TABLE t (id int PRIMARY KEY);\nALTER TABLE t ADD COLUMN note text DEFAULT;\n', '0002_b.sql': 'ALTER TABLE t ADD COLUMN ok text;\n' });
+    const { report } = await lintMigrations({ paths: [dir] });
+    expect(report.findings.filter((f) => f.rule === 'syntax-error').map((f) => `${f.location?.file?.split('/').pop()}:${f.location?.line}:${f.location?.column}`)).toEqual(['0001_a.sql:2:43']);
+  });
+
+  it('execution-error: bad reports PostgreSQL\'s message at the failing token, good does not', async () => {
+    const dir = project({ '0001_a.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n', '0002_b.sql': 'UPDATE t\n  SET missing = 1;\n', '0003_c.sql': 'ALTER TABLE t ADD CONSTRAINT ok CHECK (id > 0) NOT VALID;\n' });
+    const { report } = await lintMigrations({ paths: [dir] });
+    const errors = report.findings.filter((f) => f.rule === 'execution-error');
+    expect(errors.map((f) => `${f.location?.file?.split('/').pop()}:${f.location?.line}:${f.location?.column}`)).toEqual(['0002_b.sql:2:7']);
+    expect(errors[0].message).toContain('column "missing" of relation "t" does not exist');
+  });
+});
