@@ -9,6 +9,8 @@
 --   * full_name is renamed in place, breaking every running release that still selects it.
 --   * No lock_timeout: each ALTER queues behind long transactions and blocks everyone else.
 
+BEGIN;
+
 ALTER TABLE customers
     ADD COLUMN marketing_opt_in boolean;
 
@@ -21,3 +23,5 @@ ALTER TABLE customers
 
 ALTER TABLE customers
     RENAME COLUMN full_name TO display_name;
+
+COMMIT;
