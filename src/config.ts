@@ -22,6 +22,10 @@ export const ConfigSchema = z
     smallTableRows: z.number().int().nonnegative().default(10_000),
     /** Rule profiles, e.g. "supabase" turns on the RLS rules. */
     profile: z.enum(['default', 'supabase']).default('default'),
+    /** Schemas exposed to clients (the supabase profile's RLS rules look there). */
+    exposedSchemas: z.array(z.string()).default(['public']),
+    /** Rows sampled per table by data-reading rules (functional-dependency). */
+    sampleRows: z.number().int().positive().default(100_000),
     /** Row counts to assume per table, e.g. { "public.orders": 5000000 }. */
     assumeRows: z.record(z.string(), z.number().nonnegative()).default({}),
   })

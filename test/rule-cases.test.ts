@@ -7,7 +7,10 @@ import { openEngine, type Engine } from '../src/engine/index.js';
 import { applyFiles } from '../src/lint/apply.js';
 import { readCases } from '../src/rules/cases.js';
 import { schemaRules } from '../src/rules/registry.js';
+import { readFileSync } from 'node:fs';
 import { parseFile, type ParsedFile } from '../src/sql/parse.js';
+
+const SCHEMA_BASE = readFileSync(new URL('../src/rules/schema/base.sql', import.meta.url), 'utf8');
 import { ENGINES } from './helpers/server.js';
 
 for (const rule of schemaRules) {
@@ -26,6 +29,7 @@ for (const rule of schemaRules) {
         beforeAll(async () => {
           parsed = await parseFile(text, path);
           engine = await openEngine({ database: target.database, scratch: true });
+          await engine.exec(SCHEMA_BASE);
         });
         afterAll(() => engine?.close());
 
@@ -41,7 +45,10 @@ for (const rule of schemaRules) {
             const origin = emptyOrigin();
             for (const s of statements) recordStatement(origin, { defaultSchema: schema }, parsed, s);
             const catalog = await introspect(engine);
-            const findings = (await rule.check({ catalog, origin, engine })).filter((f) => f.object?.startsWith(`${schema}.`));
+            const profile = (c.options as { profile?: 'default' | 'supabase' }).profile ?? 'default';
+            if (rule.profiles && !rule.profiles.includes(profile)) throw new Error(`case "${c.title}" needs {"profile": "${rule.profiles[0]}"}`);
+            const ctx = { catalog, origin, engine, profile, exposedSchemas: [schema], sampleRows: 100_000, live: false };
+            const findings = (await rule.check(ctx)).filter((f) => f.object?.startsWith(`${schema}.`));
 
             for (const f of findings) {
               expect(f.rule).toBe(rule.id);

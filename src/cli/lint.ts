@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { lintSchema } from '../lint/schema.js';
 import { lintMigrations } from '../migrate/lint.js';
 import { addCommonOptions, emitReport, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, type CommonOptions } from './common.js';
@@ -15,6 +15,9 @@ function lintSchemaCommand(): Command {
     .description('schema rules on the catalog built from SQL files, or read from a live database')
     .argument('[paths...]', 'SQL files or directories (applied in order)')
     .option('--live', 'with --database and paths: lint the database as it is; the files only locate objects')
+    .addOption(new Option('--profile <profile>', 'rule profile: supabase adds the RLS rules for exposed schemas').choices(['default', 'supabase']))
+    .option('--exposed-schema <name>', 'a schema clients can reach (repeatable; default public)', collect)
+    .option('--sample <rows>', 'rows sampled per table by data rules such as functional-dependency (default 100000)', positiveInt)
     .addHelpText(
       'after',
       `
@@ -28,14 +31,21 @@ Examples:
 Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage/input/connection error.`,
     );
   addCommonOptions(cmd);
-  cmd.action((paths: string[], opts: CommonOptions & { live?: boolean }) =>
+  cmd.action((paths: string[], opts: CommonOptions & { live?: boolean; profile?: 'default' | 'supabase'; exposedSchema?: string[]; sample?: number }) =>
     runCommand(async () => {
       const database = resolveDatabase(opts);
       if (paths.length === 0 && !database) {
         process.stderr.write('pgarch: give SQL files or directories, or --database URL to lint a live database\n');
         return EXIT_USAGE;
       }
-      const { report } = await lintSchema({ paths, database, live: opts.live, config: readConfig(opts), progress: progressReporter('applying') });
+      const base = readConfig(opts);
+      const config = {
+        ...base,
+        profile: opts.profile ?? base.profile,
+        exposedSchemas: opts.exposedSchema ?? base.exposedSchemas,
+        sampleRows: opts.sample ?? base.sampleRows,
+      };
+      const { report } = await lintSchema({ paths, database, live: opts.live, config, progress: progressReporter('applying') });
       return emitReport(report, opts);
     }),
   );

@@ -53,9 +53,10 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
     if (!live) findings.push(...(await applyFiles(engine, files, options.progress)));
     catalog = await introspect(engine);
     const origin = files.length ? buildOrigin(files) : emptyOrigin();
+    const ctx = { catalog, origin, engine, profile: config.profile, exposedSchemas: config.exposedSchemas, sampleRows: config.sampleRows, live };
     for (const rule of options.rules ?? schemaRules) {
-      if (config.rules[rule.id] === 'off') continue;
-      findings.push(...(await rule.check({ catalog, origin, engine })));
+      if (config.rules[rule.id] === 'off' || (rule.profiles && !rule.profiles.includes(config.profile))) continue;
+      findings.push(...(await checkGuarded(rule, ctx)));
     }
   } finally {
     await engine.close();
@@ -73,6 +74,15 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
     catalog,
     files,
   };
+}
+
+/** A rule that throws becomes a rule-error finding; the other rules still run. */
+async function checkGuarded(rule: SchemaRule, ctx: Parameters<SchemaRule['check']>[0]): Promise<Finding[]> {
+  try {
+    return await rule.check(ctx);
+  } catch (error) {
+    return [{ rule: 'rule-error', severity: 'warning', message: `pgarch's rule ${rule.id} failed (${(error as Error).message}); the schema was not checked by it`, hint: 'Please report this; silence it with {"rules": {"rule-error": "off"}} meanwhile.' }];
+  }
 }
 
 /** Discover, read and parse SQL files (paths as given, so locations match what the user typed). */

@@ -31,6 +31,8 @@ export interface CaseOptions {
   down?: string;
   /** The migration's layout (for rules about down steps). */
   layout?: string;
+  /** Schema rules: the profile the case runs under. */
+  profile?: 'default' | 'supabase';
 }
 
 const HEADER = /^--\s*(bad|good):\s*(.*)$/;

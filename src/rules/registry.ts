@@ -1,11 +1,14 @@
 // Every rule pgarch knows, by area. Adding a rule: one file + its .cases.sql, then list it here.
 import type { RuleArea, Severity } from '../types.js';
 import { fkMissingIndex } from './schema/fk-missing-index.js';
+import { designRules } from './schema/group-design.js';
+import { normalizationRules } from './schema/group-normal.js';
+import { securityRules } from './schema/group-security.js';
 import { missingPrimaryKey } from './schema/missing-primary-key.js';
 import { migrationRules } from './migration/index.js';
 import type { SchemaRule } from './types.js';
 
-export const schemaRules: SchemaRule[] = [missingPrimaryKey, fkMissingIndex];
+export const schemaRules: SchemaRule[] = [missingPrimaryKey, fkMissingIndex, ...designRules, ...normalizationRules, ...securityRules];
 
 export interface RuleInfo {
   id: string;

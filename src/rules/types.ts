@@ -11,6 +11,14 @@ export interface SchemaRuleContext {
   origin: OriginMap;
   /** Read-only access for rules that sample data; rules never change anything through it. */
   engine?: Queryable;
+  /** Rule profile: `supabase` turns on the RLS rules. */
+  profile: 'default' | 'supabase';
+  /** Schemas exposed to clients (PostgREST/Supabase: `public`); RLS and security rules look there. */
+  exposedSchemas: string[];
+  /** Rows sampled per table by data-reading rules (functional-dependency). */
+  sampleRows: number;
+  /** True when the catalog is a live database's (data is real); false for files applied to a scratch engine. */
+  live: boolean;
 }
 
 export interface Rule<Context = SchemaRuleContext> {
@@ -23,7 +31,11 @@ export interface Rule<Context = SchemaRuleContext> {
   check(ctx: Context): Finding[] | Promise<Finding[]>;
 }
 
-export type SchemaRule = Rule<SchemaRuleContext>;
+export interface SchemaRule extends Rule<SchemaRuleContext> {
+  area: 'schema';
+  /** Profiles the rule runs in; every profile when absent. */
+  profiles?: Array<SchemaRuleContext['profile']>;
+}
 
 /** Build a finding of a rule with its default severity and docs anchor. */
 export function finding(rule: Pick<Rule<unknown>, 'id' | 'severity'>, fields: Omit<Finding, 'rule' | 'severity' | 'docs'> & { severity?: Finding['severity'] }): Finding {
