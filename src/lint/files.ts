@@ -1,5 +1,5 @@
 // Expand the paths a user names into the SQL files to read, in the order they apply.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export class InputError extends Error {
@@ -20,16 +20,19 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git', 'queries', 'dist']);
 export function discoverSqlFiles(paths: string[]): string[] {
   const out: string[] = [];
   for (const path of paths) {
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      throw new InputError(`no such file or directory: ${path}`);
-    }
-    if (stat.isFile()) out.push(path);
+    if (statPath(path).isFile()) out.push(path);
     else out.push(...walk(path).sort((a, b) => naturalCompare(relative(path, a), relative(path, b))));
   }
   return out;
+}
+
+/** stat a path the user named; a missing one is an input error (one line, exit 2). */
+export function statPath(path: string): Stats {
+  try {
+    return statSync(path);
+  } catch {
+    throw new InputError(`no such file or directory: ${path}`);
+  }
 }
 
 function walk(dir: string): string[] {

@@ -2,7 +2,9 @@
 import type { Config } from '../config.js';
 import { isIgnored } from '../sql/directives.js';
 import type { ParsedFile } from '../sql/parse.js';
-import type { Finding } from '../types.js';
+import { summarize } from '../report/summary.js';
+import type { Finding, Report } from '../types.js';
+import { VERSION } from '../version.js';
 
 export function applyPolicy(findings: Finding[], files: ParsedFile[], config: Config): Finding[] {
   const byFile = new Map(files.map((f) => [f.file, f]));
@@ -34,4 +36,15 @@ export function compareFindings(a: Finding, b: Finding): number {
   const fb = b.location?.file ?? '\uffff';
   if (fa !== fb) return fa < fb ? -1 : 1;
   return (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0) || a.rule.localeCompare(b.rule);
+}
+
+/** The report every findings command returns: the user's policy applied, counted, timed from `started`. */
+export function buildReport(findings: Finding[], files: ParsedFile[], config: Config, counts: { files: number; statements: number; started: number }): Report {
+  const kept = applyPolicy(findings, files, config);
+  return {
+    tool: 'pgarch',
+    version: VERSION,
+    findings: kept,
+    summary: summarize(kept, { files: counts.files, statements: counts.statements, elapsedMs: Math.round(performance.now() - counts.started) }),
+  };
 }

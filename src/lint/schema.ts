@@ -11,11 +11,9 @@ import { schemaRules } from '../rules/registry.js';
 import type { SchemaRule } from '../rules/types.js';
 import { loadParser, parseFileSync, type ParsedFile } from '../sql/parse.js';
 import type { Finding, Report } from '../types.js';
-import { VERSION } from '../version.js';
-import { summarize } from '../report/summary.js';
 import { applyFiles, extensionsUsed, type ApplyProgress } from './apply.js';
 import { discoverSqlFiles } from './files.js';
-import { applyPolicy } from './policy.js';
+import { buildReport } from './policy.js';
 
 export interface LintSchemaOptions {
   /** SQL files or directories, applied in order. */
@@ -62,15 +60,9 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
     await engine.close();
   }
 
-  const kept = applyPolicy(findings, files, config);
   const statements = files.reduce((n, f) => n + f.statements.length, 0);
   return {
-    report: {
-      tool: 'pgarch',
-      version: VERSION,
-      findings: kept,
-      summary: summarize(kept, { files: files.length, statements, elapsedMs: Math.round(performance.now() - started) }),
-    },
+    report: buildReport(findings, files, config, { files: files.length, statements, started }),
     catalog,
     files,
   };

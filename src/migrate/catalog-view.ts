@@ -43,16 +43,50 @@ class CreatedTables {
   }
 }
 
-export class EngineCatalogView implements CatalogView {
+/** What both views share: which tables are new in this deployment (from the parse tree), and sizes. */
+abstract class DeploymentView {
+  protected readonly created = new CreatedTables();
+
+  constructor(protected readonly rowSources: RowSources) {}
+
+  isNew(table: TableRef): boolean {
+    return this.created.has(table.schema, table.name);
+  }
+
+  isNewName(rv: RangeVar): boolean {
+    return this.created.has(rv.schemaname, rv.relname);
+  }
+
+  rows(table: TableRef): number | undefined {
+    return rowsFor(table, this.rowSources);
+  }
+
+  /** CREATE TABLE (or CREATE TABLE AS / SELECT INTO) ran: the table is new until the next deployment. */
+  markCreated(rv: RangeVar): void {
+    this.created.add(rv);
+  }
+
+  renamed(rv: RangeVar, to: string): void {
+    this.created.rename(rv, to);
+  }
+
+  /** A new deployment starts: what earlier migrations created now exists in production. */
+  deploy(): void {
+    this.created.clear();
+  }
+}
+
+export class EngineCatalogView extends DeploymentView implements CatalogView {
   readonly detailed = true;
   private readonly cache = new Map<string, Table | null>();
   private readonly refs = new Map<string, TableRef | null>();
-  private readonly created = new CreatedTables();
 
   constructor(
     private readonly engine: Queryable,
-    private readonly rowSources: RowSources,
-  ) {}
+    rowSources: RowSources,
+  ) {
+    super(rowSources);
+  }
 
   async ref(rv: RangeVar): Promise<TableRef | undefined> {
     const key = keyOf(rv);
@@ -109,32 +143,6 @@ export class EngineCatalogView implements CatalogView {
     return rows[0] ? this.table({ schemaname: rows[0].schema, relname: rows[0].name }) : undefined;
   }
 
-  isNew(table: TableRef): boolean {
-    return this.created.has(table.schema, table.name);
-  }
-
-  isNewName(rv: RangeVar): boolean {
-    return this.created.has(rv.schemaname, rv.relname);
-  }
-
-  rows(table: TableRef): number | undefined {
-    return rowsFor(table, this.rowSources);
-  }
-
-  /** CREATE TABLE (or CREATE TABLE AS / SELECT INTO) ran: the table is new until the next deployment. */
-  markCreated(rv: RangeVar): void {
-    this.created.add(rv);
-  }
-
-  renamed(rv: RangeVar, to: string): void {
-    this.created.rename(rv, to);
-  }
-
-  /** A new deployment starts: what earlier migrations created now exists in production. */
-  deploy(): void {
-    this.created.clear();
-  }
-
   /** A statement changed these relations (by name as written) — or, with no names, possibly anything. */
   invalidate(names?: RangeVar[]): void {
     if (!names) {
@@ -153,13 +161,10 @@ export class EngineCatalogView implements CatalogView {
  * created it, and carries no columns, constraints or indexes. Rules that need details stay quiet or
  * fall back to what the statement itself says.
  */
-export class ParseOnlyCatalogView implements CatalogView {
+export class ParseOnlyCatalogView extends DeploymentView implements CatalogView {
   readonly detailed = false;
-  private readonly created = new CreatedTables();
   private nextOid = 1;
   private readonly oids = new Map<string, number>();
-
-  constructor(private readonly rowSources: RowSources) {}
 
   async table(rv: RangeVar): Promise<Table | undefined> {
     return this.stub(rv);
@@ -178,28 +183,9 @@ export class ParseOnlyCatalogView implements CatalogView {
     return this.stub({ relname: '(table of index)' });
   }
 
-  isNew(table: TableRef): boolean {
+  // Without a catalog a stub's schema is only a guess: match new tables by name alone.
+  override isNew(table: TableRef): boolean {
     return this.created.has(undefined, table.name);
-  }
-
-  isNewName(rv: RangeVar): boolean {
-    return this.created.has(rv.schemaname, rv.relname);
-  }
-
-  rows(table: TableRef): number | undefined {
-    return rowsFor(table, this.rowSources);
-  }
-
-  markCreated(rv: RangeVar): void {
-    this.created.add(rv);
-  }
-
-  renamed(rv: RangeVar, to: string): void {
-    this.created.rename(rv, to);
-  }
-
-  deploy(): void {
-    this.created.clear();
   }
 
   invalidate(): void {

@@ -5,9 +5,9 @@
 //   dbmate    one file with `-- migrate:up` / `-- migrate:down` sections
 //   prisma    migrations/<timestamp>_x/migration.sql
 //   flyway    V1__x.sql, V1.1__y.sql (versions compared part by part); R__x.sql repeatables last
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { InputError } from '../lint/files.js';
+import { statPath } from '../lint/files.js';
 
 export interface Migration {
   /** Sort key as written: the file or folder name, e.g. `0003_add_orders`. */
@@ -35,13 +35,7 @@ const collator = new Intl.Collator('en', { numeric: true });
 export function discoverMigrations(paths: string[], options: DiscoverOptions = {}): Migration[] {
   const out: Migration[] = [];
   for (const path of paths) {
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      throw new InputError(`no such file or directory: ${path}`);
-    }
-    if (stat.isFile()) out.push(fromFile(path, 'file'));
+    if (statPath(path).isFile()) out.push(fromFile(path, 'file'));
     else out.push(...fromDirectory(path, options));
   }
   return out;

@@ -8,13 +8,11 @@ import type { Engine } from '../engine/types.js';
 import { toEngineError } from '../engine/types.js';
 import { errorLocation, isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { InputError } from '../lint/files.js';
-import { applyPolicy } from '../lint/policy.js';
-import { summarize } from '../report/summary.js';
+import { buildReport } from '../lint/policy.js';
 import { migrationRules } from '../rules/migration/index.js';
 import type { AnyNode, MigrationRule, MigrationRuleContext, TableRef, TransactionState } from '../rules/types.js';
 import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
 import type { Finding, Report, Severity } from '../types.js';
-import { VERSION } from '../version.js';
 import { EngineCatalogView, ParseOnlyCatalogView, type RowSources } from './catalog-view.js';
 import { discoverMigrations, type Migration } from './discover.js';
 import { documentedLock } from './locks.js';
@@ -122,15 +120,9 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
     await engine?.close();
   }
 
-  const kept = applyPolicy(findings, parsed, config);
   const statements = parsed.reduce((n, p, i) => n + (reported.has(i) ? p.statements.length : 0), 0);
   return {
-    report: {
-      tool: 'pgarch',
-      version: VERSION,
-      findings: kept,
-      summary: summarize(kept, { files: reported.size, statements, elapsedMs: Math.round(performance.now() - started) }),
-    },
+    report: buildReport(findings, parsed, config, { files: reported.size, statements, started }),
     migrations,
     timings: { engineStartMs, lintMs: performance.now() - started - engineStartMs },
   };
