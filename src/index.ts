@@ -16,6 +16,10 @@ export { finding, type Rule, type SchemaRule, type SchemaRuleContext } from './r
 
 export { lintSchema, readSqlFiles, type LintSchemaOptions, type SchemaLintResult } from './lint/schema.js';
 export { applyFiles } from './lint/apply.js';
+export { review, type ReviewOptions } from './lint/review.js';
+export { lintMigrations, type LintMigrationsOptions, type MigrationLintResult } from './migrate/lint.js';
+export { discoverMigrations, type Migration } from './migrate/discover.js';
+export { traceFile, type TraceResult, type TraceOptions } from './migrate/trace.js';
 export { discoverSqlFiles, InputError } from './lint/files.js';
 
 export { loadConfig, defaultConfig, ConfigSchema, type Config } from './config.js';

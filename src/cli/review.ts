@@ -1,10 +1,11 @@
 import { Command } from 'commander';
-import { lintSchema } from '../lint/schema.js';
+import { review } from '../lint/review.js';
 import { addCommonOptions, emitReport, progressReporter, readConfig, resolveDatabase, runCommand, type CommonOptions } from './common.js';
 
 /**
  * The architect's review of a project. It runs every capability that has landed — today the schema
- * rules on the catalog the project's SQL builds — so `pgarch review` works at every stage.
+ * rules on the catalog the project's SQL builds and the migration rules on its migrations folders —
+ * so `pgarch review` works at every stage.
  */
 export function reviewCommand(): Command {
   const cmd = new Command('review')
@@ -21,7 +22,7 @@ Examples:
   addCommonOptions(cmd);
   cmd.action((paths: string[], opts: CommonOptions) =>
     runCommand(async () => {
-      const { report } = await lintSchema({ paths, database: resolveDatabase(opts), config: readConfig(opts), progress: progressReporter('applying') });
+      const report = await review({ paths, database: resolveDatabase(opts), config: readConfig(opts), progress: progressReporter('applying') });
       return emitReport(report, opts);
     }),
   );
