@@ -16,7 +16,7 @@ import type { Finding, Report, Severity } from '../types.js';
 import { EngineCatalogView, ParseOnlyCatalogView, type RowSources } from './catalog-view.js';
 import { discoverMigrations, type Migration } from './discover.js';
 import { documentedLock } from './locks.js';
-import { changesNames, createdTable, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
+import { changesNames, createdTable, isBuiltinType, isConstantExpression, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
 
 export interface LintMigrationsOptions {
   paths: string[];
@@ -72,10 +72,18 @@ function mayRewrite(stmt: Statement): boolean {
   return ((stmt.node as AnyNode).AlterTableStmt.cmds ?? []).some((c: AnyNode) => {
     const cmd = c.AlterTableCmd as AnyNode;
     if (cmd.subtype !== 'AT_AddColumn') return !NEVER_REWRITES.has(cmd.subtype);
-    // ADD COLUMN copies the table only with a default (volatile, or any before PG 11), identity, or a stored generated value.
+    // ADD COLUMN copies the table only with a non-constant default (the engines here are PG 11+, which
+    // store constant defaults of built-in types in the catalog), identity, or a stored generated value.
     const def = cmd.def?.ColumnDef as AnyNode | undefined;
     const typeName = (def?.typeName?.names ?? []).map((n: AnyNode) => n.String?.sval).pop();
-    return /serial/.test(typeName ?? '') || (def?.constraints ?? []).some((k: AnyNode) => ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].includes(k.Constraint?.contype));
+    return (
+      /serial/.test(typeName ?? '') ||
+      (def?.constraints ?? []).some((k: AnyNode) => {
+        const c = k.Constraint as AnyNode | undefined;
+        if (c?.contype === 'CONSTR_DEFAULT') return !(isConstantExpression(c.raw_expr) && isBuiltinType(def!));
+        return c?.contype === 'CONSTR_IDENTITY' || c?.contype === 'CONSTR_GENERATED';
+      })
+    );
   });
 }
 

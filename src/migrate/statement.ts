@@ -107,3 +107,19 @@ export function changesNames(stmt: Statement): boolean {
       return false;
   }
 }
+
+// Built-in types that parse unqualified (most others, like integer or boolean, parse as pg_catalog.<name>).
+const BUILTIN_UNQUALIFIED = new Set(['text', 'varchar', 'char', 'bpchar', 'uuid', 'json', 'jsonb', 'bytea', 'date', 'timestamptz', 'inet', 'cidr', 'money']);
+
+/** A column definition of a built-in type (not a domain, which may carry constraints that force a rewrite). */
+export function isBuiltinType(columnDef: AnyNode): boolean {
+  const parts: string[] = (columnDef.typeName?.names ?? []).map((n: AnyNode) => n.String?.sval);
+  return parts[0] === 'pg_catalog' || (parts.length === 1 && BUILTIN_UNQUALIFIED.has(parts[0]));
+}
+
+/** A literal, possibly cast: `0`, `'x'`, `'f'::boolean`. */
+export function isConstantExpression(expr: AnyNode | undefined): boolean {
+  if (!expr) return false;
+  if (expr.TypeCast) return isConstantExpression(expr.TypeCast.arg);
+  return Boolean(expr.A_Const);
+}

@@ -20,6 +20,7 @@ import {
   statementSource,
   tableSql,
 } from './columns-util.js';
+import { isBuiltinType } from '../../migrate/statement.js';
 import { alterCommands, existingTable, qualified } from './util.js';
 
 interface AddedDefault {
@@ -75,14 +76,6 @@ export const addColumnVolatileDefault: MigrationRule = {
     return culprits.map((a) => report(ctx, seen.table, a, `rewrote existing table ${qualified(seen.table)} under ACCESS EXCLUSIVE (measured: its relfilenode changed): a volatile default is evaluated and written for every row`));
   },
 };
-
-const BUILTIN_UNQUALIFIED = new Set(['text', 'varchar', 'char', 'bpchar', 'uuid', 'json', 'jsonb', 'bytea', 'date', 'timestamptz', 'inet', 'cidr', 'money']);
-
-/** `integer`, `boolean`, `timestamp`… parse as pg_catalog.<name>; a few built-ins parse unqualified. */
-function isBuiltinType(def: AnyNode): boolean {
-  const parts: string[] = (def.typeName?.names ?? []).map((n: AnyNode) => n.String?.sval);
-  return parts[0] === 'pg_catalog' || (parts.length === 1 && BUILTIN_UNQUALIFIED.has(parts[0]));
-}
 
 function report(ctx: MigrationRuleContext, table: Table, a: AddedDefault, what: string): Finding {
   const rule = addColumnVolatileDefault;

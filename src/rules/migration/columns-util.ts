@@ -1,3 +1,4 @@
+import { isConstantExpression } from '../../migrate/statement.js';
 // Helpers the column rules share: reading column definitions from the parse tree, slicing clause
 // text out of the statement for fixes, and the expand/contract SQL (batched backfill, NOT NULL
 // without a long scan) that their fixes are made of.
@@ -33,11 +34,7 @@ function isNullConstant(expr: AnyNode | undefined): boolean {
 }
 
 /** A literal, possibly cast (`0`, `'x'`, `'{}'::jsonb`): evaluated once, never per row. */
-export function isConstant(expr: AnyNode | undefined): boolean {
-  if (!expr) return false;
-  if (expr.TypeCast) return isConstant(expr.TypeCast.arg);
-  return Boolean(expr.A_Const);
-}
+export const isConstant = isConstantExpression;
 
 /** The column's DEFAULT expression, unless it is absent or NULL. */
 export function defaultExpression(def: AnyNode): AnyNode | undefined {
