@@ -1,8 +1,8 @@
-import { isConstantExpression } from '../../migrate/statement.js';
 // Helpers the column rules share: reading column definitions from the parse tree, slicing clause
 // text out of the statement for fixes, and the expand/contract SQL (batched backfill, NOT NULL
 // without a long scan) that their fixes are made of.
 import { parseSync, scanSync, type ScanToken } from 'libpg-query';
+import { isConstantExpression } from '../../migrate/statement.js';
 import type { Column, Table } from '../../catalog/types.js';
 import { quoteIdent, quoteQualified, truncateIdentifier } from '../../sql/quote.js';
 import type { Statement } from '../../sql/parse.js';
