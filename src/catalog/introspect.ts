@@ -139,7 +139,7 @@ order by n.nspname, c.relname`;
 
 const FUNCTIONS = `
 select p.oid::int8::float8 as oid, n.nspname as schema, p.proname as name,
-       pg_get_function_identity_arguments(p.oid) as arguments, pg_get_function_result(p.oid) as returns,
+       pg_get_function_identity_arguments(p.oid) as arguments, pg_get_function_result(p.oid) as returns, p.prokind::text as prokind,
        l.lanname as language, p.prosecdef as security_definer, p.provolatile::text as volatility,
        coalesce(p.proconfig, '{}')::text[] as config
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
@@ -175,7 +175,8 @@ export async function introspect(engine: Queryable): Promise<Catalog> {
       schema: r.schema,
       name: r.name,
       arguments: r.arguments,
-      returns: r.returns,
+      kind: r.prokind === 'p' ? 'procedure' : 'function',
+      returns: opt(r.returns),
       language: r.language,
       securityDefiner: r.security_definer,
       volatility: ({ i: 'immutable', s: 'stable', v: 'volatile' } as const)[r.volatility as 'i' | 's' | 'v'],

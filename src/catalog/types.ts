@@ -162,7 +162,9 @@ export interface FunctionInfo {
   name: string;
   /** Identity arguments, e.g. `uuid, text`. */
   arguments: string;
-  returns: string;
+  kind: 'function' | 'procedure';
+  /** Result type, e.g. `trigger`, `SETOF orders`; undefined for procedures. */
+  returns?: string;
   language: string;
   securityDefiner: boolean;
   volatility: 'immutable' | 'stable' | 'volatile';
