@@ -1,10 +1,11 @@
 // npm run bench: every benchmark in turn; each prints its figures and writes bench/results/<name>.json.
 import { benchCatalog } from './catalog.js';
+import { benchFd } from './fd.js';
 import { benchMigrations } from './migrations.js';
 import { benchParse } from './parse.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations };
+const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await run();

@@ -17,9 +17,24 @@ const where = (f: Finding) => `${f.rule} ${f.location?.file}:${f.location?.line}
 
 /** The findings the shop example is built to produce (see examples/shop/README.md). */
 const SHOP_FINDINGS = [
+  `repeating-columns ${M}/0001_create_customers.sql:26:5`,
+  `soft-delete-no-partial-index ${M}/0001_create_customers.sql:30:5`,
+  `missing-timestamps ${M}/0002_create_catalog.sql:14:14`,
+  `int-primary-key ${M}/0002_create_catalog.sql:15:5`,
+  `prefer-identity ${M}/0002_create_catalog.sql:15:5`,
+  `prefer-text ${M}/0002_create_catalog.sql:16:5`,
   `fk-missing-index ${M}/0002_create_catalog.sql:27:5`,
+  `int-primary-key ${M}/0002_create_catalog.sql:27:5`,
+  `money-type ${M}/0002_create_catalog.sql:28:5`,
+  `status-without-constraint ${M}/0002_create_catalog.sql:30:5`,
+  `prefer-timestamptz ${M}/0003_create_orders.sql:18:5`,
+  `updated-at-no-trigger ${M}/0003_create_orders.sql:20:5`,
+  `duplicate-index ${M}/0003_create_orders.sql:31:1`,
+  `missing-timestamps ${M}/0003_create_orders.sql:33:14`,
   `fk-missing-index ${M}/0003_create_orders.sql:40:5`,
+  `missing-timestamps ${M}/0004_create_payments_and_audit_log.sql:10:14`,
   `missing-primary-key ${M}/0004_create_payments_and_audit_log.sql:23:14`,
+  `missing-timestamps ${M}/0004_create_payments_and_audit_log.sql:23:14`,
   `fk-missing-index ${M}/0005_payments_integration.sql:10:9`,
 ];
 
@@ -42,7 +57,7 @@ describe('pgarch lint schema (embedded PGlite)', () => {
     expect(shop.tool).toBe('pgarch');
     expect(Object.keys(shop.summary)).toEqual(['errors', 'warnings', 'infos', 'files', 'statements', 'elapsedMs']);
     expect(shop.findings.map(where)).toEqual(SHOP_FINDINGS);
-    expect(shop.summary).toMatchObject({ errors: 0, warnings: 4, files: 9 });
+    expect(shop.summary).toMatchObject({ errors: 0, warnings: 14, infos: 5, files: 9 });
     const fk = shop.findings.find((f) => f.rule === 'fk-missing-index')!;
     expect(fk.fix?.sql).toBe('CREATE INDEX CONCURRENTLY products_category_id_idx ON public.products (category_id);');
     expect(fk.hint).toBeTruthy();
@@ -54,19 +69,20 @@ describe('pgarch lint schema (embedded PGlite)', () => {
     expect(run.stdout).toContain(`${M}/0002_create_catalog.sql`);
     expect(run.stdout).toMatch(/27:5\s+warning\s+Foreign key public\.products\(category_id\).*fk-missing-index/);
     expect(run.stdout).toContain('hint: Index products(category_id)');
-    expect(run.stdout).toMatch(/0 errors, 4 warnings, 0 infos in 9 files/);
+    expect(run.stdout).toMatch(/0 errors, 14 warnings, 5 infos in 9 files/);
   });
 
   it('exits 1 with more warnings than --max-warnings', async () => {
-    expect((await pgarch(['lint', 'schema', SHOP, '--max-warnings', '3', '-q'])).code).toBe(1);
-    expect((await pgarch(['lint', 'schema', SHOP, '--max-warnings', '4', '-q'])).code).toBe(0);
+    expect((await pgarch(['lint', 'schema', SHOP, '--max-warnings', '13', '-q'])).code).toBe(1);
+    expect((await pgarch(['lint', 'schema', SHOP, '--max-warnings', '14', '-q'])).code).toBe(0);
   });
 
   it('writes SARIF, GitHub annotations and markdown', async () => {
     const sarif = JSON.parse((await pgarch(['lint', 'schema', SHOP, '--format', 'sarif'])).stdout);
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0].results).toHaveLength(4);
-    expect(sarif.runs[0].results[0].locations[0].physicalLocation).toMatchObject({
+    expect(sarif.runs[0].results).toHaveLength(19);
+    const fk = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'fk-missing-index');
+    expect(fk.locations[0].physicalLocation).toMatchObject({
       artifactLocation: { uri: `${M}/0002_create_catalog.sql` },
       region: { startLine: 27, startColumn: 5 },
     });
@@ -99,8 +115,9 @@ describe('bad input', () => {
     const run = await pgarch(['lint', 'schema', file, '--format', 'json']);
     expect(run.code).toBe(1);
     const report: Report = JSON.parse(run.stdout);
-    expect(report.findings.map(where)).toEqual([`syntax-error ${file}:2:24`]);
-    expect(report.findings[0].message).toContain('syntax error at or near ";"');
+    const errors = report.findings.filter((f) => f.severity === 'error');
+    expect(errors.map(where)).toEqual([`syntax-error ${file}:2:24`]);
+    expect(errors[0].message).toContain('syntax error at or near ";"');
     const text = await pgarch(['lint', 'schema', file]);
     expect(text.stdout).toMatch(/2:24\s+error\s+Syntax error/);
     expect(text.stderr).toBe('');
@@ -111,7 +128,7 @@ describe('bad input', () => {
     writeFileSync(file, 'CREATE TABLE t (id int PRIMARY KEY);\nCREATE VIEW v AS\n  SELECT id, missing_col FROM t;\nCREATE INDEX t_idx ON t (nope);\n');
     const run = await pgarch(['lint', 'schema', file, '--format', 'json']);
     expect(run.code).toBe(1);
-    const [view, index] = (JSON.parse(run.stdout) as Report).findings;
+    const [view, index] = (JSON.parse(run.stdout) as Report).findings.filter((f) => f.rule === 'execution-error');
     expect(where(view)).toBe(`execution-error ${file}:3:14`);
     expect(view.message).toContain('column "missing_col" does not exist');
     // PostgreSQL gives no position for this one: the statement's own location.
@@ -122,12 +139,13 @@ describe('bad input', () => {
     const file = join(tmp, 'ignored.sql');
     writeFileSync(file, '-- pgarch-ignore missing-primary-key (append-only log)\nCREATE TABLE log_a (msg text);\nCREATE TABLE log_b (msg text);\n');
     const run = await pgarch(['lint', 'schema', file, '--format', 'json']);
-    expect((JSON.parse(run.stdout) as Report).findings.map((f) => f.object)).toEqual(['public.log_b']);
+    const pk = (r: string) => (JSON.parse(r) as Report).findings.filter((f) => f.rule === 'missing-primary-key');
+    expect(pk(run.stdout).map((f) => f.object)).toEqual(['public.log_b']);
     const config = join(tmp, 'pgarch.config.json');
     writeFileSync(config, JSON.stringify({ rules: { 'missing-primary-key': 'error' } }));
     const strict = await pgarch(['lint', 'schema', file, '--format', 'json', '--config', config]);
     expect(strict.code).toBe(1);
-    expect((JSON.parse(strict.stdout) as Report).findings.map((f) => f.severity)).toEqual(['error']);
+    expect(pk(strict.stdout).map((f) => f.severity)).toEqual(['error']);
     writeFileSync(config, JSON.stringify({ rules: { 'missing-primary-key': 'loud' } }));
     const invalid = await pgarch(['lint', 'schema', file, '--config', config]);
     expect(invalid.code).toBe(2);
@@ -196,7 +214,7 @@ describeServer('pgarch lint schema --database (real PostgreSQL 15)', () => {
   it('lints the live database alone, naming objects', async () => {
     const run = await pgarch(['lint', 'schema', '--database', liveUrl, '--format', 'json']);
     const report: Report = JSON.parse(run.stdout);
-    expect(report.findings.map((f) => `${f.rule} ${f.object}`).sort()).toEqual([
+    expect(report.findings.filter((f) => ['fk-missing-index', 'missing-primary-key'].includes(f.rule)).map((f) => `${f.rule} ${f.object}`).sort()).toEqual([
       'fk-missing-index public.order_items.order_items_product_id_fkey',
       'fk-missing-index public.payments.payments_order_id_fkey',
       'fk-missing-index public.products.products_category_id_fkey',

@@ -28,7 +28,7 @@ for (const rule of schemaRules) {
         let parsed: ParsedFile;
         beforeAll(async () => {
           parsed = await parseFile(text, path);
-          engine = await openEngine({ database: target.database, scratch: true });
+          engine = await openEngine({ database: target.database, scratch: true, extensions: ['citext', 'hstore'] });
           await engine.exec(SCHEMA_BASE);
         });
         afterAll(() => engine?.close());
@@ -59,7 +59,7 @@ for (const rule of schemaRules) {
               expect(findings).toEqual([]);
             } else {
               expect(c.expectedLines.length, 'a bad case marks its reported lines with -- <- here').toBeGreaterThan(0);
-              expect([...new Set(findings.map((f) => f.location?.line))].sort()).toEqual(c.expectedLines);
+              expect([...new Set(findings.map((f) => f.location?.line))].sort((a, b) => a! - b!)).toEqual(c.expectedLines);
             }
           });
         });

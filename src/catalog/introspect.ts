@@ -62,7 +62,8 @@ join pg_namespace n on n.oid = c.relnamespace
 left join pg_class rc on rc.oid = con.confrelid
 left join pg_namespace rn on rn.oid = rc.relnamespace
 left join pg_class ic on ic.oid = con.conindid and con.contype in ('p', 'u', 'x')
-where con.contype in ('p', 'f', 'u', 'c', 'x') and ${USER_NAMESPACE} /*con.conrelid*/
+-- conparentid: copies PostgreSQL makes of a constraint for each partition (PG 11+) are not the user's own
+where con.contype in ('p', 'f', 'u', 'c', 'x') and con.conparentid = 0 and ${USER_NAMESPACE} /*con.conrelid*/
 order by con.conrelid, con.conname`;
 
 const INDEXES = `
