@@ -6,7 +6,7 @@ import { generateDocs } from './docs-content.js';
 const check = process.argv.includes('--check');
 const dir = fileURLToPath(new URL('../docs/rules/', import.meta.url));
 let stale = 0;
-for (const [name, content] of generateDocs()) {
+for (const [name, content] of await generateDocs()) {
   const path = `${dir}${name}`;
   const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   if (current === content) continue;

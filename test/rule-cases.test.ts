@@ -1,16 +1,11 @@
-// Every rule's SQL cases, on both engines: each `bad` block reports the rule exactly at its marked
-// lines, each `good` block reports nothing, and no case fails to execute.
+// Every schema rule's SQL cases, on both engines: each `bad` block reports the rule exactly at its
+// marked lines, each `good` block reports nothing, and no case fails to execute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { introspect } from '../src/catalog/introspect.js';
-import { emptyOrigin, recordStatement } from '../src/catalog/origin.js';
 import { openEngine, type Engine } from '../src/engine/index.js';
-import { applyFiles } from '../src/lint/apply.js';
+import { CASE_EXTENSIONS, prepareSchemaCases, runSchemaCase } from '../src/rules/case-runner.js';
 import { readCases } from '../src/rules/cases.js';
 import { schemaRules } from '../src/rules/registry.js';
-import { readFileSync } from 'node:fs';
 import { parseFile, type ParsedFile } from '../src/sql/parse.js';
-
-const SCHEMA_BASE = readFileSync(new URL('../src/rules/schema/base.sql', import.meta.url), 'utf8');
 import { ENGINES } from './helpers/server.js';
 
 for (const rule of schemaRules) {
@@ -28,28 +23,15 @@ for (const rule of schemaRules) {
         let parsed: ParsedFile;
         beforeAll(async () => {
           parsed = await parseFile(text, path);
-          engine = await openEngine({ database: target.database, scratch: true, extensions: ['citext', 'hstore'] });
-          await engine.exec(SCHEMA_BASE);
+          engine = await openEngine({ database: target.database, scratch: true, extensions: CASE_EXTENSIONS });
+          await prepareSchemaCases(engine);
         });
         afterAll(() => engine?.close());
 
         cases.forEach((c, i) => {
           it(`${c.kind}: ${c.title}`, async () => {
-            // Each case lives in its own schema so cases never see each other's tables.
-            const schema = `case_${i + 1}`;
-            await engine.exec(`CREATE SCHEMA ${schema}; SET search_path = ${schema}, public;`);
-            const statements = parsed.statements.filter((s) => s.line >= c.firstLine && s.line <= c.lastLine);
-            const errors = await applyFiles(engine, [{ ...parsed, statements }]);
+            const { findings, errors } = await runSchemaCase(engine, rule, parsed, c, `case_${i + 1}`);
             expect(errors).toEqual([]);
-
-            const origin = emptyOrigin();
-            for (const s of statements) recordStatement(origin, { defaultSchema: schema }, parsed, s);
-            const catalog = await introspect(engine);
-            const profile = (c.options as { profile?: 'default' | 'supabase' }).profile ?? 'default';
-            if (rule.profiles && !rule.profiles.includes(profile)) throw new Error(`case "${c.title}" needs {"profile": "${rule.profiles[0]}"}`);
-            const ctx = { catalog, origin, engine, profile, exposedSchemas: [schema], sampleRows: 100_000, live: false };
-            const findings = (await rule.check(ctx)).filter((f) => f.object?.startsWith(`${schema}.`));
-
             for (const f of findings) {
               expect(f.rule).toBe(rule.id);
               expect(f.message.length).toBeGreaterThan(10);
@@ -67,3 +49,20 @@ for (const rule of schemaRules) {
     }
   });
 }
+
+describe('the schema rule catalog', () => {
+  // The ids of the "schema" table of shared/design/rules.md (fixed; never renamed).
+  const RULES_MD_SCHEMA_IDS = [
+    'missing-primary-key', 'fk-missing-index', 'fk-type-mismatch', 'fk-missing-on-delete', 'prefer-timestamptz', 'prefer-text',
+    'prefer-identity', 'int-primary-key', 'money-type', 'missing-timestamps', 'updated-at-no-trigger', 'status-without-constraint',
+    'soft-delete-no-partial-index', 'duplicate-index', 'redundant-index', 'repeating-columns', 'functional-dependency',
+    'rls-disabled', 'rls-no-policy', 'rls-initplan', 'multiple-permissive-policies', 'uppercase-identifier', 'reserved-identifier',
+    'missing-comment', 'jsonb-unindexed-key', 'identifier-too-long', 'policy-without-rls', 'policy-always-true',
+    'security-definer-view', 'function-search-path', 'extension-in-public', 'reg-type-column',
+  ];
+
+  it('implements every schema rule id of rules.md', () => {
+    const known = new Set(schemaRules.map((r) => r.id));
+    expect(RULES_MD_SCHEMA_IDS.filter((id) => !known.has(id))).toEqual([]);
+  });
+});
