@@ -1,4 +1,5 @@
 import type { MigrationLayout } from '../../migrate/discover.js';
+import { parseFileSync } from '../../sql/parse.js';
 import { finding, type MigrationRule } from '../types.js';
 
 /** Layouts with a place for a down step; flat files, Prisma and Flyway have none by design. */
@@ -27,10 +28,8 @@ export const irreversibleMigration: MigrationRule = {
   },
 };
 
-/** A down step that holds only comments and whitespace does nothing. */
+/** A down step that holds only comments and whitespace does nothing (a broken one still counts as written). */
 function hasStatements(text: string): boolean {
-  return text.split('\n').some((line) => {
-    const code = line.replace(/--.*$/, '').trim();
-    return code !== '' && code !== ';';
-  });
+  const parsed = parseFileSync(text);
+  return parsed.statements.length > 0 || parsed.findings.some((f) => f.rule === 'syntax-error');
 }

@@ -1,15 +1,35 @@
 import { columnOrigin } from '../../catalog/origin.js';
 import type { Catalog, Table } from '../../catalog/types.js';
+import { parseSync } from 'libpg-query';
 import { quoteIdent, quoteQualified, truncateIdentifier } from '../../sql/quote.js';
 import { finding, type SchemaRule } from '../types.js';
 import { columnName, designTables, foreignKeys } from './design-util.js';
 
 const SOFT_DELETE = new Set(['deleted_at', 'archived_at']);
 
-/** A valid index whose predicate has `<column> IS NULL` as a conjunct (as pg_get_expr prints it). */
+/** A valid index whose predicate has `<column> IS NULL` as a top-level conjunct, read from its parse tree. */
 function hasLiveRowsIndex(t: Table, column: string): boolean {
-  const term = `${quoteIdent(column)} IS NULL`;
-  return t.indexes.some((i) => i.valid && i.predicate !== undefined && i.predicate.split(/\s+AND\s+/i).some((part) => part.replace(/^\(+|\)+$/g, '').trim() === term));
+  return t.indexes.some((i) => i.valid && i.predicate !== undefined && conjuncts(i.predicate).some((n) => isNullTestOf(n, column)));
+}
+
+type Node = Record<string, any>;
+
+/** The top-level AND terms of a boolean expression as PostgreSQL prints it (pg_get_expr). */
+function conjuncts(predicate: string): Node[] {
+  let where: Node | undefined;
+  try {
+    where = (parseSync(`select 1 where ${predicate}`).stmts?.[0]?.stmt as Node | undefined)?.SelectStmt?.whereClause;
+  } catch {
+    return [];
+  }
+  const flatten = (n: Node | undefined): Node[] => (n?.BoolExpr?.boolop === 'AND_EXPR' ? n.BoolExpr.args.flatMap(flatten) : n ? [n] : []);
+  return flatten(where);
+}
+
+function isNullTestOf(node: Node, column: string): boolean {
+  const test = node.NullTest as Node | undefined;
+  const fields: Node[] = test?.arg?.ColumnRef?.fields ?? [];
+  return test?.nulltesttype === 'IS_NULL' && fields[fields.length - 1]?.String?.sval === column;
 }
 
 /**
