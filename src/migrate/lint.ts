@@ -179,7 +179,7 @@ export class MigrationRunner {
       const control = transactionControl(stmt);
       if (aborted && control !== 'end') continue;
 
-      const rules = this.rulesFor(stmt.kind);
+      const rules = this.rulesFor(stmt);
       const ctx: MigrationRuleContext | undefined = rules.length
         ? {
             stmt,
@@ -195,7 +195,10 @@ export class MigrationRunner {
           }
         : undefined;
       const before: Finding[] = [];
-      for (const rule of rules) before.push(...(await guarded(rule, ctx!, () => rule.check(ctx!))));
+      for (const rule of rules) {
+        const out = guarded(rule, ctx!, () => rule.check(ctx!));
+        before.push(...(Array.isArray(out) ? out : await out));
+      }
       findings.push(...before);
 
       if (engine && !isCopyFromStdin(stmt)) {
@@ -223,7 +226,13 @@ export class MigrationRunner {
           continue;
         }
         const rewritten = nodesBefore ? changedRelations(nodesBefore, await relfilenodes(engine, traced)) : [];
-        if (ctx) for (const rule of rules) if (rule.afterExecute) findings.push(...(await guarded(rule, ctx, () => rule.afterExecute!({ ...ctx, rewritten, reported: before }))));
+        if (ctx) {
+          for (const rule of rules) {
+            if (!rule.afterExecute) continue;
+            const out = guarded(rule, ctx, () => rule.afterExecute!({ ...ctx, rewritten, reported: before }));
+            findings.push(...(Array.isArray(out) ? out : await out));
+          }
+        }
         view.invalidate(touchedRelations(stmt));
       }
       this.trackCreated(stmt);
@@ -231,7 +240,9 @@ export class MigrationRunner {
       if (engine?.kind === 'pglite' && ++this.executed % CATALOG_VACUUM_EVERY === 0 && !tx.explicit && control === undefined) {
         await engine.exec(CATALOG_VACUUM).catch(() => {});
       }
-      await this.advance(tx, stmt, control, runnerTransaction);
+      // Usually synchronous: only a statement that may take ACCESS EXCLUSIVE inside a transaction needs the catalog.
+      const advanced = this.advance(tx, stmt, control);
+      if (advanced) await advanced;
       if (control === 'end') aborted = false;
     }
 
@@ -250,10 +261,13 @@ export class MigrationRunner {
     if (rename?.renameType === 'OBJECT_TABLE' && rename.relation) this.o.view.renamed(rename.relation, rename.newname);
   }
 
-  private rulesFor(kind: string): MigrationRule[] {
-    let rules = this.byKind.get(kind);
-    if (!rules) this.byKind.set(kind, (rules = this.o.rules.filter((r) => !r.kinds || r.kinds.includes(kind))));
-    return rules;
+  private rulesFor(stmt: Statement): MigrationRule[] {
+    let rules = this.byKind.get(stmt.kind);
+    if (!rules) this.byKind.set(stmt.kind, (rules = this.o.rules.filter((r) => !r.kinds || r.kinds.includes(stmt.kind))));
+    if (stmt.kind !== 'AlterTableStmt') return rules;
+    // Most ALTER TABLE rules care about one subcommand: skip the others without calling them.
+    const subtypes = ((stmt.node as AnyNode).AlterTableStmt.cmds ?? []).map((c: AnyNode) => c.AlterTableCmd?.subtype as string);
+    return rules.filter((r) => !r.alterSubtypes || r.alterSubtypes.some((t) => subtypes.includes(t)));
   }
 
   private sized(table: TableRef, severity: Severity): Severity {
@@ -273,53 +287,52 @@ export class MigrationRunner {
   }
 
   /** Track the transaction and lock state the next statement runs in. */
-  private async advance(tx: TransactionState, stmt: Statement, control: 'begin' | 'end' | undefined, runnerTransaction: boolean): Promise<void> {
-    if (control === 'begin') {
-      tx.inTransaction = true;
-      tx.explicit = true;
-      tx.ddlInTransaction = false;
-      tx.exclusiveLock = undefined;
-      return;
-    }
-    if (control === 'end') {
-      tx.inTransaction = false;
-      tx.explicit = false;
-      tx.ddlInTransaction = false;
-      tx.exclusiveLock = undefined;
+  private advance(tx: TransactionState, stmt: Statement, control: 'begin' | 'end' | undefined): Promise<void> | undefined {
+    if (control === 'begin' || control === 'end') {
       // A runner-managed transaction does not reopen after an explicit COMMIT inside the file.
-      void runnerTransaction;
-      return;
+      tx.inTransaction = control === 'begin';
+      tx.explicit = control === 'begin';
+      tx.ddlInTransaction = false;
+      tx.exclusiveLock = undefined;
+      return undefined;
     }
     if (setsLockTimeout(stmt)) tx.lockTimeout = true;
-    if (!tx.inTransaction) return;
+    if (!tx.inTransaction) return undefined;
     if (isDdl(stmt)) tx.ddlInTransaction = true;
     if (tx.exclusiveLock) {
       tx.exclusiveLock.followers++;
-    } else if (documentedLock(stmt.node as AnyNode, stmt.kind) === 'AccessExclusiveLock') {
-      const rv = firstRelation(stmt);
-      const table = rv && !this.o.view.isNewName(rv) ? await this.o.view.ref(rv) : undefined;
-      if (table && !this.o.view.isNew(table)) tx.exclusiveLock = { table: `${table.schema}.${table.name}`, line: stmt.line, followers: 0 };
+      return undefined;
     }
+    if (documentedLock(stmt.node as AnyNode, stmt.kind) !== 'AccessExclusiveLock') return undefined;
+    const rv = firstRelation(stmt);
+    if (!rv || this.o.view.isNewName(rv)) return undefined;
+    return this.o.view.ref(rv).then((table) => {
+      if (table && !this.o.view.isNew(table)) tx.exclusiveLock = { table: `${table.schema}.${table.name}`, line: stmt.line, followers: 0 };
+    });
   }
+
 }
 
 /**
  * A rule that throws must not end the lint: its failure becomes a finding at the statement (with the
  * rule's id in the message), and every other rule and statement still runs.
  */
-async function guarded(rule: MigrationRule, ctx: MigrationRuleContext, run: () => Finding[] | Promise<Finding[]>): Promise<Finding[]> {
+function guarded(rule: MigrationRule, ctx: MigrationRuleContext, run: () => Finding[] | Promise<Finding[]>): Finding[] | Promise<Finding[]> {
+  const failed = (error: unknown): Finding[] => [
+    {
+      rule: 'rule-error',
+      severity: 'warning',
+      message: `pgarch's rule ${rule.id} failed on this statement (${(error as Error).message}); the statement was not checked by it`,
+      location: ctx.locate(),
+      hint: 'Please report this with the statement; silence it with -- pgarch-ignore rule-error meanwhile.',
+    },
+  ];
   try {
-    return await run();
+    const out = run();
+    // Synchronous rules stay synchronous: no promise per rule per statement on the hot path.
+    return Array.isArray(out) ? out : out.catch(failed);
   } catch (error) {
-    return [
-      {
-        rule: 'rule-error',
-        severity: 'warning',
-        message: `pgarch's rule ${rule.id} failed on this statement (${(error as Error).message}); the statement was not checked by it`,
-        location: ctx.locate(),
-        hint: 'Please report this with the statement; silence it with -- pgarch-ignore rule-error meanwhile.',
-      },
-    ];
+    return failed(error);
   }
 }
 

@@ -129,6 +129,8 @@ export interface MigrationRule extends Rule<MigrationRuleContext> {
   area: 'migration';
   /** Statement kinds the rule looks at (for speed); all when absent. */
   kinds?: string[];
+  /** For ALTER TABLE: the subcommands (e.g. `AT_AddColumn`) the rule looks at; all when absent. */
+  alterSubtypes?: string[];
   afterExecute?(ctx: ExecutedContext): Finding[];
   checkFile?(ctx: MigrationFileContext): Finding[];
 }

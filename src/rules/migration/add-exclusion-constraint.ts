@@ -9,6 +9,7 @@ export const addExclusionConstraint: MigrationRule = {
   summary:
     'ADD EXCLUDE builds an index and checks every row of an existing table under an ACCESS EXCLUSIVE lock, and has no online form: plan a maintenance window.',
   kinds: ['AlterTableStmt'],
+  alterSubtypes: ['AT_AddConstraint'],
   async check(ctx) {
     const added = alterCommands(ctx)
       .map((cmd) => (cmd.subtype === 'AT_AddConstraint' ? (cmd.def?.Constraint as AnyNode | undefined) : undefined))

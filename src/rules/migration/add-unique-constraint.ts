@@ -11,6 +11,7 @@ export const addUniqueConstraint: MigrationRule = {
   summary:
     'ADD UNIQUE / ADD PRIMARY KEY builds its index on an existing table under an ACCESS EXCLUSIVE lock (no reads or writes until it is built); build the index concurrently and attach it with USING INDEX.',
   kinds: ['AlterTableStmt'],
+  alterSubtypes: ['AT_AddConstraint'],
   async check(ctx) {
     const added = alterCommands(ctx)
       .map((cmd) => (cmd.subtype === 'AT_AddConstraint' ? (cmd.def?.Constraint as AnyNode | undefined) : undefined))

@@ -17,6 +17,7 @@ export const concurrentlyInTransaction: MigrationRule = {
   severity: 'error',
   summary: 'CONCURRENTLY operations cannot run inside a transaction block: the migration fails (explicit BEGIN, or a runner that wraps each migration).',
   kinds: ['IndexStmt', 'DropStmt', 'ReindexStmt', 'AlterTableStmt'],
+  alterSubtypes: ['AT_DetachPartition'],
   check(ctx) {
     const form = concurrentForm(ctx.stmt.kind, ctx.node);
     if (!form || !ctx.tx.inTransaction) return [];

@@ -12,6 +12,7 @@ export const constraintNotValid: MigrationRule = {
   summary:
     'ADD FOREIGN KEY / ADD CHECK without NOT VALID checks every row of an existing table while holding a lock that blocks writes (a CHECK blocks reads too); add it NOT VALID and VALIDATE it later.',
   kinds: ['AlterTableStmt'],
+  alterSubtypes: ['AT_AddConstraint'],
   async check(ctx) {
     const added = alterCommands(ctx)
       .map((cmd, index) => ({ index, constraint: cmd.def?.Constraint as AnyNode | undefined, subtype: cmd.subtype }))

@@ -10,6 +10,7 @@ export const detachPartitionNonConcurrent: MigrationRule = {
   summary:
     'DETACH PARTITION without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the existing partitioned table: every query on any partition waits; PG 14+ can detach concurrently.',
   kinds: ['AlterTableStmt'],
+  alterSubtypes: ['AT_DetachPartition'],
   async check(ctx) {
     const detached = alterCommands(ctx)
       .filter((cmd) => cmd.subtype === 'AT_DetachPartition')

@@ -8,6 +8,7 @@ export const dropColumn: MigrationRule = {
   severity: 'warning',
   summary: 'DROP COLUMN on an existing table breaks application code that is still running and still reads or writes the column (the migration deploys before, or without, the code).',
   kinds: ['AlterTableStmt'],
+  alterSubtypes: ['AT_DropColumn'],
   async check(ctx) {
     const drops = commandsOf(ctx, 'AT_DropColumn');
     if (drops.length === 0) return [];

@@ -8,6 +8,7 @@ export const dropNotNull: MigrationRule = {
   severity: 'info',
   summary: 'DROP NOT NULL on an existing column lets NULLs in that application code still running may not expect (crashes, wrong totals, broken uniqueness assumptions).',
   kinds: ['AlterTableStmt'],
+  alterSubtypes: ['AT_DropNotNull'],
   async check(ctx) {
     const drops = commandsOf(ctx, 'AT_DropNotNull');
     if (drops.length === 0) return [];

@@ -13,7 +13,7 @@ export const missingLockTimeout: MigrationRule = {
   kinds: ['AlterTableStmt', 'DropStmt', 'RenameStmt', 'TruncateStmt', 'ClusterStmt', 'ReindexStmt', 'VacuumStmt', 'RefreshMatViewStmt', 'LockStmt'],
   async check(ctx) {
     if (ctx.tx.lockTimeout || documentedLock(ctx.stmt.node, ctx.stmt.kind) !== 'AccessExclusiveLock') return [];
-    const rv = rangeVars(ctx.node)[0];
+    const rv = ctx.node.relation ?? rangeVars(ctx.node)[0];
     const table = ctx.stmt.kind === 'DropStmt' && ctx.node.removeType === 'OBJECT_INDEX' ? await indexTable(ctx) : await existingRef(ctx, rv);
     if (!table) return [];
     return [

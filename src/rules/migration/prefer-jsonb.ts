@@ -15,6 +15,7 @@ export const preferJsonb: MigrationRule = {
   severity: 'info',
   summary: 'A `json` column stores text that is re-parsed on every access and has no equality operator (no DISTINCT, GROUP BY, UNIQUE) and no GIN index; `jsonb` has all three.',
   kinds: ['CreateStmt', 'AlterTableStmt'],
+  alterSubtypes: ['AT_AddColumn', 'AT_AlterColumnType'],
   async check(ctx) {
     // Any table, new or not: the column type is a design choice, not a lock risk.
     const defs: AnyNode[] =

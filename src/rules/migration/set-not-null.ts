@@ -54,6 +54,7 @@ export const setNotNull: MigrationRule = {
   summary:
     'ALTER COLUMN … SET NOT NULL scans the whole existing table under ACCESS EXCLUSIVE, blocking reads and writes; PG 12+ skips the scan when a validated CHECK (col IS NOT NULL) already proves it.',
   kinds: ['AlterTableStmt'],
+  alterSubtypes: ['AT_SetNotNull'],
   async check(ctx) {
     const sets = commandsOf(ctx, 'AT_SetNotNull');
     if (sets.length === 0) return [];
