@@ -1,8 +1,8 @@
 // Engine start (cold initdb vs cached snapshot) and catalog introspection of a 200-table schema
 // (target ≤ 100 ms), on PGlite and, when reachable, the local server.
-import { introspect } from '../src/catalog/introspect.js';
-import { openEngine } from '../src/engine/index.js';
-import { openPglite } from '../src/engine/pglite.js';
+import { introspect } from '../dist/catalog/introspect.js';
+import { openEngine } from '../dist/engine/index.js';
+import { openPglite } from '../dist/engine/pglite.js';
 import { generateSchemaSql } from './generate.js';
 import { bestOf, writeResult } from './util.js';
 

@@ -1,11 +1,11 @@
 // Functional-dependency discovery on one 100,000-row × 12-column table in PGlite: one planted
 // dependency (customer_id → customer_name), every other column independent pseudo-random data.
 // Times the functional-dependency rule on that table, sampling included. Target: < 2 s per table.
-import { introspect } from '../src/catalog/introspect.js';
-import { emptyOrigin } from '../src/catalog/origin.js';
-import { openEngine } from '../src/engine/index.js';
-import { functionalDependency } from '../src/rules/schema/functional-dependency.js';
-import { loadParser } from '../src/sql/parse.js';
+import { introspect } from '../dist/catalog/introspect.js';
+import { emptyOrigin } from '../dist/catalog/origin.js';
+import { openEngine } from '../dist/engine/index.js';
+import { functionalDependency } from '../dist/rules/schema/functional-dependency.js';
+import { loadParser } from '../dist/sql/parse.js';
 import { bestOf, writeResult } from './util.js';
 
 export const FD_ROWS = 100_000;

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lintMigrations } from '../src/migrate/lint.js';
+import { lintMigrations } from '../dist/migrate/lint.js';
 import { generateMigrationDir, generateMigrationSql } from './generate.js';
 import { bestOf, runSquawk, squawkFindings, writeResult } from './util.js';
 
@@ -25,7 +25,10 @@ export async function benchMigrations(): Promise<void> {
   writeFileSync(small, generateMigrationSql(2_000, 200));
 
   // 1. catalog-aware
-  const runBig = await lintMigrations({ paths: [big] });
+  // Best of two for the long run and of three for the short one: this machine is shared and noisy.
+  let runBig = await lintMigrations({ paths: [big] });
+  const again = await lintMigrations({ paths: [big] });
+  if (again.timings.lintMs < runBig.timings.lintMs) runBig = again;
   // The small run is short enough for noise to matter: best of three.
   let runSmall = await lintMigrations({ paths: [small] });
   for (let i = 0; i < 2; i++) {
@@ -41,7 +44,8 @@ export async function benchMigrations(): Promise<void> {
 
   // 2. parse-only vs Squawk on the same file
   const parseOnlyMs = await bestOf(3, () => lintMigrations({ paths: [big], noExecute: true }));
-  const squawk = runSquawk(big);
+  // Squawk gets the same best-of-three as pgarch.
+  const squawk = [runSquawk(big), runSquawk(big), runSquawk(big)].reduce((a, b) => (b.ms < a.ms ? b : a));
   const parseOnlyRate = 20_000 / (parseOnlyMs / 1000);
   const squawkRate = 20_000 / (squawk.ms / 1000);
   console.log(

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadParser, parseFileSync } from '../src/sql/parse.js';
+import { loadParser, parseFileSync } from '../dist/sql/parse.js';
 import { generateMigrationSql } from './generate.js';
 import { bestOf, runSquawk, writeResult } from './util.js';
 

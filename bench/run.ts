@@ -1,4 +1,5 @@
 // npm run bench: every benchmark in turn; each prints its figures and writes bench/results/<name>.json.
+// Benchmarks measure the shipped build (dist/, built by `npm run bench`), not a dev-time transform of src/.
 import { benchCatalog } from './catalog.js';
 import { benchFd } from './fd.js';
 import { benchMigrations } from './migrations.js';
