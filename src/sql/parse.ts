@@ -128,7 +128,8 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
   parseRange(cursor, text.length);
 
   const toChar = (seg: Segment, byte: number) => seg.charStart + (seg.byteToChar ? seg.byteToChar[Math.min(byte, seg.byteToChar.length - 1)] : byte);
-  raw.sort((a, b) => toChar(a.seg, a.byteStart) - toChar(b.seg, b.byteStart));
+  // Segments are parsed in file order except around syntax errors: sort only then.
+  if (segments.length > 1 || findings.length) raw.sort((a, b) => toChar(a.seg, a.byteStart) - toChar(b.seg, b.byteStart));
 
   const directives = parseDirectives(lexed?.comments ?? [], position);
   const segmentOf = new Map<Statement, Segment>();
