@@ -345,7 +345,12 @@ const RELFILENODES_FUNCTION = `
 create or replace function pg_temp.pgarch_relfilenodes(schemas text[], names text[]) returns json language plpgsql stable as $fn$
 declare result json;
 begin
-  with t as (select to_regclass(format('%I.%I', s, n))::oid as oid from unnest(schemas, names) q(s, n))
+  -- A partitioned table has no storage of its own (relfilenode 0): its partitions are what gets rewritten.
+  with recursive t as (
+    select to_regclass(format('%I.%I', s, n))::oid as oid from unnest(schemas, names) q(s, n)
+    union
+    select i.inhrelid from pg_inherits i join t on i.inhparent = t.oid
+  )
   select json_object_agg(n.nspname || '.' || c.relname, c.relfilenode::int8) into result
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
    where c.oid in (select oid from t) or c.oid in (select indexrelid from pg_index where indrelid in (select oid from t));

@@ -11,3 +11,6 @@ ALTER TABLE audit SET UNLOGGED;
 
 -- good: adding a column with a constant default is a catalog-only change (PG 11+)
 ALTER TABLE orders ADD COLUMN currency text NOT NULL DEFAULT 'EUR';
+
+-- bad: a partitioned table is rewritten partition by partition (measured on the partitions)
+ALTER TABLE events ALTER COLUMN id TYPE numeric; -- <- here
