@@ -27,6 +27,7 @@ Examples:
   $ pgarch lint schema db/schema.sql --database postgres://localhost/app   # applied in a scratch database
   $ pgarch lint schema --database postgres://localhost/app                 # live catalog, read-only
   $ pgarch lint schema db/migrations --database postgres://localhost/app --live
+  $ pgarch lint schema supabase/migrations --profile supabase          # + RLS rules for exposed schemas
 
 Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage/input/connection error.`,
     );
