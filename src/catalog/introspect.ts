@@ -238,6 +238,22 @@ begin
   return result;
 end $fn$`;
 
+/** One column of a table by name, for rules that decide from a column's type alone (session-local, like the above). */
+export const COLUMN_READER_FUNCTION = `
+create or replace function pg_temp.pgarch_column_json(schema_name text, table_name text, column_name text) returns json language plpgsql stable as $fn$
+declare result json;
+begin
+  with target as (select (case when schema_name is null then to_regclass(format('%I', table_name))
+                               else to_regclass(format('%I.%I', schema_name, table_name)) end)::oid as oid)
+  select row_to_json(x) into result from (${scopedTo(COLUMNS, '(select oid from target)')}) x where x.name = column_name;
+  return result;
+end $fn$`;
+
+/** Map the JSON of pg_temp.pgarch_column_json to a Column. */
+export function columnFromJson(r: Row | null | undefined): Column | undefined {
+  return r ? toColumn(r) : undefined;
+}
+
 /** Map the JSON of pg_temp.pgarch_table_json (or of readTableByName) to a Table. */
 export function tableFromJson(r: Row | null | undefined): Table | undefined {
   if (!r?.tbl) return undefined;

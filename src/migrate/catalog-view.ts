@@ -1,8 +1,8 @@
 // The catalog as it stands between two migration statements, read incrementally: a table is read
 // only when a rule asks for it, cached, and dropped from the cache when a statement touches it.
 // Never a full catalog read per statement.
-import { TABLE_READER_FUNCTION, tableFromJson } from '../catalog/introspect.js';
-import type { Table } from '../catalog/types.js';
+import { COLUMN_READER_FUNCTION, columnFromJson, TABLE_READER_FUNCTION, tableFromJson } from '../catalog/introspect.js';
+import type { Column, Table } from '../catalog/types.js';
 import type { Queryable } from '../engine/types.js';
 import type { CatalogView, TableRef } from '../rules/types.js';
 
@@ -121,6 +121,25 @@ export class EngineCatalogView extends DeploymentView implements CatalogView {
   }
 
   private readerReady?: Promise<void>;
+  private columnReaderReady?: Promise<void>;
+  private readonly columns = new Map<string, Column | null>();
+
+  async column(rv: RangeVar, name: string): Promise<Column | undefined> {
+    const cached = this.cache.get(keyOf(rv));
+    if (cached !== undefined) return cached?.columns.find((c) => c.name === name);
+    const key = `${keyOf(rv)}#${name}`;
+    if (!this.columns.has(key)) {
+      this.columnReaderReady ??= this.engine.exec(COLUMN_READER_FUNCTION);
+      await this.columnReaderReady;
+      const { rows } = await this.engine.query<{ c: Record<string, unknown> | null }>('select pg_temp.pgarch_column_json($1::text, $2::text, $3::text) as c', [
+        rv.schemaname ?? null,
+        rv.relname,
+        name,
+      ]);
+      this.columns.set(key, columnFromJson(rows[0]?.c) ?? null);
+    }
+    return this.columns.get(key) ?? undefined;
+  }
 
   private async read(rv: RangeVar): Promise<Table | undefined> {
     this.readerReady ??= this.engine.exec(TABLE_READER_FUNCTION);
@@ -147,11 +166,13 @@ export class EngineCatalogView extends DeploymentView implements CatalogView {
   invalidate(names?: RangeVar[]): void {
     if (!names) {
       this.cache.clear();
+      this.columns.clear();
       return;
     }
     for (const rv of names) {
       // Unqualified and qualified spellings may both be cached for the same table.
       for (const key of [...this.cache.keys()]) if (key.endsWith(`.${rv.relname}`)) this.cache.delete(key);
+      for (const key of [...this.columns.keys()]) if (key.split('#')[0].endsWith(`.${rv.relname}`)) this.columns.delete(key);
     }
   }
 }
@@ -172,6 +193,10 @@ export class ParseOnlyCatalogView extends DeploymentView implements CatalogView 
 
   async ref(rv: RangeVar): Promise<TableRef | undefined> {
     return { schema: rv.schemaname ?? 'public', name: rv.relname, kind: 'table' };
+  }
+
+  async column(): Promise<Column | undefined> {
+    return undefined; // no catalog: column types are unknown
   }
 
   forgetNames(): void {

@@ -1,4 +1,4 @@
-import type { Catalog, Table } from '../catalog/types.js';
+import type { Catalog, Column, Table } from '../catalog/types.js';
 import type { Config } from '../config.js';
 import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { OriginMap } from '../catalog/origin.js';
@@ -66,6 +66,8 @@ export interface CatalogView {
    * search_path; undefined when it does not exist. Parse-only mode returns a table without details.
    */
   table(rangeVar: { schemaname?: string; relname: string }): Promise<Table | undefined>;
+  /** One column of a table (cheaper than `table()` when a decision needs only its type). */
+  column(rangeVar: { schemaname?: string; relname: string }, name: string): Promise<Column | undefined>;
   /** The table an index belongs to, by the index's name as a statement writes it. */
   indexTable(name: { schemaname?: string; relname: string }): Promise<Table | undefined>;
   /** Created in the migration being checked (or in one not yet deployed): new and empty, never a lock risk. */

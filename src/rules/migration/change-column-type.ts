@@ -3,7 +3,7 @@ import { quoteIdent, truncateIdentifier } from '../../sql/quote.js';
 import type { Finding, Fix } from '../../types.js';
 import { finding, type AnyNode, type MigrationRule, type MigrationRuleContext } from '../types.js';
 import { batchedBackfill, clauseText, columnPath, commandsOf, findColumn, knownRewriteCommands, sourceCommand, statementSource, tableSql, tokenAfter } from './columns-util.js';
-import { existingTable, names, qualified, statementText } from './util.js';
+import { existingRef, names, qualified, statementText, tableWithoutDetails } from './util.js';
 
 /**
  * What ALTER COLUMN … TYPE does to the table's rows, as PostgreSQL decides it (ATColumnChangeRequiresRewrite
@@ -121,30 +121,34 @@ export const changeColumnType: MigrationRule = {
     const changes = commandsOf(ctx, 'AT_AlterColumnType').map(({ cmd, index }) => ({ cmd, index, column: cmd.name as string }));
     if (changes.length === 0) return [];
     // A table created earlier in this deployment is empty: rewriting it costs nothing.
-    const table = await existingTable(ctx, ctx.node.relation);
-    if (!table) return [];
+    const ref = await existingRef(ctx, ctx.node.relation);
+    if (!ref) return [];
+    // Decided from each column's old type; the whole table (for the fix) is read only when reporting.
+    let details: Table | undefined;
+    const table = async () => (details ??= (await ctx.before.table(ctx.node.relation)) ?? tableWithoutDetails(ref));
     const findings: Finding[] = [];
     const unknown: TypeChange[] = [];
     for (const change of changes) {
       const typeName = change.cmd.def.ColumnDef.typeName as AnyNode;
       const using = change.cmd.def.ColumnDef.raw_default as AnyNode | undefined;
       const to = readTypeName(typeName);
-      if (!ctx.before.detailed) {
-        // Parse-only: without the old type, only a change to unbounded text/varchar is known to be safe.
+      if (!ctx.before.detailed || ref.assumed) {
+        // Without the old type (parse-only, or a table the migrations never created), only a change to
+        // unbounded text/varchar is known to be safe.
         const unbounded = to && !to.isArray && to.typmod === -1 && (to.name === 'text' || to.name === 'varchar') && trivialUsing(using, change.column, typeName);
-        if (!unbounded) findings.push(report(ctx, table, change, undefined, 'may rewrite the table and rebuild its indexes under ACCESS EXCLUSIVE (parse-only: the old type is unknown)'));
+        if (!unbounded && !ref.assumed) findings.push(report(ctx, await table(), change, undefined, 'may rewrite the table and rebuild its indexes under ACCESS EXCLUSIVE (parse-only: the old type is unknown)'));
         continue;
       }
-      const old = findColumn(table, change.column);
+      const old = await ctx.before.column(ctx.node.relation, change.column);
       if (!old) continue; // execution-error reports an unknown column
       const judged: Verdict = !trivialUsing(using, change.column, typeName) ? { kind: 'rewrite', reason: 'the USING expression computes every value anew' } : to ? verdict(old, to, ctx.pgVersion) : { kind: 'unknown' };
       if (judged.kind === 'unknown') unknown.push(change);
-      if (judged.kind === 'rewrite') findings.push(report(ctx, table, change, old, `rewrites existing table ${qualified(table)} and rebuilds its indexes under ACCESS EXCLUSIVE: ${judged.reason}`));
+      if (judged.kind === 'rewrite') findings.push(report(ctx, await table(), change, old, `rewrites existing table ${qualified(ref)} and rebuilds its indexes under ACCESS EXCLUSIVE: ${judged.reason}`));
       if (judged.kind === 'timezone') {
-        findings.push(report(ctx, table, change, old, `rewrites existing table ${qualified(table)} under ACCESS EXCLUSIVE unless the session TimeZone is UTC (PG 12+ reuses the bytes only then)`, true));
+        findings.push(report(ctx, await table(), change, old, `rewrites existing table ${qualified(ref)} under ACCESS EXCLUSIVE unless the session TimeZone is UTC (PG 12+ reuses the bytes only then)`, true));
       }
     }
-    if (unknown.length) unjudged.set(ctx.stmt, { table, changes: unknown });
+    if (unknown.length) unjudged.set(ctx.stmt, { table: await table(), changes: unknown });
     return findings;
   },
   afterExecute(ctx) {

@@ -10,13 +10,13 @@ export const dropColumn: MigrationRule = {
   kinds: ['AlterTableStmt'],
   alterSubtypes: ['AT_DropColumn'],
   async check(ctx) {
-    const drops = commandsOf(ctx, 'AT_DropColumn');
+    // Columns this migration added are decided from the parse tree, before any catalog read.
+    const drops = commandsOf(ctx, 'AT_DropColumn').filter(({ cmd }) => !addedEarlierInFile(ctx, ctx.node.relation, cmd.name));
     if (drops.length === 0) return [];
     // A table created earlier in this deployment has no code using it yet.
     const table = await existingTable(ctx, ctx.node.relation);
     if (!table) return [];
     return drops
-      .filter(({ cmd }) => !addedEarlierInFile(ctx, ctx.node.relation, cmd.name))
       // DROP COLUMN IF EXISTS of a missing column does nothing (parse-only mode knows no columns).
       .filter(({ cmd }) => !ctx.before.detailed || findColumn(table, cmd.name))
       .map(({ cmd }) =>

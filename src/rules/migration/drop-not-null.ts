@@ -10,13 +10,13 @@ export const dropNotNull: MigrationRule = {
   kinds: ['AlterTableStmt'],
   alterSubtypes: ['AT_DropNotNull'],
   async check(ctx) {
-    const drops = commandsOf(ctx, 'AT_DropNotNull');
+    // Columns this migration added are decided from the parse tree, before any catalog read.
+    const drops = commandsOf(ctx, 'AT_DropNotNull').filter(({ cmd }) => !addedEarlierInFile(ctx, ctx.node.relation, cmd.name));
     if (drops.length === 0) return [];
     // A table created earlier in this deployment has no code reading it yet.
     const table = await existingTable(ctx, ctx.node.relation);
     if (!table) return [];
     return drops
-      .filter(({ cmd }) => !addedEarlierInFile(ctx, ctx.node.relation, cmd.name))
       // Only a column that is NOT NULL now changes (parse-only mode cannot tell, so it reports).
       .filter(({ cmd }) => !ctx.before.detailed || findColumn(table, cmd.name)?.notNull)
       .map(({ cmd }) =>

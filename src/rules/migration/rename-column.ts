@@ -15,8 +15,10 @@ export const renameColumn: MigrationRule = {
     const node = ctx.node;
     if (node.renameType !== 'OBJECT_COLUMN' || node.relationType !== 'OBJECT_TABLE') return [];
     // A table created earlier in this deployment, or a column added by it, has no code using it yet.
+    // Decided from the parse tree first: no catalog read for a column this migration added.
+    if (addedEarlierInFile(ctx, node.relation, node.subname)) return [];
     const table = await existingTable(ctx, node.relation);
-    if (!table || addedEarlierInFile(ctx, node.relation, node.subname)) return [];
+    if (!table) return [];
     const old = findColumn(table, node.subname);
     // A missing column or a taken new name makes the statement fail: execution-error reports that better.
     if (ctx.before.detailed && (!old || findColumn(table, node.newname))) return [];
