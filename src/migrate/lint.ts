@@ -183,7 +183,10 @@ export class MigrationRunner {
       const control = transactionControl(stmt);
       if (aborted && control !== 'end') continue;
 
-      const rules = this.rulesFor(stmt);
+      const relation = (stmt.node as AnyNode)[stmt.kind]?.relation as RangeVar | undefined;
+      const onNewTable = Boolean(relation?.relname && view.isNewName(relation));
+      // Only rules that can speak here: no context is built for a statement none of them cares about.
+      const rules = this.rulesFor(stmt).filter((r) => !(onNewTable && r.onlyExistingTables) && (!r.when || r.when(tx)));
       const ctx: MigrationRuleContext | undefined = rules.length
         ? {
             stmt,

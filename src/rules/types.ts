@@ -133,6 +133,13 @@ export interface MigrationRule extends Rule<MigrationRuleContext> {
   kinds?: string[];
   /** For ALTER TABLE: the subcommands (e.g. `AT_AddColumn`) the rule looks at; all when absent. */
   alterSubtypes?: string[];
+  /**
+   * The rule never reports on a statement whose table (`relation`) is new in this deployment, so the
+   * runner skips it there without calling it (known from the parse tree, no catalog read, no promise).
+   */
+  onlyExistingTables?: boolean;
+  /** A cheap precondition on the transaction state; the rule is not called (no context built) when false. */
+  when?: (tx: TransactionState) => boolean;
   afterExecute?(ctx: ExecutedContext): Finding[];
   checkFile?(ctx: MigrationFileContext): Finding[];
 }

@@ -9,6 +9,7 @@ export const addColumnNotNullNoDefault: MigrationRule = {
   severity: 'error',
   summary: 'ADD COLUMN … NOT NULL without a DEFAULT fails on an existing table that holds any row: every existing row would get NULL.',
   kinds: ['AlterTableStmt'],
+  onlyExistingTables: true,
   alterSubtypes: ['AT_AddColumn'],
   async check(ctx) {
     // Identity, generated and serial columns fill every row themselves (a rewrite, reported by other rules).

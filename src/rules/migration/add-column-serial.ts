@@ -9,6 +9,7 @@ export const addColumnSerial: MigrationRule = {
   severity: 'warning',
   summary: 'ADD COLUMN serial / bigserial / GENERATED … AS IDENTITY on an existing table numbers every existing row: a full table rewrite under ACCESS EXCLUSIVE.',
   kinds: ['AlterTableStmt'],
+  onlyExistingTables: true,
   alterSubtypes: ['AT_AddColumn'],
   async check(ctx) {
     const added = addColumnCommands(ctx).filter(({ def }) => serialType(def) || constraintOf(def, 'CONSTR_IDENTITY'));

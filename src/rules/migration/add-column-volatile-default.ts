@@ -39,6 +39,7 @@ export const addColumnVolatileDefault: MigrationRule = {
   summary:
     'ADD COLUMN with a volatile DEFAULT (random(), gen_random_uuid(), clock_timestamp(), nextval()) rewrites the whole existing table under ACCESS EXCLUSIVE; PG 11+ stores constant and stable defaults such as now() without a rewrite.',
   kinds: ['AlterTableStmt'],
+  onlyExistingTables: true,
   alterSubtypes: ['AT_AddColumn'],
   async check(ctx) {
     // identity, generated and serial columns rewrite too, but add-column-serial / add-generated-stored-column own them.

@@ -9,6 +9,7 @@ export const addGeneratedStoredColumn: MigrationRule = {
   severity: 'warning',
   summary: 'ADD COLUMN … GENERATED ALWAYS AS (…) STORED on an existing table computes and writes the value for every row: a full table rewrite under ACCESS EXCLUSIVE.',
   kinds: ['AlterTableStmt'],
+  onlyExistingTables: true,
   alterSubtypes: ['AT_AddColumn'],
   async check(ctx) {
     // PG 18 VIRTUAL generated columns are computed on read: adding one is catalog-only, not reported.

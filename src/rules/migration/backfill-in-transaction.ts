@@ -31,6 +31,7 @@ export const backfillInTransaction: MigrationRule = {
   summary:
     'UPDATE or DELETE of a whole existing table in the same transaction as DDL holds the DDL\'s locks and every row lock until the end: one long blocking transaction, a burst of WAL, and bloat.',
   kinds: ['UpdateStmt', 'DeleteStmt'],
+  onlyExistingTables: true,
   async check(ctx) {
     if (!ctx.tx.inTransaction || !touchesWholeTable(ctx.node.whereClause)) return [];
     const table = await existingTable(ctx, ctx.node.relation);

@@ -116,6 +116,7 @@ export const changeColumnType: MigrationRule = {
   summary:
     'ALTER COLUMN … TYPE rewrites an existing table and rebuilds its indexes under ACCESS EXCLUSIVE unless the change is binary-coercible (varchar(n) → varchar(m ≥ n) or text, numeric(p,s) → numeric(p2 ≥ p,s), cidr → inet…).',
   kinds: ['AlterTableStmt'],
+  onlyExistingTables: true,
   alterSubtypes: ['AT_AlterColumnType'],
   async check(ctx) {
     const changes = commandsOf(ctx, 'AT_AlterColumnType').map(({ cmd, index }) => ({ cmd, index, column: cmd.name as string }));

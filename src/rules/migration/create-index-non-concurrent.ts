@@ -8,6 +8,7 @@ export const createIndexNonConcurrent: MigrationRule = {
   severity: 'warning',
   summary: 'CREATE INDEX without CONCURRENTLY holds a SHARE lock that blocks every write to an existing table while the index builds.',
   kinds: ['IndexStmt'],
+  onlyExistingTables: true,
   async check(ctx) {
     if (ctx.node.concurrent) return [];
     const table = await existingRef(ctx, ctx.node.relation);

@@ -6,6 +6,8 @@ export const lockHeldAfterExclusive: MigrationRule = {
   severity: 'warning',
   summary:
     'After a statement takes ACCESS EXCLUSIVE on an existing table, the lock is held until COMMIT: every further statement in the same transaction keeps the table blocked for reads and writes.',
+  // Only the first statement after the lock is taken is reported: most statements skip the rule entirely.
+  when: (tx) => tx.exclusiveLock?.followers === 0,
   check(ctx) {
     const lock = ctx.tx.exclusiveLock;
     // Report once per transaction, at the first statement that extends the lock's hold.

@@ -11,6 +11,7 @@ export const missingLockTimeout: MigrationRule = {
     'A statement that needs ACCESS EXCLUSIVE on an existing table waits behind every running query, and every new query queues behind it: without lock_timeout one slow query takes the table down.',
   // Statements that can take ACCESS EXCLUSIVE (see documentedLock).
   kinds: ['AlterTableStmt', 'DropStmt', 'RenameStmt', 'TruncateStmt', 'ClusterStmt', 'ReindexStmt', 'VacuumStmt', 'RefreshMatViewStmt', 'LockStmt'],
+  onlyExistingTables: true,
   async check(ctx) {
     if (ctx.tx.lockTimeout || documentedLock(ctx.stmt.node, ctx.stmt.kind) !== 'AccessExclusiveLock') return [];
     const rv = ctx.node.relation ?? rangeVars(ctx.node)[0];

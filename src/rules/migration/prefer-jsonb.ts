@@ -16,27 +16,30 @@ export const preferJsonb: MigrationRule = {
   summary: 'A `json` column stores text that is re-parsed on every access and has no equality operator (no DISTINCT, GROUP BY, UNIQUE) and no GIN index; `jsonb` has all three.',
   kinds: ['CreateStmt', 'AlterTableStmt'],
   alterSubtypes: ['AT_AddColumn', 'AT_AlterColumnType'],
-  async check(ctx) {
+  check(ctx) {
     // Any table, new or not: the column type is a design choice, not a lock risk.
     const defs: AnyNode[] =
       ctx.stmt.kind === 'CreateStmt'
         ? (ctx.node.tableElts ?? []).map((e: AnyNode) => e.ColumnDef).filter(Boolean)
         : alterCommands(ctx).filter((c) => ['AT_AddColumn', 'AT_AlterColumnType'].includes(c.subtype) && c.def?.ColumnDef).map((c) => ({ ...c.def.ColumnDef, colname: c.def.ColumnDef.colname ?? c.name }));
     const json = defs.filter((d) => isJson(d.typeName));
+    // Synchronous when there is nothing to report: this rule sees every CREATE TABLE.
     if (json.length === 0) return [];
-    // A table being created has no catalog entry yet: name it as written.
-    const table = ctx.stmt.kind === 'AlterTableStmt' ? await ctx.before.table(ctx.node.relation) : undefined;
-    const tableName = table ? qualified(table) : [ctx.node.relation.schemaname, ctx.node.relation.relname].filter(Boolean).join('.');
-    const fix = jsonbFix(ctx);
-    return json.map((def) =>
-      finding(this, {
-        message: `Column ${tableName}.${def.colname} is json: prefer jsonb (binary, indexable with GIN, has equality)`,
-        object: `${tableName}.${def.colname}`,
-        location: ctx.locate(def.location),
-        hint: 'Use jsonb unless the exact input text (key order, duplicate keys, whitespace) must be kept.',
-        fix,
-      }),
-    );
+    return (async () => {
+      // A table being created has no catalog entry yet: name it as written.
+      const table = ctx.stmt.kind === 'AlterTableStmt' ? await ctx.before.table(ctx.node.relation) : undefined;
+      const tableName = table ? qualified(table) : [ctx.node.relation.schemaname, ctx.node.relation.relname].filter(Boolean).join('.');
+      const fix = jsonbFix(ctx);
+      return json.map((def) =>
+        finding(this, {
+          message: `Column ${tableName}.${def.colname} is json: prefer jsonb (binary, indexable with GIN, has equality)`,
+          object: `${tableName}.${def.colname}`,
+          location: ctx.locate(def.location),
+          hint: 'Use jsonb unless the exact input text (key order, duplicate keys, whitespace) must be kept.',
+          fix,
+        }),
+      );
+    })();
   },
 };
 
