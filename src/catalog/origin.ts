@@ -4,6 +4,7 @@
 // it also maps a live database's objects back to the files that define them.
 import type { Location } from '../types.js';
 import type { ParsedFile, Statement } from '../sql/parse.js';
+import { nameParts } from '../sql/quote.js';
 
 export interface TableOrigin {
   location: Location;
@@ -49,7 +50,6 @@ const CONSTRAINT_KIND: Record<string, string> = {
   CONSTR_EXCLUSION: 'exclusion',
 };
 
-const names = (list: AnyNode[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval).filter((s): s is string => Boolean(s));
 
 /** Record what one statement creates or changes. */
 export function recordStatement(origin: OriginMap, state: OriginState, parsed: ParsedFile, stmt: Statement): void {
@@ -64,7 +64,7 @@ export function recordStatement(origin: OriginMap, state: OriginState, parsed: P
   const recordConstraint = (table: TableOrigin, c: AnyNode, where: Location, columnName?: string) => {
     const kind = CONSTRAINT_KIND[c.contype];
     if (!kind) return;
-    const columns = columnName ? [columnName] : names(c.fk_attrs?.length ? c.fk_attrs : c.keys);
+    const columns = columnName ? [columnName] : nameParts(c.fk_attrs?.length ? c.fk_attrs : c.keys);
     if (c.conname) table.constraints[c.conname] = where;
     if (columns.length) table.constraintsByColumns[`${kind}(${columns.join(',')})`] = where;
   };
@@ -120,12 +120,12 @@ export function recordStatement(origin: OriginMap, state: OriginState, parsed: P
       if (node.into?.rel) origin.objects[`view:${tableKey(node.into.rel)}`] = at(undefined);
       break;
     case 'CreateFunctionStmt': {
-      const parts = names(node.funcname);
+      const parts = nameParts(node.funcname);
       origin.objects[`function:${parts.length > 1 ? parts.join('.') : `${state.defaultSchema}.${parts[0]}`}`] = at(undefined);
       break;
     }
     case 'CreateEnumStmt': {
-      const parts = names(node.typeName);
+      const parts = nameParts(node.typeName);
       origin.objects[`type:${parts.length > 1 ? parts.join('.') : `${state.defaultSchema}.${parts[0]}`}`] = at(undefined);
       break;
     }
@@ -148,7 +148,7 @@ export function recordStatement(origin: OriginMap, state: OriginState, parsed: P
     case 'DropStmt':
       if (node.removeType === 'OBJECT_TABLE') {
         for (const obj of node.objects ?? []) {
-          const parts = names(obj.List?.items);
+          const parts = nameParts(obj.List?.items);
           delete origin.tables[parts.length > 1 ? parts.join('.') : `${state.defaultSchema}.${parts[0]}`];
         }
       }

@@ -3,7 +3,7 @@
 import type { Column, Table } from '../catalog/types.js';
 import type { Queryable } from '../engine/types.js';
 import { parseSync } from 'libpg-query';
-import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 
 /** A value expression for row number `g`, or undefined to leave the column to its default. */
 function valueFor(column: Column, table: Table, enums: Set<string>): string | undefined {
@@ -91,8 +91,6 @@ function stringConstants(node: unknown, out: string[] = []): string[] {
   }
   return out;
 }
-
-const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 const parentAlias = (constraint: string) => quoteIdent(`fk_${constraint}`);
 

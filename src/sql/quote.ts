@@ -11,6 +11,11 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** A string literal for generated SQL (standard_conforming_strings, on by default since PG 9.1). */
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 /** `schema.name`, each part quoted only when needed. */
 export function quoteQualified(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
@@ -33,4 +38,9 @@ export function truncateIdentifier(name: string): string {
     out += ch;
   }
   return out;
+}
+
+/** The strings of a parse-tree name list (qualified names, type names): `[{String:{sval}}…]` → `['public', 'orders']`. */
+export function nameParts(list: Array<{ String?: { sval?: string } }> | undefined): string[] {
+  return (list ?? []).map((n) => n.String?.sval).filter((s): s is string => Boolean(s));
 }

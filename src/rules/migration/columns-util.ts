@@ -114,7 +114,7 @@ export const columnPath = (table: Table, column: string) => `${table.schema}.${t
 export const tableSql = (table: Table) => quoteQualified(table.schema, table.name);
 
 /** A string literal for generated SQL. */
-export const sqlLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
+export { quoteLiteral as sqlLiteral } from '../../sql/quote.js';
 
 export const findColumn = (table: Table | undefined, name: string): Column | undefined => table?.columns.find((c) => c.name === name);
 

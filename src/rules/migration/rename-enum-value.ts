@@ -1,9 +1,7 @@
-import { quoteIdent } from '../../sql/quote.js';
+import { quoteIdent, quoteLiteral } from '../../sql/quote.js';
 import { finding, type MigrationRule } from '../types.js';
 import { enumCreatedEarlier } from './objects-util.js';
 import { names } from './util.js';
-
-const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 export const renameEnumValue: MigrationRule = {
   id: 'rename-enum-value',
@@ -27,9 +25,9 @@ export const renameEnumValue: MigrationRule = {
         fix: {
           description: 'Add the new label next to the old one instead of renaming it',
           sql: [
-            `ALTER TYPE ${written} ADD VALUE IF NOT EXISTS ${literal(newVal)} AFTER ${literal(oldVal)};`,
-            `-- after a release that writes ${literal(newVal)} and reads both, in batches, for each column of this type:`,
-            `-- UPDATE <table> SET <column> = ${literal(newVal)} WHERE <column> = ${literal(oldVal)};`,
+            `ALTER TYPE ${written} ADD VALUE IF NOT EXISTS ${quoteLiteral(newVal)} AFTER ${quoteLiteral(oldVal)};`,
+            `-- after a release that writes ${quoteLiteral(newVal)} and reads both, in batches, for each column of this type:`,
+            `-- UPDATE <table> SET <column> = ${quoteLiteral(newVal)} WHERE <column> = ${quoteLiteral(oldVal)};`,
           ].join('\n'),
         },
       }),

@@ -37,7 +37,7 @@ export function statementText(ctx: MigrationRuleContext): string {
 }
 
 /** Names from a list of String nodes (qualified names, type names). */
-export const names = (list: AnyNode[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval).filter((s): s is string => Boolean(s));
+export { nameParts as names } from '../../sql/quote.js';
 
 /** Directive that tells pgarch's runner (and readers) the migration must run outside a transaction. */
 export const NO_TRANSACTION = '-- CONCURRENTLY cannot run inside a transaction block:\n-- pgarch:no-transaction';

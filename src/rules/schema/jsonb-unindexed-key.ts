@@ -3,7 +3,7 @@ import { columnOrigin } from '../../catalog/origin.js';
 import type { Catalog, Table } from '../../catalog/types.js';
 import type { Queryable } from '../../engine/types.js';
 import { loadParser } from '../../sql/parse.js';
-import { quoteIdent, quoteQualified, truncateIdentifier } from '../../sql/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified, truncateIdentifier } from '../../sql/quote.js';
 import type { Finding } from '../../types.js';
 import { finding, type AnyNode, type SchemaRule } from '../types.js';
 import { accessKey, catalogResolver, indexAccesses, jsonbFilters, PATH_OPS_GIN, type IndexAccess, type JsonbAccess, type JsonbFilter } from './jsonb-filters.js';
@@ -43,14 +43,11 @@ async function recordedStatements(engine: Queryable): Promise<Array<{ query: str
   }
 }
 
-function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
 
 /** The filter as SQL: `payload ->> 'type'`, `(payload ->> 'n')::int4`; `$n` where the key is a parameter. */
 function render(column: string, access: JsonbAccess): string {
   if (access.kind === 'gin') return `${quoteIdent(column)} ${access.op} …`;
-  const path = access.steps.reduce((expr, s) => `${expr} ${s.op} ${s.key === undefined ? '$n' : literal(s.key)}`, quoteIdent(column));
+  const path = access.steps.reduce((expr, s) => `${expr} ${s.op} ${s.key === undefined ? '$n' : quoteLiteral(s.key)}`, quoteIdent(column));
   return access.cast ? `(${path})::${access.cast}` : path;
 }
 
