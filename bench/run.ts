@@ -1,12 +1,13 @@
 // npm run bench: every benchmark in turn; each prints its figures and writes bench/results/<name>.json.
 // Benchmarks measure the shipped build (dist/, built by `npm run bench`), not a dev-time transform of src/.
 import { benchCatalog } from './catalog.js';
+import { benchExplain } from './explain.js';
 import { benchFd } from './fd.js';
 import { benchMigrations } from './migrations.js';
 import { benchParse } from './parse.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd };
+const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await run();

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { openEngine, type Engine } from '../src/engine/index.js';
-import { CASE_EXTENSIONS, prepareSchemaCases, runMigrationCase, runSchemaCase } from '../src/rules/case-runner.js';
+import { CASE_EXTENSIONS, prepareSchemaCases, runMigrationCase, runPlanCase, runSchemaCase } from '../src/rules/case-runner.js';
 import { casesPath, readCases, type RuleCase } from '../src/rules/cases.js';
 import { renderIndex, renderRuleDoc } from '../src/rules/docs.js';
 import { migrationRules } from '../src/rules/migration/index.js';
-import { allRules, schemaRules } from '../src/rules/registry.js';
+import { allRules, planRules, queryRules, schemaRules } from '../src/rules/registry.js';
+import { prepareQueryCases, QUERY_CASE_EXTENSIONS, runQueryCase } from '../src/query/cases.js';
 import { parseFile } from '../src/sql/parse.js';
 import type { Fix } from '../src/types.js';
 
@@ -25,13 +26,16 @@ export async function generateDocs(): Promise<Map<string, string>> {
   return files;
 }
 
-function renderFix(fix: { case: RuleCase; fix: Fix }): string {
+function renderFix(fix: { case: RuleCase; fix: Fix; message?: string }): string {
   const fence = fix.fix.sql.includes('```') ? '````' : '```';
-  return `For the bad case “${fix.case.title}”, pgarch proposes: ${fix.fix.description}\n\n${fence}sql\n${fix.fix.sql}\n${fence}`;
+  // A fix rewritten from a case keeps the case's comments; its `-- <- here` marks are test plumbing.
+  const sql = fix.fix.sql.replace(/\s*--\s*<-\s*here\s*$/gm, '');
+  const reported = fix.message ? `On the bad case “${fix.case.title}”, pgarch reports (figures measured on PGlite):\n\n> ${fix.message}\n\nand proposes: ${fix.fix.description}` : `For the bad case “${fix.case.title}”, pgarch proposes: ${fix.fix.description}`;
+  return `${reported}\n\n${fence}sql\n${sql}\n${fence}`;
 }
 
-async function caseFixes(): Promise<Map<string, { case: RuleCase; fix: Fix }>> {
-  const out = new Map<string, { case: RuleCase; fix: Fix }>();
+async function caseFixes(): Promise<Map<string, { case: RuleCase; fix: Fix; message?: string }>> {
+  const out = new Map<string, { case: RuleCase; fix: Fix; message?: string }>();
   let n = 0;
   const firstFix = async (engine: Engine, run: (c: RuleCase, parsed: Awaited<ReturnType<typeof parseFile>>, schema: string) => Promise<{ findings: Array<{ fix?: Fix }> }>, area: string, id: string) => {
     const { path, text, cases } = readCases(area, id);
@@ -39,9 +43,13 @@ async function caseFixes(): Promise<Map<string, { case: RuleCase; fix: Fix }>> {
     for (const c of cases.filter((x) => x.kind === 'bad')) {
       const schema = `doc_${++n}`;
       const { findings } = await run(c, parsed, schema);
-      const fix = findings.find((f) => f.fix)?.fix;
+      const withFix = findings.find((f) => f.fix) as { fix?: Fix; message?: string } | undefined;
+      const fix = withFix?.fix;
       // The case's scratch schema is noise in a docs page: show names as the case wrote them.
-      if (fix) return out.set(id, { case: c, fix: { description: fix.description, sql: fix.sql.split(`${schema}.`).join('') } });
+      const unschema = (text: string) => text.split(`${schema}.`).join('');
+      // Plan findings are measured, so their message (with the real numbers) is worth showing too.
+      const message = area === 'plan' && withFix?.message ? unschema(withFix.message) : undefined;
+      if (fix) return out.set(id, { case: c, fix: { description: fix.description, sql: unschema(fix.sql) }, ...(message ? { message } : {}) });
     }
   };
   const schemaEngine = await openEngine({ extensions: CASE_EXTENSIONS });
@@ -56,6 +64,19 @@ async function caseFixes(): Promise<Map<string, { case: RuleCase; fix: Fix }>> {
     for (const rule of migrationRules) await firstFix(migrationEngine, (c, p, s) => runMigrationCase(migrationEngine, rule, p, c, s), rule.area, rule.id);
   } finally {
     await migrationEngine.close();
+  }
+  const queryEngine = await openEngine({ extensions: QUERY_CASE_EXTENSIONS });
+  try {
+    await prepareQueryCases(queryEngine);
+    for (const rule of queryRules) await firstFix(queryEngine, (c, p, s) => runQueryCase(queryEngine, rule, p, c, s), rule.area, rule.id);
+  } finally {
+    await queryEngine.close();
+  }
+  const planEngine = await openEngine({});
+  try {
+    for (const rule of planRules) await firstFix(planEngine, (c, p, s) => runPlanCase(planEngine, rule, p, c, s), rule.area, rule.id);
+  } finally {
+    await planEngine.close();
   }
   return out;
 }

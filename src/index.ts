@@ -11,16 +11,29 @@ export { introspect } from './catalog/introspect.js';
 export { buildOrigin, type OriginMap } from './catalog/origin.js';
 export type * from './catalog/types.js';
 
-export { schemaRules, allRules, type RuleInfo } from './rules/registry.js';
-export { finding, type Rule, type SchemaRule, type SchemaRuleContext } from './rules/types.js';
+export { schemaRules, queryRules, planRules, allRules, type RuleInfo } from './rules/registry.js';
+export { finding, type Rule, type SchemaRule, type SchemaRuleContext, type QueryRule, type QueryRuleContext, type PlanRule, type PlanRuleContext } from './rules/types.js';
 
 export { lintSchema, readSqlFiles, type LintSchemaOptions, type SchemaLintResult } from './lint/schema.js';
 export { applyFiles } from './lint/apply.js';
 export { review, type ReviewOptions } from './lint/review.js';
 export { lintMigrations, type LintMigrationsOptions, type MigrationLintResult } from './migrate/lint.js';
+export { lintQueries, type LintQueriesOptions, type QueryLintResult } from './query/lint.js';
+export { extractSql, type EmbeddedSql, type ExtractResult } from './query/extract.js';
+export { discoverQueryFiles, readQuerySources, type QuerySource, type QueryUnit } from './query/sources.js';
 export { discoverMigrations, type Migration } from './migrate/discover.js';
 export { traceFile, type TraceResult, type TraceOptions } from './migrate/trace.js';
 export { discoverSqlFiles, InputError } from './lint/files.js';
+
+export { explainQueries, explainGivenPlans, type ExplainOptions, type ExplainReport, type ExplainedQuery } from './explain/explain.js';
+export { explainStatement, type ExplainRun, type ExplainStatementOptions } from './explain/run.js';
+export { analyzePlan, type PlanAnalysis, type AnalyzeOptions } from './explain/analyze.js';
+export { parseJsonPlan, PlanParseError, walkPlan } from './explain/parse-json.js';
+export { parseTextPlan } from './explain/parse-text.js';
+export { computeTimings, describeNode } from './explain/timing.js';
+export { formatExplainText } from './explain/render-text.js';
+export { renderPlanHtml } from './explain/html.js';
+export type { Plan, PlanNode, NodeTiming, Buffers, ActualStats } from './explain/types.js';
 
 export { loadConfig, defaultConfig, ConfigSchema, type Config } from './config.js';
 export { formatReport, FORMATS, summarize, exitCodeFor, type Format } from './report/index.js';

@@ -32,6 +32,8 @@ export interface Finding {
   fix?: Fix;
   /** Rule documentation anchor (relative path in this repository). */
   docs?: string;
+  /** For plan insights: the node's pre-order id in the plan tree (0 = root), as the renderers number it. */
+  planNode?: number;
 }
 
 export type RuleArea = 'schema' | 'migration' | 'query' | 'plan' | 'health';

@@ -122,6 +122,61 @@ describe('lint migrations (embedded)', () => {
     expect(report.findings.some((f) => f.rule === 'create-index-non-concurrent' && f.location?.line === 3)).toBe(true);
   });
 
+  it('statements sent to the engine together still fail, and are reported, one at a time', async () => {
+    // Runs of statements with no catalog read between them go to the engine in one round trip; a failure
+    // among them must look exactly as when they run one by one: the error at its token, the rest still
+    // run, and statements that behave differently in a transaction block (LOCK, ADD VALUE) are never sent together.
+    const dir = project({
+      '0001_base.sql': "CREATE TABLE acc (id bigint PRIMARY KEY, name text);\nCREATE TYPE mood AS ENUM ('ok');\nINSERT INTO acc VALUES (1, NULL);\n",
+      '0002_batch.sql': [
+        'CREATE TABLE t1 (id int);',
+        'CREATE TABLE t2 (x nosuchtype);',
+        'CREATE INDEX t1_idx ON t1 (id);',
+        'ALTER TABLE t2 ADD COLUMN z int;',
+        'ALTER TABLE acc ADD COLUMN c1 int;',
+        'ALTER TABLE acc ALTER COLUMN c1 SET NOT NULL;',
+        'LOCK TABLE acc;',
+        "ALTER TYPE mood ADD VALUE 'sad';",
+        "CREATE TABLE t3 (m mood DEFAULT 'sad');",
+        'BEGIN;',
+        'CREATE TABLE t4 (id int);',
+        'ALTER TABLE t4 ADD COLUMN bogus nosuchtype;',
+        'CREATE INDEX t4_idx ON t4 (id);',
+        'COMMIT;',
+        'CREATE INDEX t4_idx ON t4 (id);',
+        'ALTER TABLE acc ALTER COLUMN name SET NOT NULL;',
+        '',
+      ].join('\n'),
+    });
+    const { report } = await lintMigrations({ paths: [dir] });
+    const errs = report.findings.filter((f) => f.rule === 'execution-error').map((f) => `${f.location?.line}:${f.location?.column} ${f.message}`);
+    expect(errs).toEqual([
+      '2:20 type "nosuchtype" does not exist',
+      '4:1 relation "t2" does not exist',
+      '6:1 column "c1" of relation "acc" contains null values',
+      '7:1 LOCK TABLE can only be used in transaction blocks',
+      '12:33 type "nosuchtype" does not exist',
+      '15:1 relation "t4" does not exist',
+      '16:1 column "name" of relation "acc" contains null values',
+    ]);
+    expect(report.findings.filter((f) => f.rule === 'set-not-null').map((f) => f.location?.line)).toEqual([6, 16]);
+  });
+
+  it('reads the catalog after a migration rolled back its transaction', async () => {
+    // pgarch's session-local helper functions must not be created inside (and rolled back with) a migration's transaction.
+    const dir = project({
+      '0001_a.sql': 'CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n',
+      '0002_b.sql': 'BEGIN;\nALTER TABLE t ALTER COLUMN a SET NOT NULL;\nROLLBACK;\n',
+      '0003_c.sql': 'ALTER TABLE t ALTER COLUMN b SET NOT NULL;\n',
+    });
+    const { report } = await lintMigrations({ paths: [dir] });
+    expect(report.findings.filter((f) => f.rule === 'rule-error')).toEqual([]);
+    expect(rules(report.findings).filter((f) => f.startsWith('set-not-null'))).toEqual([
+      `set-not-null@${dir.split('/').pop()}/0002_b.sql:2`,
+      `set-not-null@${dir.split('/').pop()}/0003_c.sql:1`,
+    ]);
+  });
+
   it('--no-execute lints from the parse tree alone', async () => {
     const dir = project(files);
     const { report } = await lintMigrations({ paths: [dir], noExecute: true });

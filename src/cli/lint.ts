@@ -2,11 +2,13 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { lintSchema } from '../lint/schema.js';
 import { lintMigrations } from '../migrate/lint.js';
 import { addCommonOptions, emitReport, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, type CommonOptions } from './common.js';
+import { lintQueriesCommand } from './lint-queries.js';
 
 export function lintCommand(): Command {
-  const lint = new Command('lint').description('lint schemas and migrations (queries as they land)');
+  const lint = new Command('lint').description('lint schemas, migrations and queries');
   lint.addCommand(lintSchemaCommand());
   lint.addCommand(lintMigrationsCommand());
+  lint.addCommand(lintQueriesCommand(collectRows));
   return lint;
 }
 

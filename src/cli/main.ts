@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT_USAGE } from './common.js';
+import { explainCommand } from './explain.js';
 import { lintCommand } from './lint.js';
 import { reviewCommand } from './review.js';
 import { traceCommand } from './trace.js';
@@ -17,12 +18,14 @@ Examples:
   $ pgarch lint schema db/migrations --format json
   $ pgarch lint migrations db/migrations --since origin/main
   $ pgarch trace db/migrations/0007_change.sql --rows orders=100000
-  $ pgarch lint schema --database postgres://user@localhost/app`,
+  $ pgarch lint schema --database postgres://user@localhost/app
+  $ pgarch explain queries/report.sql --schema db/migrations --rows orders=100000 --html plan.html`,
   );
 
 program.addCommand(reviewCommand());
 program.addCommand(lintCommand());
 program.addCommand(traceCommand());
+program.addCommand(explainCommand());
 
 // Commander's exit handling is per command; every level must throw instead of exiting with code 1.
 const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];

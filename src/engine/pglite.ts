@@ -131,6 +131,17 @@ class PgliteEngine implements Engine {
     }
   }
 
+  async simpleQuery<Row>(sql: string): Promise<QueryResult<Row>> {
+    try {
+      // exec() uses the simple protocol (query() always binds parameters, even none).
+      const results = await this.db.exec(sql);
+      const last = results[results.length - 1];
+      return { rows: (last?.rows ?? []) as Row[], affectedRows: last?.affectedRows };
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     try {
       return await this.db.transaction((tx) => fn(wrapTransaction(tx)));
@@ -159,7 +170,20 @@ async function runQuery<Row>(db: PGlite | Transaction, sql: string, params?: unk
     const result = await db.query<Row>(sql, params);
     return { rows: result.rows, affectedRows: result.affectedRows };
   } catch (error) {
-    throw toEngineError(error);
+    const e = toEngineError(error);
+    // PGlite 0.5 loses very large statements in the extended protocol (e.g. a UNION ALL of 600
+    // SELECTs): Parse fails silently and Bind reports 26000. Nothing ran, so the simple protocol can
+    // take the statement when it has no parameters.
+    if (e.code === '26000' && !params?.length) {
+      try {
+        const results = await db.exec(sql);
+        const last = results[results.length - 1];
+        return { rows: (last?.rows ?? []) as Row[], affectedRows: last?.affectedRows };
+      } catch (retryError) {
+        throw toEngineError(retryError);
+      }
+    }
+    throw e;
   }
 }
 

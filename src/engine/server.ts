@@ -98,6 +98,11 @@ class ServerEngine implements Engine {
     await runQuery(this.client, sql, undefined, this.password);
   }
 
+  simpleQuery<Row>(sql: string): Promise<QueryResult<Row>> {
+    // pg sends a query without parameters through the simple protocol.
+    return runQuery<Row>(this.client, sql, undefined, this.password);
+  }
+
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     await this.exec('BEGIN');
     try {

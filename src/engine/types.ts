@@ -27,6 +27,11 @@ export interface EngineVersion {
 
 export interface Engine extends Queryable {
   readonly kind: EngineKind;
+  /**
+   * One statement without parameters through the simple query protocol, with its rows: `$1` stays text
+   * for PostgreSQL itself to read (EXPLAIN (GENERIC_PLAN) of a parameterised query).
+   */
+  simpleQuery<Row = Record<string, unknown>>(sql: string): Promise<QueryResult<Row>>;
   /** Run `fn` in a transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   version(): Promise<EngineVersion>;

@@ -35,15 +35,20 @@ export function statPath(path: string): Stats {
   }
 }
 
-function walk(dir: string): string[] {
+/** Files below `dir` that `accept` (by file name), skipping the directories in `skip`. */
+export function walkFiles(dir: string, accept: (name: string) => boolean, skip: ReadonlySet<string>): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) files.push(...walk(full));
-    } else if (entry.name.endsWith('.sql') && !isDownMigration(entry.name)) files.push(full);
+      if (!skip.has(entry.name)) files.push(...walkFiles(full, accept, skip));
+    } else if (accept(entry.name)) files.push(full);
   }
   return files;
+}
+
+function walk(dir: string): string[] {
+  return walkFiles(dir, (name) => name.endsWith('.sql') && !isDownMigration(name), SKIPPED_DIRS);
 }
 
 function isDownMigration(name: string): boolean {

@@ -1,12 +1,26 @@
 // The catalog as it stands between two migration statements, read incrementally: a table is read
 // only when a rule asks for it, cached, and dropped from the cache when a statement touches it.
 // Never a full catalog read per statement.
-import { COLUMN_READER_FUNCTION, columnFromJson, TABLE_READER_FUNCTION, tableFromJson } from '../catalog/introspect.js';
+import { COLUMN_READER_FUNCTION, columnFromJson, TABLE_PART_READER_FUNCTION, TABLE_READER_FUNCTION, tableFromJson } from '../catalog/introspect.js';
 import type { Column, Table } from '../catalog/types.js';
 import type { Queryable } from '../engine/types.js';
 import type { CatalogView, TableRef } from '../rules/types.js';
 
 type RangeVar = { schemaname?: string; relname: string };
+
+/** A table's name resolved as a statement would (search_path, quoting), or null: session-local, its plan kept. */
+const TABLE_REF_FUNCTION = `
+create or replace function pg_temp.pgarch_table_ref(schema_name text, table_name text) returns json language plpgsql stable set plan_cache_mode = force_generic_plan as $fn$
+declare result json;
+begin
+  select json_build_object('schema', n.nspname, 'name', c.relname,
+                           'kind', case c.relkind when 'p' then 'partitioned table' when 'f' then 'foreign table' else 'table' end) into result
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where c.relkind in ('r', 'p', 'f')
+     and c.oid = (case when schema_name is null then to_regclass(format('%I', table_name))
+                       else to_regclass(format('%I.%I', schema_name, table_name)) end);
+  return result;
+end $fn$`;
 const keyOf = (rv: RangeVar) => `${rv.schemaname ?? ''}.${rv.relname}`;
 
 export interface RowSources {
@@ -19,14 +33,27 @@ export interface RowSources {
 /** Tables created by not-yet-deployed migrations, tracked by name from the parse tree (no catalog read). */
 class CreatedTables {
   private readonly keys = new Set<string>();
+  /** How to undo each change since the last checkpoint (a batch of statements may be rolled back). */
+  readonly undo: Array<() => void> = [];
 
   add(rv: RangeVar): void {
-    this.keys.add(`${rv.schemaname ?? '*'}.${rv.relname}`);
+    const key = `${rv.schemaname ?? '*'}.${rv.relname}`;
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.undo.push(() => this.keys.delete(key));
   }
 
   rename(rv: RangeVar, to: string): void {
     for (const schema of [rv.schemaname ?? '*', '*']) {
-      if (this.keys.delete(`${schema}.${rv.relname}`)) this.keys.add(`${schema}.${to}`);
+      const from = `${schema}.${rv.relname}`;
+      const key = `${schema}.${to}`;
+      if (!this.keys.delete(from)) continue;
+      const had = this.keys.has(key);
+      this.keys.add(key);
+      this.undo.push(() => {
+        if (!had) this.keys.delete(key);
+        this.keys.add(from);
+      });
     }
   }
 
@@ -40,6 +67,7 @@ class CreatedTables {
 
   clear(): void {
     this.keys.clear();
+    this.undo.length = 0;
   }
 }
 
@@ -74,18 +102,48 @@ abstract class DeploymentView {
   deploy(): void {
     this.created.clear();
   }
+
+  /** Forget how to undo earlier changes: nothing before this point will be rolled back. */
+  checkpoint(): void {
+    this.created.undo.length = 0;
+  }
+
+  /** A point to roll back to (see rollback). */
+  mark(): number {
+    return this.created.undo.length;
+  }
+
+  /** Statements since the mark were rolled back: so are the tables they created or renamed. */
+  rollback(mark: number): void {
+    while (this.created.undo.length > mark) this.created.undo.pop()!();
+  }
 }
 
 export class EngineCatalogView extends DeploymentView implements CatalogView {
   readonly detailed = true;
   private readonly cache = new Map<string, Table | null>();
   private readonly refs = new Map<string, TableRef | null>();
+  /** Called before every catalog read (the migration runner sends statements it has batched). */
+  beforeQuery?: () => Promise<void>;
+  private readonly engine: Queryable;
+  private prepared?: Promise<void>;
 
   constructor(
-    private readonly engine: Queryable,
+    private readonly raw: Queryable,
     rowSources: RowSources,
   ) {
     super(rowSources);
+    const engine = raw;
+    this.engine = {
+      query: async <Row>(sql: string, params?: unknown[]) => {
+        await this.beforeQuery?.();
+        return engine.query<Row>(sql, params);
+      },
+      exec: async (sql: string) => {
+        await this.beforeQuery?.();
+        return engine.exec(sql);
+      },
+    };
   }
 
   async ref(rv: RangeVar): Promise<TableRef | undefined> {
@@ -99,19 +157,21 @@ export class EngineCatalogView extends DeploymentView implements CatalogView {
   }
 
   private async resolve(rv: RangeVar): Promise<TableRef | null> {
-    const { rows } = await this.engine.query<TableRef>(
-      `select n.nspname as schema, c.relname as name,
-              case c.relkind when 'p' then 'partitioned table' when 'f' then 'foreign table' else 'table' end as kind
-         from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind in ('r', 'p', 'f') and c.oid = to_regclass(${rv.schemaname ? `format('%I.%I', $1::text, $2::text)` : `format('%I', $1::text)`})`,
-      rv.schemaname ? [rv.schemaname, rv.relname] : [rv.relname],
-    );
-    return rows[0] ?? null;
+    await this.prepare();
+    const { rows } = await this.engine.query<{ r: TableRef | null }>('select pg_temp.pgarch_table_ref($1::text, $2::text) as r', [rv.schemaname ?? null, rv.relname]);
+    return rows[0]?.r ?? null;
   }
 
-  /** Names may now resolve differently: a table was created, dropped or renamed, or search_path changed. */
-  forgetNames(): void {
-    this.refs.clear();
+  /**
+   * Names may now resolve differently: a table was created, dropped or renamed (these names, in any
+   * schema), or search_path changed (no names: all of them).
+   */
+  forgetNames(names?: string[]): void {
+    if (!names) {
+      this.refs.clear();
+      return;
+    }
+    for (const name of names) for (const key of this.refs.keys()) if (key.endsWith(`.${name}`)) this.refs.delete(key);
   }
 
   async table(rv: RangeVar): Promise<Table | undefined> {
@@ -120,8 +180,13 @@ export class EngineCatalogView extends DeploymentView implements CatalogView {
     return this.cache.get(key) ?? undefined;
   }
 
-  private readerReady?: Promise<void>;
-  private columnReaderReady?: Promise<void>;
+  /**
+   * Create the session-local reader functions. The runner does it before any migration runs: created
+   * inside a migration's transaction, a ROLLBACK would take them (and pg_temp) away again.
+   */
+  prepare(): Promise<void> {
+    return (this.prepared ??= this.raw.exec([TABLE_READER_FUNCTION, COLUMN_READER_FUNCTION, TABLE_PART_READER_FUNCTION, TABLE_REF_FUNCTION].join(';\n')));
+  }
   private readonly columns = new Map<string, Column | null>();
 
   async column(rv: RangeVar, name: string): Promise<Column | undefined> {
@@ -129,8 +194,7 @@ export class EngineCatalogView extends DeploymentView implements CatalogView {
     if (cached !== undefined) return cached?.columns.find((c) => c.name === name);
     const key = `${keyOf(rv)}#${name}`;
     if (!this.columns.has(key)) {
-      this.columnReaderReady ??= this.engine.exec(COLUMN_READER_FUNCTION);
-      await this.columnReaderReady;
+      await this.prepare();
       const { rows } = await this.engine.query<{ c: Record<string, unknown> | null }>('select pg_temp.pgarch_column_json($1::text, $2::text, $3::text) as c', [
         rv.schemaname ?? null,
         rv.relname,
@@ -142,11 +206,24 @@ export class EngineCatalogView extends DeploymentView implements CatalogView {
   }
 
   private async read(rv: RangeVar): Promise<Table | undefined> {
-    this.readerReady ??= this.engine.exec(TABLE_READER_FUNCTION);
-    await this.readerReady;
+    await this.prepare();
     const { rows } = await this.engine.query<{ t: Record<string, unknown> | null }>('select pg_temp.pgarch_table_json($1::text, $2::text) as t', [
       rv.schemaname ?? null,
       rv.relname,
+    ]);
+    return tableFromJson(rows[0]?.t);
+  }
+
+  async tablePart(rv: RangeVar, part: { columns: string[]; indexes?: boolean }): Promise<Table | undefined> {
+    // The whole table, when already read, holds every part.
+    const cached = this.cache.get(keyOf(rv));
+    if (cached !== undefined) return cached ?? undefined;
+    await this.prepare();
+    const { rows } = await this.engine.query<{ t: Record<string, unknown> | null }>('select pg_temp.pgarch_table_part_json($1::text, $2::text, $3::text[], $4::boolean) as t', [
+      rv.schemaname ?? null,
+      rv.relname,
+      part.columns,
+      Boolean(part.indexes),
     ]);
     return tableFromJson(rows[0]?.t);
   }
@@ -197,6 +274,10 @@ export class ParseOnlyCatalogView extends DeploymentView implements CatalogView 
 
   async column(): Promise<Column | undefined> {
     return undefined; // no catalog: column types are unknown
+  }
+
+  async tablePart(rv: RangeVar): Promise<Table | undefined> {
+    return this.stub(rv);
   }
 
   forgetNames(): void {

@@ -1,6 +1,8 @@
 // Synthetic rows for a table, generated inside PostgreSQL from its column types and constraints, so
 // that traced durations and plans mean something. One INSERT … SELECT … generate_series per table.
+import { introspect } from '../catalog/introspect.js';
 import type { Column, Table } from '../catalog/types.js';
+import { InputError } from '../lint/files.js';
 import type { Queryable } from '../engine/types.js';
 import { parseSync } from 'libpg-query';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
@@ -36,10 +38,12 @@ function valueFor(column: Column, table: Table, enums: Set<string>): string | un
     case 'bool':
       return 'g % 2 = 0';
     case 'date':
-      return `date '2020-01-01' + (g % 3650)`;
+      return `date '2020-01-01' + (g % 2192)`;
     case 'timestamp':
     case 'timestamptz':
-      return `timestamp '2020-01-01' + g * interval '1 minute'`;
+      // Spread evenly over 2020-01-01 … 2026-01-01 ($1 is the row count), so a query for any day of
+      // those years finds rows: plans of date-range queries on seeded data look like production's.
+      return `timestamp '2020-01-01' + (g * (189302400.0 / $1::int)) * interval '1 second'`;
     case 'time':
     case 'timetz':
       return `time '00:00' + (g % 86400) * interval '1 second'`;
@@ -117,4 +121,35 @@ export async function seedTable(engine: Queryable, table: Table, rows: number, e
   } catch (error) {
     throw new SeedError(`could not seed ${table.schema}.${table.name} with ${rows} rows: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Seed `rows` (table name, optionally schema-qualified → count) in dependency order, parents first, so
+ * foreign keys find keys to point at. Returns what was seeded by qualified name. `where` ends the
+ * message about a table that does not exist (e.g. " before the traced migration").
+ */
+export async function seedTables(engine: Queryable, rows: Record<string, number>, where = ''): Promise<Record<string, number>> {
+  if (Object.keys(rows).length === 0) return {};
+  const catalog = await introspect(engine);
+  const enums = new Set(catalog.enums.map((e) => `${e.schema}.${e.name}`));
+  const targets = Object.entries(rows).map(([name, n]) => {
+    const table = catalog.tables.find((t) => `${t.schema}.${t.name}` === name) ?? catalog.tables.find((t) => t.name === name);
+    if (!table) throw new InputError(`--rows ${name}=${n}: no such table${where}`);
+    return { table, n };
+  });
+  // Parents before children, so foreign keys find keys to point at.
+  const refersTo = (a: (typeof targets)[0], b: (typeof targets)[0]) =>
+    a.table.constraints.some((c) => c.references && c.references.schema === b.table.schema && c.references.table === b.table.name);
+  targets.sort((a, b) => (refersTo(a, b) ? 1 : refersTo(b, a) ? -1 : 0));
+  const seeded: Record<string, number> = {};
+  for (const { table, n } of targets) {
+    try {
+      await seedTable(engine, table, n, enums);
+    } catch (error) {
+      const parents = table.constraints.filter((c) => c.references).map((c) => c.references!.table);
+      throw new InputError(`${(error as Error).message}${parents.length ? ` (seed the referenced tables too, e.g. --rows ${parents[0]}=N)` : ''}`);
+    }
+    seeded[`${table.schema}.${table.name}`] = n;
+  }
+  return seeded;
 }

@@ -31,6 +31,16 @@ const DATA_ONLY = new Set([
  * DROP … CASCADE, search_path changes, statements pgarch has no model of).
  */
 export function touchedRelations(stmt: Statement): RangeVar[] | undefined {
+  // Asked several times per statement (tracing, invalidation, locks): the parse tree is walked once.
+  if (touched.has(stmt)) return touched.get(stmt);
+  const found = findTouchedRelations(stmt);
+  touched.set(stmt, found);
+  return found;
+}
+
+const touched = new WeakMap<Statement, RangeVar[] | undefined>();
+
+function findTouchedRelations(stmt: Statement): RangeVar[] | undefined {
   if (DATA_ONLY.has(stmt.kind)) return [];
   const node = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
   if (stmt.kind === 'VariableSetStmt') return node.name === 'search_path' ? undefined : [];
@@ -82,6 +92,64 @@ export function setsLockTimeout(stmt: Statement): boolean {
 /** Statements whose effect is only on data or session: never DDL. */
 export function isDdl(stmt: Statement): boolean {
   return !DATA_ONLY.has(stmt.kind) && stmt.kind !== 'VariableSetStmt';
+}
+
+// Objects with a pg_class row (a name a table name can be shadowed by), as DROP / RENAME / SET SCHEMA name them.
+const RELATION_OBJECTS = new Set(['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE', 'OBJECT_SEQUENCE', 'OBJECT_TYPE']);
+// Objects whose name is not a relation name: renaming or dropping them changes no table name's resolution.
+const NOT_RELATION_OBJECTS = new Set([
+  'OBJECT_COLUMN', 'OBJECT_ATTRIBUTE', 'OBJECT_TRIGGER', 'OBJECT_POLICY', 'OBJECT_RULE', 'OBJECT_FUNCTION', 'OBJECT_PROCEDURE',
+  'OBJECT_ROUTINE', 'OBJECT_AGGREGATE', 'OBJECT_DOMAIN', 'OBJECT_DOMCONSTRAINT', 'OBJECT_ROLE', 'OBJECT_OPERATOR', 'OBJECT_COLLATION',
+  'OBJECT_CONVERSION', 'OBJECT_STATISTIC_EXT', 'OBJECT_PUBLICATION', 'OBJECT_SUBSCRIPTION', 'OBJECT_EVENT_TRIGGER', 'OBJECT_CAST',
+  'OBJECT_TSCONFIGURATION', 'OBJECT_TSDICTIONARY', 'OBJECT_TSPARSER', 'OBJECT_TSTEMPLATE', 'OBJECT_LANGUAGE', 'OBJECT_FDW',
+  'OBJECT_FOREIGN_SERVER', 'OBJECT_USER_MAPPING', 'OBJECT_OPCLASS', 'OBJECT_OPFAMILY', 'OBJECT_TRANSFORM', 'OBJECT_ACCESS_METHOD',
+]);
+
+const lastName = (obj: AnyNode | undefined): string | undefined => {
+  const items: AnyNode[] = obj?.List?.items ?? obj?.TypeName?.names ?? [];
+  return items.length ? items[items.length - 1].String?.sval : obj?.String?.sval;
+};
+
+/**
+ * The relation names (relname, any schema) whose resolution a statement may change: [] when it
+ * changes none, undefined when it may change any (search_path, schemas, DO blocks, DROP … CASCADE).
+ * Finer than changesNames: resolved names of other tables stay cached.
+ */
+export function changedNames(stmt: Statement): string[] | undefined {
+  if (!changesNames(stmt)) return [];
+  const node = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
+  const known = (...names: Array<string | undefined>): string[] | undefined => (names.every((n) => typeof n === 'string') ? (names as string[]) : undefined);
+  switch (stmt.kind) {
+    case 'CreateStmt':
+      return known(node.relation?.relname);
+    case 'CreateForeignTableStmt':
+      return known(node.base?.relation?.relname);
+    case 'CreateTableAsStmt':
+      return known(node.into?.rel?.relname);
+    case 'SelectStmt':
+      return known(node.intoClause?.rel?.relname);
+    case 'ViewStmt':
+      return known(node.view?.relname);
+    case 'DropStmt': {
+      if (node.behavior === 'DROP_CASCADE') return undefined;
+      if (NOT_RELATION_OBJECTS.has(node.removeType)) return [];
+      if (!RELATION_OBJECTS.has(node.removeType)) return undefined;
+      return known(...(node.objects ?? []).map(lastName));
+    }
+    case 'RenameStmt': {
+      if (NOT_RELATION_OBJECTS.has(node.renameType)) return [];
+      // A primary key or unique constraint's index is renamed with it.
+      if (node.renameType === 'OBJECT_TABCONSTRAINT') return known(node.subname, node.newname);
+      if (!RELATION_OBJECTS.has(node.renameType)) return undefined;
+      return known(node.relation?.relname ?? lastName(node.object), node.newname);
+    }
+    case 'AlterObjectSchemaStmt':
+      if (NOT_RELATION_OBJECTS.has(node.objectType)) return [];
+      if (!RELATION_OBJECTS.has(node.objectType)) return undefined;
+      return known(node.relation?.relname ?? lastName(node.object));
+    default:
+      return undefined;
+  }
 }
 
 /** Statements after which a table name may resolve differently (or not at all). */

@@ -3,7 +3,6 @@
 // vs after), and how long it took — on seeded data when asked.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { introspect } from '../catalog/introspect.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { toEngineError } from '../engine/types.js';
@@ -14,7 +13,7 @@ import { loadParser, parseFileSync, type Statement } from '../sql/parse.js';
 import { VERSION } from '../version.js';
 import { discoverMigrations } from './discover.js';
 import { blockedBy, documentedLock, isLockMode, type LockMode } from './locks.js';
-import { seedTable } from './seed.js';
+import { seedTables } from './seed.js';
 
 export interface TraceOptions {
   database?: string;
@@ -100,7 +99,7 @@ export async function traceFile(path: string, options: TraceOptions = {}): Promi
         }
       }
     }
-    const seeded = await seed(engine, options.rows ?? {});
+    const seeded = await seedTables(engine, options.rows ?? {}, ' before the traced migration');
     const statements: TracedStatement[] = [];
     for (const stmt of parsed.statements) {
       options.progress?.(stmt.index, parsed.statements.length);
@@ -131,32 +130,6 @@ function earlierMigrations(path: string): string[] {
     if (at >= 0) return migrations.slice(0, at).map((m) => m.file);
   }
   return [];
-}
-
-async function seed(engine: Engine, rows: Record<string, number>): Promise<Record<string, number>> {
-  if (Object.keys(rows).length === 0) return {};
-  const catalog = await introspect(engine);
-  const enums = new Set(catalog.enums.map((e) => `${e.schema}.${e.name}`));
-  const targets = Object.entries(rows).map(([name, n]) => {
-    const table = catalog.tables.find((t) => `${t.schema}.${t.name}` === name) ?? catalog.tables.find((t) => t.name === name);
-    if (!table) throw new InputError(`--rows ${name}=${n}: no such table before the traced migration`);
-    return { table, n };
-  });
-  // Parents before children, so foreign keys find keys to point at.
-  const refersTo = (a: (typeof targets)[0], b: (typeof targets)[0]) =>
-    a.table.constraints.some((c) => c.references && c.references.schema === b.table.schema && c.references.table === b.table.name);
-  targets.sort((a, b) => (refersTo(a, b) ? 1 : refersTo(b, a) ? -1 : 0));
-  const seeded: Record<string, number> = {};
-  for (const { table, n } of targets) {
-    try {
-      await seedTable(engine, table, n, enums);
-    } catch (error) {
-      const parents = table.constraints.filter((c) => c.references).map((c) => c.references!.table);
-      throw new InputError(`${(error as Error).message}${parents.length ? ` (seed the referenced tables too, e.g. --rows ${parents[0]}=N)` : ''}`);
-    }
-    seeded[`${table.schema}.${table.name}`] = n;
-  }
-  return seeded;
 }
 
 const RELFILENODES = `

@@ -13,7 +13,10 @@ import { MigrationRunner } from '../migrate/lint.js';
 import { parseFileSync, type ParsedFile } from '../sql/parse.js';
 import type { Finding } from '../types.js';
 import type { RuleCase } from './cases.js';
-import type { MigrationRule, SchemaRule } from './types.js';
+import type { MigrationRule, PlanRule, SchemaRule } from './types.js';
+import { analyzePlan } from '../explain/analyze.js';
+import { explainStatement } from '../explain/run.js';
+import type { Plan } from '../explain/types.js';
 
 const SCHEMA_BASE_PATH = fileURLToPath(new URL('../../src/rules/schema/base.sql', import.meta.url));
 const MIGRATION_BASE_PATH = fileURLToPath(new URL('../../src/rules/migration/base.sql', import.meta.url));
@@ -76,4 +79,25 @@ export async function runMigrationCase(engine: Engine, rule: MigrationRule, pars
     findings: all.filter((f) => f.rule === rule.id),
     errors: [...baseFindings, ...all].filter((f) => f.rule === 'execution-error'),
   };
+}
+
+/**
+ * A plan rule's case: every statement but the last builds the schema and data (in schema `schema`,
+ * committed); the last is the query, explained with ANALYZE (rolled back) on the engine. Session
+ * settings a case makes (SET work_mem …) are reset afterwards.
+ */
+export async function runPlanCase(engine: Engine, rule: PlanRule, parsed: ParsedFile, c: RuleCase, schema: string): Promise<CaseResult & { plan?: Plan }> {
+  await engine.exec(`CREATE SCHEMA ${schema}; SET search_path = ${schema}, public;`);
+  const statements = statementsOf(parsed, c);
+  const query = statements[statements.length - 1];
+  try {
+    const errors = await applyFiles(engine, [{ ...parsed, statements: statements.slice(0, -1) }]);
+    if (errors.length) return { findings: [], errors };
+    const run = await explainStatement(engine, query);
+    const analysis = analyzePlan(run.plan, { rules: [rule] });
+    const location = { file: parsed.file, line: query.line, column: query.column };
+    return { findings: analysis.findings.map((f) => ({ ...f, location })), errors: [], plan: run.plan };
+  } finally {
+    await engine.exec('RESET ALL');
+  }
 }

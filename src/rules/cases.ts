@@ -33,6 +33,8 @@ export interface CaseOptions {
   layout?: string;
   /** Schema rules: the profile the case runs under. */
   profile?: 'default' | 'supabase';
+  /** Query rules: false runs the case without a catalog (the rule judges from the SQL alone). */
+  catalog?: boolean;
 }
 
 const HEADER = /^--\s*(bad|good):\s*(.*)$/;

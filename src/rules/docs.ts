@@ -2,6 +2,9 @@
 import type { RuleInfo } from './registry.js';
 import type { RuleCase } from './cases.js';
 
+/** How to read a plan rule's cases: they are run, not matched. */
+const PLAN_CASES_NOTE = 'Each case runs for real: the statements build the table and its data, and the last one is the query, run with `EXPLAIN (ANALYZE, BUFFERS, VERBOSE, SETTINGS)` in a rolled-back transaction on PGlite and on PostgreSQL 15. The rule reads the plan that comes back.\n\n';
+
 const MARK = /\s*--\s*<-\s*here\s*$/gm;
 
 export function renderRuleDoc(rule: RuleInfo, cases: RuleCase[], extra?: { fix?: string }): string {
@@ -12,7 +15,8 @@ export function renderRuleDoc(rule: RuleInfo, cases: RuleCase[], extra?: { fix?:
     `# ${rule.id}\n`,
     `Area: \`${rule.area}\` · default severity: \`${rule.severity}\`\n`,
     `${rule.summary}\n`,
-    bad.length ? `## Reported\n\n${bad.map(block).join('\n')}` : '',
+    rule.catalogUse ? `## With and without a catalog\n\n${rule.catalogUse}\n\nThe cases below query the tables of [src/rules/query/base.sql](../../src/rules/query/base.sql) as the catalog, except those judged from the SQL alone.\n` : '',
+    bad.length ? `## Reported\n\n${rule.area === 'plan' ? PLAN_CASES_NOTE : ''}${bad.map(block).join('\n')}` : '',
     good.length ? `## Not reported\n\n${good.map(block).join('\n')}` : '',
     extra?.fix ? `## Fix\n\n${extra.fix}\n` : '',
     `## Silence it\n\nFor one statement: \`-- pgarch-ignore ${rule.id} (reason)\` on the line before it. For a file: \`-- pgarch-ignore-file ${rule.id}\`. Everywhere: \`{"rules": {"${rule.id}": "off"}}\` in \`pgarch.config.json\`.\n`,

@@ -6,7 +6,11 @@ import { normalizationRules } from './schema/group-normal.js';
 import { securityRules } from './schema/group-security.js';
 import { missingPrimaryKey } from './schema/missing-primary-key.js';
 import { migrationRules } from './migration/index.js';
+import { planRules } from './plan/index.js';
+import { queryRules } from './query/index.js';
 import type { SchemaRule } from './types.js';
+
+export { planRules, queryRules };
 
 export const schemaRules: SchemaRule[] = [missingPrimaryKey, fkMissingIndex, ...designRules, ...normalizationRules, ...securityRules];
 
@@ -15,6 +19,8 @@ export interface RuleInfo {
   area: RuleArea | 'input';
   severity: Severity;
   summary: string;
+  /** Query rules: how the rule uses the catalog, and what it does without one. */
+  catalogUse?: string;
 }
 
 /** Findings that come from reading and running the input rather than from a rule's check. */
@@ -26,5 +32,8 @@ export const inputRules: RuleInfo[] = [
 ];
 
 export function allRules(): RuleInfo[] {
-  return [...inputRules, ...[...schemaRules, ...migrationRules].map(({ id, area, severity, summary }) => ({ id, area, severity, summary }))];
+  return [
+    ...inputRules,
+    ...[...schemaRules, ...migrationRules, ...queryRules, ...planRules].map((r) => ({ id: r.id, area: r.area, severity: r.severity, summary: r.summary, ...('catalogUse' in r ? { catalogUse: r.catalogUse } : {}) })),
+  ];
 }

@@ -68,6 +68,13 @@ export interface CatalogView {
   table(rangeVar: { schemaname?: string; relname: string }): Promise<Table | undefined>;
   /** One column of a table (cheaper than `table()` when a decision needs only its type). */
   column(rangeVar: { schemaname?: string; relname: string }, name: string): Promise<Column | undefined>;
+  /**
+   * Part of a table, a fraction of `table()`'s cost on a wide table with many indexes: the named
+   * columns (those that exist) and those of its primary key, the constraints on a named column and
+   * the primary key, and (when asked) the indexes with a named column among their keys. Anything else
+   * (other columns, constraints and indexes, triggers, policies) may be missing. Parse-only mode: as `table()`.
+   */
+  tablePart(rangeVar: { schemaname?: string; relname: string }, part: { columns: string[]; indexes?: boolean }): Promise<Table | undefined>;
   /** The table an index belongs to, by the index's name as a statement writes it. */
   indexTable(name: { schemaname?: string; relname: string }): Promise<Table | undefined>;
   /** Created in the migration being checked (or in one not yet deployed): new and empty, never a lock risk. */
@@ -141,8 +148,72 @@ export interface MigrationRule extends Rule<MigrationRuleContext> {
   /** A cheap precondition on the transaction state; the rule is not called (no context built) when false. */
   when?: (tx: TransactionState) => boolean;
   afterExecute?(ctx: ExecutedContext): Finding[];
+  /**
+   * Whether afterExecute needs the statement's rewrites measured (relfilenodes read before and after
+   * it runs), given the findings check() reported for it; when false for every rule, nothing is read.
+   * Return false only when afterExecute then reports nothing whatever was rewritten. Always when absent.
+   */
+  measuresRewrite?(ctx: MigrationRuleContext, reported: Finding[]): boolean;
   checkFile?(ctx: MigrationFileContext): Finding[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyNode = Record<string, any>;
+
+/** What a plan rule sees: one plan (EXPLAIN JSON or text, executed or not) with its timings. */
+export interface PlanRuleContext {
+  plan: import('../explain/types.js').Plan;
+  /** Every node, parents first (index = node id). */
+  nodes: Array<import('../explain/types.js').PlanNode>;
+  timings: Array<import('../explain/types.js').NodeTiming>;
+  /** Relations scanned fewer rows than this are small: whole scans of them are fine. */
+  smallTableRows: number;
+}
+
+export interface PlanRule extends Rule<PlanRuleContext> {
+  area: 'plan';
+  /** The rule reads actual figures, so it is silent on a plan that was not executed (EXPLAIN without ANALYZE). */
+  needsAnalyze: boolean;
+}
+
+/** An index's key parts read from its definition: a column, or an expression's parse tree, with its operator class. */
+export interface IndexKey {
+  column?: string;
+  expression?: AnyNode;
+  /** Operator class as written in the definition, without schema, e.g. `gin_trgm_ops`; undefined for the default. */
+  opclass?: string;
+}
+
+/** What a query rule sees for one statement of application SQL (a .sql file, or a literal in .ts/.js code). */
+export interface QueryRuleContext {
+  stmt: Statement;
+  /** The statement's tokens, node extents and edits (for fixes). */
+  sql: import('../sql/tokens.js').SqlText;
+  /** File, line and column of a parse-tree location (in the .ts/.js file for embedded SQL); the statement's when absent. */
+  locate(location?: number): Location;
+  /** The catalog of --schema files or a live database; undefined when the rule must judge from the SQL alone. */
+  catalog?: Catalog;
+  /** The table a statement names, resolved on the catalog's search_path; undefined without a catalog or when unknown. */
+  table(rangeVar: { schemaname?: string; relname: string }): Table | undefined;
+  /** Key parts of an index (opclasses, expressions), from its definition. */
+  indexKeys(index: import('../catalog/types.js').Index): IndexKey[];
+  /** Rows in a table: --assume-rows, else a live database's reltuples; undefined when unknown. */
+  rows(table: { schema?: string; name: string }): number | undefined;
+  /** Severity scaled by table size: info under the small-table threshold when the size is known. */
+  sized(table: { schema?: string; name: string }, severity: Severity): Severity;
+  smallTableRows: number;
+  /**
+   * Whether PostgreSQL accepts an index on `expression` of the table (index expressions must be IMMUTABLE),
+   * tried in a rolled-back transaction on the scratch catalog; undefined when it cannot be tried (live database).
+   */
+  acceptsIndex(table: Table, expression: string): Promise<boolean | undefined>;
+  /** The SQL is a string in application code (template substitutions became $1, $2, …). */
+  embedded: boolean;
+  config: Config;
+}
+
+export interface QueryRule extends Rule<QueryRuleContext> {
+  area: 'query';
+  /** How the rule uses the catalog, and what it does without one (the docs page says it). */
+  catalogUse: string;
+}

@@ -21,10 +21,19 @@ export function quoteQualified(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
+// Fixes quote the same few names over and over: ask the scanner once per name.
+const keywordNeedsQuotes = new Map<string, boolean>();
+
 function isKeywordNeedingQuotes(name: string): boolean {
-  const token = scanSync(name).tokens[0];
-  // Unreserved keywords are valid column and table names; everything else must be quoted.
-  return token !== undefined && token.keywordKind !== 0 && token.keywordName !== 'UNRESERVED_KEYWORD';
+  let quote = keywordNeedsQuotes.get(name);
+  if (quote === undefined) {
+    const token = scanSync(name).tokens[0];
+    // Unreserved keywords are valid column and table names; everything else must be quoted.
+    quote = token !== undefined && token.keywordKind !== 0 && token.keywordName !== 'UNRESERVED_KEYWORD';
+    if (keywordNeedsQuotes.size >= 10_000) keywordNeedsQuotes.clear();
+    keywordNeedsQuotes.set(name, quote);
+  }
+  return quote;
 }
 
 /** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1); generated names must fit. */

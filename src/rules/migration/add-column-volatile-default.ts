@@ -65,6 +65,9 @@ export const addColumnVolatileDefault: MigrationRule = {
       return [];
     });
   },
+  measuresRewrite(ctx, reported) {
+    return pending.has(ctx.stmt) && !reported.some((f) => f.rule === this.id);
+  },
   afterExecute(ctx) {
     const seen = pending.get(ctx.stmt);
     if (!seen || ctx.reported.some((f) => f.rule === this.id)) return [];

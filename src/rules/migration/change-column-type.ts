@@ -124,9 +124,11 @@ export const changeColumnType: MigrationRule = {
     // A table created earlier in this deployment is empty: rewriting it costs nothing.
     const ref = await existingRef(ctx, ctx.node.relation);
     if (!ref) return [];
-    // Decided from each column's old type; the whole table (for the fix) is read only when reporting.
+    // Decided from each column's old type; the table (for the fix: the changed columns, the primary
+    // key, constraints and indexes) is read only when reporting.
     let details: Table | undefined;
-    const table = async () => (details ??= (await ctx.before.table(ctx.node.relation)) ?? tableWithoutDetails(ref));
+    const part = { columns: changes.map((c) => c.column), indexes: true };
+    const table = async () => (details ??= (await ctx.before.tablePart(ctx.node.relation, part)) ?? tableWithoutDetails(ref));
     const findings: Finding[] = [];
     const unknown: TypeChange[] = [];
     for (const change of changes) {
@@ -151,6 +153,9 @@ export const changeColumnType: MigrationRule = {
     }
     if (unknown.length) unjudged.set(ctx.stmt, { table: await table(), changes: unknown });
     return findings;
+  },
+  measuresRewrite(ctx, reported) {
+    return unjudged.has(ctx.stmt) && !reported.some((f) => f.rule === this.id);
   },
   afterExecute(ctx) {
     const pending = unjudged.get(ctx.stmt);

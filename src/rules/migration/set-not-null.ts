@@ -3,7 +3,7 @@ import type { Table } from '../../catalog/types.js';
 import { finding, type AnyNode, type MigrationRule, type MigrationRuleContext } from '../types.js';
 import { quoteIdent } from '../../sql/quote.js';
 import { columnPath, commandsOf, findColumn, onlineNotNull, sameRelation, tableSql } from './columns-util.js';
-import { existingTable, names, qualified, statementText } from './util.js';
+import { existingTablePart, names, qualified, statementText } from './util.js';
 
 /** Whether a CHECK expression guarantees `column IS NOT NULL` (the test itself, or one conjunct of an AND). */
 function impliesNotNull(expr: AnyNode | undefined, column: string): boolean {
@@ -14,8 +14,19 @@ function impliesNotNull(expr: AnyNode | undefined, column: string): boolean {
   return test?.nulltesttype === 'IS_NOT_NULL' && fields.length === 1 && fields[0] === column;
 }
 
+// Parsed CHECK definitions: a table's constraints are asked about at every SET NOT NULL on it.
+const checkExpressions = new Map<string, AnyNode | undefined>();
+
 /** A catalog CHECK definition (`CHECK (col IS NOT NULL)`) as a parse tree. */
 function checkExpression(definition: string): AnyNode | undefined {
+  if (!checkExpressions.has(definition)) {
+    if (checkExpressions.size >= 10_000) checkExpressions.clear();
+    checkExpressions.set(definition, parseCheck(definition));
+  }
+  return checkExpressions.get(definition);
+}
+
+function parseCheck(definition: string): AnyNode | undefined {
   const body = definition.replace(/^CHECK\s*/i, '').replace(/\s+(NOT VALID|NO INHERIT)\s*$/gi, '');
   try {
     return (parseSync(`SELECT 1 WHERE ${body}`).stmts?.[0]?.stmt as AnyNode).SelectStmt?.whereClause;
@@ -58,8 +69,9 @@ export const setNotNull: MigrationRule = {
   async check(ctx) {
     const sets = commandsOf(ctx, 'AT_SetNotNull');
     if (sets.length === 0) return [];
-    // A table created earlier in this deployment is empty: the scan is instant.
-    const table = await existingTable(ctx, ctx.node.relation);
+    // A table created earlier in this deployment is empty: the scan is instant. The columns set and
+    // the constraints are all the decision and the fix need (not the whole table).
+    const table = await existingTablePart(ctx, ctx.node.relation, { columns: sets.map(({ cmd }) => cmd.name as string) });
     if (!table) return [];
     return sets.flatMap(({ cmd }) => {
       const column = cmd.name as string;

@@ -13,6 +13,7 @@ export const tableRewrite: MigrationRule = {
   check() {
     return [];
   },
+  measuresRewrite: (_ctx, reported) => !reported.some((f) => EXPLAINS_REWRITE.has(f.rule)),
   afterExecute(ctx) {
     if (ctx.rewritten.length === 0 || ctx.reported.some((f) => EXPLAINS_REWRITE.has(f.rule))) return [];
     return [

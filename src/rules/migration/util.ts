@@ -11,6 +11,14 @@ export async function existingTable(ctx: MigrationRuleContext, rv: AnyNode | und
   return table && !ctx.before.isNew(table) ? table : undefined;
 }
 
+/** existingTable reading only part of the table (see CatalogView.tablePart). */
+export async function existingTablePart(ctx: MigrationRuleContext, rv: AnyNode | undefined, part: { columns: string[]; indexes?: boolean }): Promise<Table | undefined> {
+  if (!rv?.relname) return undefined;
+  if (ctx.before.isNewName(rv as { schemaname?: string; relname: string })) return undefined;
+  const table = await ctx.before.tablePart(rv as { schemaname?: string; relname: string }, part);
+  return table && !ctx.before.isNew(table) ? table : undefined;
+}
+
 /**
  * The same as existingTable without reading the table's details: its resolved name only. Prefer it
  * when the decision needs no columns, constraints or indexes (most lock rules).
