@@ -14,7 +14,7 @@ export interface RenderOptions {
 export function formatExplainText(report: ExplainReport, options: RenderOptions = {}): string {
   const c = pc.createColors(Boolean(options.color));
   const blocks: string[] = [];
-  for (const explained of report.plans) blocks.push(formatPlan(explained, c));
+  for (const explained of report.plans) blocks.push(formatPlan(options.quiet ? { ...explained, findings: explained.findings.filter((f) => f.severity === 'error') } : explained, c));
   // Findings without a plan (a query that failed, a schema file that did not apply).
   const loose = report.findings.filter((f) => f.planNode === undefined && (!options.quiet || f.severity === 'error'));
   if (loose.length) blocks.push(loose.map((f) => findingLines(f, c, '')).join('\n'));

@@ -33,26 +33,46 @@ export interface RowSources {
 /** Tables created by not-yet-deployed migrations, tracked by name from the parse tree (no catalog read). */
 class CreatedTables {
   private readonly keys = new Set<string>();
+  /** How many keys end in each relname: `has` without a schema answers from here, not a scan of keys. */
+  private readonly names = new Map<string, number>();
+  /** Keys whose schema or relname holds a dot: only then can a suffix match differ from a relname match. */
+  private dotted = 0;
   /** How to undo each change since the last checkpoint (a batch of statements may be rolled back). */
   readonly undo: Array<() => void> = [];
 
-  add(rv: RangeVar): void {
-    const key = `${rv.schemaname ?? '*'}.${rv.relname}`;
+  private insert(schema: string, relname: string): void {
+    const key = `${schema}.${relname}`;
     if (this.keys.has(key)) return;
     this.keys.add(key);
-    this.undo.push(() => this.keys.delete(key));
+    this.names.set(relname, (this.names.get(relname) ?? 0) + 1);
+    if (schema.includes('.') || relname.includes('.')) this.dotted++;
+  }
+
+  private remove(schema: string, relname: string): boolean {
+    if (!this.keys.delete(`${schema}.${relname}`)) return false;
+    const n = this.names.get(relname)! - 1;
+    if (n) this.names.set(relname, n);
+    else this.names.delete(relname);
+    if (schema.includes('.') || relname.includes('.')) this.dotted--;
+    return true;
+  }
+
+  add(rv: RangeVar): void {
+    const schema = rv.schemaname ?? '*';
+    if (this.keys.has(`${schema}.${rv.relname}`)) return;
+    this.insert(schema, rv.relname);
+    this.undo.push(() => this.remove(schema, rv.relname));
   }
 
   rename(rv: RangeVar, to: string): void {
     for (const schema of [rv.schemaname ?? '*', '*']) {
-      const from = `${schema}.${rv.relname}`;
-      const key = `${schema}.${to}`;
-      if (!this.keys.delete(from)) continue;
-      const had = this.keys.has(key);
-      this.keys.add(key);
+      const from = rv.relname;
+      if (!this.remove(schema, from)) continue;
+      const had = this.keys.has(`${schema}.${to}`);
+      this.insert(schema, to);
       this.undo.push(() => {
-        if (!had) this.keys.delete(key);
-        this.keys.add(from);
+        if (!had) this.remove(schema, to);
+        this.insert(schema, from);
       });
     }
   }
@@ -61,12 +81,17 @@ class CreatedTables {
   has(schema: string | undefined, name: string): boolean {
     if (this.keys.has(`*.${name}`)) return true;
     if (schema) return this.keys.has(`${schema}.${name}`);
+    // A key `schema.name` ends with `.name`; with no dotted schema or relname, no other key does.
+    if (this.names.has(name)) return true;
+    if (!this.dotted) return false;
     for (const key of this.keys) if (key.endsWith(`.${name}`)) return true;
     return false;
   }
 
   clear(): void {
     this.keys.clear();
+    this.names.clear();
+    this.dotted = 0;
     this.undo.length = 0;
   }
 }

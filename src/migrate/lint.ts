@@ -267,7 +267,9 @@ export class MigrationRunner {
             progressed = i;
             this.o.progress?.(++this.done, this.o.total);
           }
-          await this.step(file.statements[i], i, s, i > replayUntil);
+          // Synchronous unless a rule, the engine or the lock tracking needs to wait: no promise per statement.
+          const stepped = this.step(file.statements[i], i, s, i > replayUntil);
+          if (stepped) await stepped;
         }
         await this.flush();
         break;
@@ -297,15 +299,21 @@ export class MigrationRunner {
     return findings;
   }
 
-  /** One statement: its rules, then the engine (now, or with the next batch), then what it changed. */
-  private async step(stmt: Statement, index: number, s: FileState, batching: boolean): Promise<void> {
+  /**
+   * One statement: its rules, then the engine (now, or with the next batch), then what it changed.
+   * Synchronous (returns undefined) as long as nothing it does has to wait: parse-only mode with
+   * synchronous rules never makes a promise.
+   */
+  private step(stmt: Statement, index: number, s: FileState, batching: boolean): Promise<void> | undefined {
     const { engine, view, config } = this.o;
-    const { file, tx, findings } = s;
-    // A batch may start here: remember where, to come back if it fails.
+    const { file, tx } = s;
+    // A batch may start here: remember where, to come back if it fails (batches need an engine).
     if (!this.pending.length) view.checkpoint();
-    const at: Checkpoint = { index, tx: copyTx(tx), aborted: s.aborted, findings: findings.length, executed: this.executed, view: view.mark() };
+    const at: Checkpoint | undefined = engine
+      ? { index, tx: copyTx(tx), aborted: s.aborted, findings: s.findings.length, executed: this.executed, view: view.mark() }
+      : undefined;
     const control = transactionControl(stmt);
-    if (s.aborted && control !== 'end') return;
+    if (s.aborted && control !== 'end') return undefined;
 
     const relation = (stmt.node as AnyNode)[stmt.kind]?.relation as RangeVar | undefined;
     const onNewTable = Boolean(relation?.relname && view.isNewName(relation));
@@ -326,23 +334,80 @@ export class MigrationRunner {
         }
       : undefined;
     const before: Finding[] = [];
-    for (const rule of rules) {
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r];
       const out = guarded(rule, ctx!, () => rule.check(ctx!));
-      before.push(...(Array.isArray(out) ? out : await out));
+      // A rule that waits: the remaining ones run after it, in order, and so does the rest of the step.
+      if (!Array.isArray(out)) return this.checkRest(out, r, rules, ctx!, before).then(() => this.afterRules(stmt, s, batching, at, control, rules, ctx, before));
+      before.push(...out);
       // A rule that read the catalog sent the pending batch; if it failed, start over from the batch.
       if (this.failed) throw new BatchFailed();
     }
-    findings.push(...before);
+    return this.afterRules(stmt, s, batching, at, control, rules, ctx, before);
+  }
 
-    if (engine && !isCopyFromStdin(stmt)) {
+  /** The rules after one that returned a promise (see step). */
+  private async checkRest(first: Promise<Finding[]>, from: number, rules: MigrationRule[], ctx: MigrationRuleContext, before: Finding[]): Promise<void> {
+    before.push(...(await first));
+    if (this.failed) throw new BatchFailed();
+    for (let r = from + 1; r < rules.length; r++) {
+      const rule = rules[r];
+      const out = guarded(rule, ctx, () => rule.check(ctx));
+      before.push(...(Array.isArray(out) ? out : await out));
+      if (this.failed) throw new BatchFailed();
+    }
+  }
+
+  /** What follows the rules: execution (with an engine), then tracking what the statement changed. */
+  private afterRules(
+    stmt: Statement,
+    s: FileState,
+    batching: boolean,
+    at: Checkpoint | undefined,
+    control: 'begin' | 'end' | undefined,
+    rules: MigrationRule[],
+    ctx: MigrationRuleContext | undefined,
+    before: Finding[],
+  ): Promise<void> | undefined {
+    s.findings.push(...before);
+    if (this.o.engine) return this.execute(stmt, s, batching, at!, control, rules, ctx, before);
+    // Parse-only: nothing runs and nothing is batched (no vacuum, no flush); the same tracking as below.
+    this.trackCreated(stmt);
+    const renamed = changedNames(stmt);
+    if (!renamed || renamed.length) this.o.view.forgetNames(renamed);
+    const advanced = this.advance(s.tx, stmt, control);
+    if (advanced) {
+      return advanced.then(() => {
+        if (control === 'end') s.aborted = false;
+      });
+    }
+    if (control === 'end') s.aborted = false;
+    return undefined;
+  }
+
+  /** With an engine: run the statement (now, or with the next batch), its afterExecute rules, then what it changed. */
+  private async execute(
+    stmt: Statement,
+    s: FileState,
+    batching: boolean,
+    at: Checkpoint,
+    control: 'begin' | 'end' | undefined,
+    rules: MigrationRule[],
+    ctx: MigrationRuleContext | undefined,
+    before: Finding[],
+  ): Promise<void> {
+    const engine = this.o.engine!;
+    const { view } = this.o;
+    const { file, tx, findings } = s;
+    if (!isCopyFromStdin(stmt)) {
       // Rewrites are measured only when a rule's afterExecute could still report one.
       const measured = mayRewrite(stmt) && rules.some((r) => r.afterExecute && (!r.measuresRewrite || r.measuresRewrite(ctx!, before)));
       let rewritten: string[] = [];
       if (batching && !measured && !s.unsure && control === undefined && batchable(stmt)) {
         // Run with the next batch; until then the rules of later statements see what it will have done.
-        if (!this.pending.length) this.batch = { from: at, last: index, explicit: tx.explicit };
+        if (!this.pending.length) this.batch = { from: at, last: at.index, explicit: tx.explicit };
         this.pending.push(stmt.text);
-        this.batch!.last = index;
+        this.batch!.last = at.index;
       } else {
         await this.flush();
         const traced = measured ? await this.existingTables(stmt) : [];
