@@ -291,12 +291,17 @@ async function explainBoth(engine: Engine, shape: Shape, options: string[]): Pro
   return { text: textRows.map((row) => String(row['QUERY PLAN'])).join('\n'), json: jsonRows[0]['QUERY PLAN'] };
 }
 
-/** Node ids inside a parallel part of the plan (under Gather): their per-loop figures differ run to run. */
+/**
+ * Node ids inside a parallel part of the plan (a Gather and everything under it): their figures differ
+ * run to run — even the Gather's own row count, since a partial aggregate emits one row per participant
+ * that happened to get data.
+ */
 function parallelIds(plan: Plan): Set<number> {
   const ids = new Set<number>();
   const visit = (node: PlanNode, inside: boolean) => {
-    if (inside) ids.add(node.id);
-    const below = inside || node.nodeType === 'Gather' || node.nodeType === 'Gather Merge';
+    const gather = node.nodeType === 'Gather' || node.nodeType === 'Gather Merge';
+    if (inside || gather) ids.add(node.id);
+    const below = inside || gather;
     node.children.forEach((child) => visit(child, below));
   };
   visit(plan.root, false);
