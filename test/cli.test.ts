@@ -94,7 +94,7 @@ describe('pgarch lint schema (embedded PGlite)', () => {
     expect(readFileSync(join(tmp, 'r.md'), 'utf8')).toMatch(/\| warning \| `fk-missing-index` \| examples\/shop\/migrations\/0002_create_catalog\.sql:27:5 \|/);
   });
 
-  it('review runs the schema lint and the migration lint on the project', async () => {
+  it('review runs the schema lint, the migration lint and the query lint on the project', async () => {
     const run = await pgarch(['review', SHOP, '--format', 'json']);
     expect(run.code).toBe(1); // the example renames a column in place: an error
     const found = (JSON.parse(run.stdout) as Report).findings.map(where);
@@ -104,6 +104,11 @@ describe('pgarch lint schema (embedded PGlite)', () => {
     expect(found).toContain(`rename-column ${M}/0006_customer_profile.sql:24:1`);
     expect(found).toContain(`change-column-type ${M}/0007_payments_amount_bigint.sql:10:18`);
     expect(found).toContain(`backfill-in-transaction ${M}/0006_customer_profile.sql:17:1`);
+    // …and the query rules on examples/shop/queries, against the schema the migrations build: the query
+    // in code that still reads the column 0006 renamed is rejected by PostgreSQL itself
+    expect(found).toContain('execution-error examples/shop/queries/dashboard.ts:34:56');
+    expect(found).toContain('non-sargable-predicate examples/shop/queries/orders.sql:17:7');
+    expect(found).toContain('count-for-existence examples/shop/queries/orders.sql:4:8');
     expect(new Set(found).size).toBe(found.length);
   });
 });

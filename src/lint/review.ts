@@ -1,10 +1,12 @@
 // `pgarch review`: every capability that has landed, on one project, as one report. Today: the schema
-// rules on the catalog the project's SQL builds, and the migration rules on its migrations folder(s).
+// rules on the catalog the project's SQL builds, the migration rules on its migrations folder(s), and
+// the query rules on its queries folder(s), checked against that same schema.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { defaultConfig, type Config } from '../config.js';
 import { lintMigrations } from '../migrate/lint.js';
-import type { Report } from '../types.js';
+import { lintQueries } from '../query/lint.js';
+import type { Finding, Report } from '../types.js';
 import { compareFindings } from './policy.js';
 import { lintSchema } from './schema.js';
 import { summarize } from '../report/summary.js';
@@ -16,11 +18,11 @@ export interface ReviewOptions {
   progress?: (done: number, total: number) => void;
 }
 
-/** Folders named `migrations` in or below the given paths (depth ≤ 3), or the paths themselves when so named. */
-export function findMigrationDirs(paths: string[]): string[] {
+/** Folders named `name` in or below the given paths (depth ≤ 3), or the paths themselves when so named. */
+export function findNamedDirs(paths: string[], name: string): string[] {
   const found: string[] = [];
   const visit = (dir: string, depth: number) => {
-    if (basename(dir) === 'migrations') {
+    if (basename(dir) === name) {
       found.push(dir);
       return;
     }
@@ -33,23 +35,30 @@ export function findMigrationDirs(paths: string[]): string[] {
   return found;
 }
 
+/** Folders named `migrations` in or below the given paths (depth ≤ 3). */
+export const findMigrationDirs = (paths: string[]): string[] => findNamedDirs(paths, 'migrations');
+
 export async function review(options: ReviewOptions): Promise<Report> {
   const started = performance.now();
   const config = options.config ?? defaultConfig();
   const schema = await lintSchema({ paths: options.paths, database: options.database, config, progress: options.progress });
   const dirs = findMigrationDirs(options.paths);
   const migrations = dirs.length ? await lintMigrations({ paths: dirs, database: options.database, config }) : undefined;
-  // Both passes read the same files: input problems (syntax, execution) are reported once.
-  const seen = new Set(schema.report.findings.map((f) => `${f.rule}@${f.location?.file}:${f.location?.line}:${f.location?.column}`));
-  const extra = (migrations?.report.findings ?? []).filter((f) => !seen.has(`${f.rule}@${f.location?.file}:${f.location?.line}:${f.location?.column}`));
+  // Queries are checked against the schema the project's SQL builds (schema discovery skips `queries` folders).
+  const queryDirs = findNamedDirs(options.paths, 'queries');
+  const queries = queryDirs.length ? await lintQueries({ paths: queryDirs, schema: options.paths, database: options.database, config }) : undefined;
+  // The passes read the same files: input problems (syntax, execution) are reported once.
+  const key = (f: Finding) => `${f.rule}@${f.location?.file}:${f.location?.line}:${f.location?.column}`;
+  const seen = new Set(schema.report.findings.map(key));
+  const extra = [...(migrations?.report.findings ?? []), ...(queries?.report.findings ?? [])].filter((f) => !seen.has(key(f)) && seen.add(key(f)));
   const findings = [...schema.report.findings, ...extra].sort(compareFindings);
   return {
     tool: 'pgarch',
     version: schema.report.version,
     findings,
     summary: summarize(findings, {
-      files: schema.report.summary.files,
-      statements: schema.report.summary.statements,
+      files: schema.report.summary.files + (queries?.sources.length ?? 0),
+      statements: schema.report.summary.statements + (queries ? queries.report.summary.statements : 0),
       elapsedMs: Math.round(performance.now() - started),
     }),
   };
