@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { explainGivenPlans, explainQueries, type ExplainReport } from '../explain/explain.js';
 import { renderPlanHtml } from '../explain/html.js';
 import { formatExplainText } from '../explain/render-text.js';
-import { discoverSqlFiles, InputError } from '../lint/files.js';
+import { discoverSqlFiles, InputError, readInputFile } from '../lint/files.js';
 import { exitCodeFor } from '../report/index.js';
 import { collectRows } from './lint.js';
 import { EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand } from './common.js';
@@ -64,7 +64,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
       let report: ExplainReport;
       if (opts.plan?.length) {
         if (query) throw new InputError('give either a query or --plan, not both');
-        report = await explainGivenPlans(opts.plan.map((file) => ({ name: file === '-' ? '<stdin>' : file, text: file === '-' ? readFileSync(0, 'utf8') : readPlanFile(file) })), config);
+        report = await explainGivenPlans(opts.plan.map((file) => ({ name: file === '-' ? '<stdin>' : file, text: file === '-' ? readFileSync(0, 'utf8') : readInputFile(file) })), config);
       } else {
         if (!query) {
           process.stderr.write('pgarch: give a query (SQL text, a file, or - for stdin), or --plan FILE\n');
@@ -99,14 +99,6 @@ function queryInput(query: string): { files?: string[]; sql?: string } {
   if (existsSync(query)) return { files: statSync(query).isDirectory() ? discoverSqlFiles([query]) : [query] };
   if (/^[\w./\\-]+\.sql$/i.test(query)) throw new InputError(`no such file: ${query}`);
   return { sql: query };
-}
-
-function readPlanFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(`no such file: ${file}`);
-  }
 }
 
 /** One page per plan: out.html, then out-2.html, out-3.html … when several queries were explained. */

@@ -1,12 +1,11 @@
 // `pgarch explain`: queries (files or inline) explained on an engine that holds the schema — embedded
 // PGlite with --schema files and --rows synthetic data, a scratch database, or a live one — or plans
 // given as JSON/text; each plan analysed into timings and insights.
-import { readFileSync } from 'node:fs';
 import { scanSync } from 'libpg-query';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine, toEngineError, type Engine } from '../engine/index.js';
-import { applyFiles, errorLocation, extensionsUsed } from '../lint/apply.js';
-import { InputError } from '../lint/files.js';
+import { applyFiles, executionErrorFinding, extensionsUsed } from '../lint/apply.js';
+import { InputError, readInputFile } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
 import { readSqlFiles } from '../lint/schema.js';
 import { seedTables } from '../migrate/seed.js';
@@ -57,7 +56,7 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
   const started = performance.now();
   const config = options.config ?? defaultConfig();
   await loadParser();
-  const queryFiles: ParsedFile[] = (options.files ?? []).map((file) => parseFileSync(readText(file), file));
+  const queryFiles: ParsedFile[] = (options.files ?? []).map((file) => parseFileSync(readInputFile(file), file));
   if (options.sql !== undefined) queryFiles.push(parseFileSync(options.sql, undefined));
   const schemaFiles = options.schema?.length ? await readSqlFiles(options.schema) : [];
   const useScratch = schemaFiles.length > 0 || !options.database;
@@ -81,7 +80,7 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
         const location = { file: file.file, line: stmt.line, column: stmt.column, statement: stmt.index };
         if (stmt.kind === 'VariableSetStmt') {
           // SET work_mem … before a query is part of how it runs: apply it, explain the rest.
-          await engine.exec(stmt.text).catch((error) => findings.push(executionError(file, stmt, toEngineError(error))));
+          await engine.exec(stmt.text).catch((error) => findings.push(executionErrorFinding(file, stmt, toEngineError(error))));
           continue;
         }
         if (!isExplainable(stmt)) {
@@ -101,7 +100,9 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
             continue;
           }
           const e = toEngineError(error);
-          findings.push(executionError(file, stmt, e, schemaFiles.length === 0 && !options.database));
+          // The embedded engine starts empty: an unknown relation most likely means no schema was given.
+          const noSchema = e.code === '42P01' && schemaFiles.length === 0 && !options.database;
+          findings.push(executionErrorFinding(file, stmt, e, noSchema ? 'The embedded engine starts empty: give the schema with --schema FILE (and data with --rows table=N), or --database URL.' : undefined));
         }
       }
     }
@@ -142,17 +143,6 @@ function offRules(config: Config): Set<string> {
   return new Set(Object.entries(config.rules).filter(([, v]) => v === 'off').map(([k]) => k));
 }
 
-function executionError(file: ParsedFile, stmt: ParsedFile['statements'][number], e: ReturnType<typeof toEngineError>, noSchema = false): Finding {
-  const missingRelation = e.code === '42P01';
-  return {
-    rule: 'execution-error',
-    severity: 'error',
-    message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`,
-    location: errorLocation(file, stmt, e.position),
-    ...(e.hint ? { hint: e.hint } : missingRelation && noSchema ? { hint: 'The embedded engine starts empty: give the schema with --schema FILE (and data with --rows table=N), or --database URL.' } : {}),
-  };
-}
-
 /** "CREATE TABLE", "DROP INDEX", "VACUUM": a statement's leading keywords, for messages. */
 function statementName(sql: string): string {
   const words: string[] = [];
@@ -161,12 +151,4 @@ function statementName(sql: string): string {
     words.push(token.text.toUpperCase());
   }
   return words.length ? words.join(' ') : 'this statement';
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(`no such file: ${file}`);
-  }
 }

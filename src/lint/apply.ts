@@ -1,6 +1,6 @@
 // Apply parsed SQL files to an engine statement by statement, as psql would without ON_ERROR_STOP:
 // a failing statement becomes an `execution-error` finding at its own location and the rest runs.
-import type { Engine } from '../engine/types.js';
+import type { Engine, EngineError } from '../engine/types.js';
 import { toEngineError } from '../engine/types.js';
 import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { Finding, Location } from '../types.js';
@@ -42,19 +42,25 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
         const e = toEngineError(error);
         if (control === 'end') inTransaction = aborted = false;
         else if (inTransaction) aborted = true;
-        findings.push({
-          rule: 'execution-error',
-          severity: 'error',
-          message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`,
-          location: errorLocation(file, stmt, e.position),
-          hint: e.hint ?? (inTransaction ? 'The rest of this transaction block was skipped, as PostgreSQL would.' : undefined),
-        });
+        findings.push(executionErrorFinding(file, stmt, e, inTransaction ? 'The rest of this transaction block was skipped, as PostgreSQL would.' : undefined));
       }
     }
     // A file that leaves a transaction open ends like a psql session: rolled back.
     if (inTransaction) await engine.exec('ROLLBACK').catch(() => {});
   }
   return findings;
+}
+
+/** A statement PostgreSQL rejected, at its error position: PostgreSQL's hint, else `fallbackHint`. */
+export function executionErrorFinding(file: ParsedFile, stmt: Statement, e: EngineError, fallbackHint?: string): Finding {
+  const hint = e.hint ?? fallbackHint;
+  return {
+    rule: 'execution-error',
+    severity: 'error',
+    message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`,
+    location: errorLocation(file, stmt, e.position),
+    ...(hint ? { hint } : {}),
+  };
 }
 
 export function transactionControl(stmt: Statement): 'begin' | 'end' | undefined {

@@ -1,5 +1,5 @@
 // Expand the paths a user names into the SQL files to read, in the order they apply.
-import { readdirSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export class InputError extends Error {
@@ -24,6 +24,15 @@ export function discoverSqlFiles(paths: string[]): string[] {
     else out.push(...walk(path).sort((a, b) => naturalCompare(relative(path, a), relative(path, b))));
   }
   return out;
+}
+
+/** The text of a file the user named; a missing one is an input error (one line, exit 2). */
+export function readInputFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new InputError(`no such file: ${path}`);
+  }
 }
 
 /** stat a path the user named; a missing one is an input error (one line, exit 2). */

@@ -6,7 +6,7 @@ import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { toEngineError } from '../engine/types.js';
-import { errorLocation, isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { executionErrorFinding, isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { InputError } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
 import { migrationRules } from '../rules/migration/index.js';
@@ -418,13 +418,7 @@ export class MigrationRunner {
           const e = toEngineError(error);
           // A rule that predicted this failure (e.g. CONCURRENTLY in a transaction) explains it better.
           const predicted = before.some((f) => PREDICTS_FAILURE.has(f.rule));
-          if (!predicted) findings.push({
-            rule: 'execution-error',
-            severity: 'error',
-            message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`,
-            location: errorLocation(file, stmt, e.position),
-            hint: e.hint ?? 'The statement failed against the catalog built by the migrations before it; later statements may fail because of it.',
-          });
+          if (!predicted) findings.push(executionErrorFinding(file, stmt, e, 'The statement failed against the catalog built by the migrations before it; later statements may fail because of it.'));
           if (control === 'end') tx.inTransaction = s.runnerTransaction;
           else if (tx.explicit) s.aborted = true;
           // A failed transaction statement (a COMMIT that failed ends the transaction) leaves the engine's

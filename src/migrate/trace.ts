@@ -7,7 +7,7 @@ import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { toEngineError } from '../engine/types.js';
 import { isCopyFromStdin, transactionControl } from '../lint/apply.js';
-import { InputError } from '../lint/files.js';
+import { InputError, readInputFile } from '../lint/files.js';
 import type { AnyNode } from '../rules/types.js';
 import { loadParser, parseFileSync, type Statement } from '../sql/parse.js';
 import { VERSION } from '../version.js';
@@ -71,12 +71,7 @@ function needsNoTransaction(stmt: Statement): boolean {
 const KIND: Record<string, TracedLock['kind']> = { r: 'table', p: 'table', i: 'index', I: 'index', S: 'sequence', v: 'view', m: 'view' };
 
 export async function traceFile(path: string, options: TraceOptions = {}): Promise<TraceResult> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`no such file: ${path}`);
-  }
+  const text = readInputFile(path);
   await loadParser();
   const parsed = parseFileSync(text, path);
   if (parsed.findings.some((f) => f.rule === 'syntax-error')) {
