@@ -2,70 +2,39 @@
 // last statement is explained with ANALYZE. `bad` must report the rule on that query (at its marked
 // line), `good` must not; where a finding carries a fix, running the fix and explaining the query
 // again must make the finding go away (the fix is proven, not just printed).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine, type Engine } from '../src/engine/index.js';
+import { expect } from 'vitest';
+import { openEngine } from '../src/engine/index.js';
 import { analyzePlan } from '../src/explain/analyze.js';
 import { explainStatement } from '../src/explain/run.js';
 import { runPlanCase } from '../src/rules/case-runner.js';
-import { readCases } from '../src/rules/cases.js';
 import { planRules } from '../src/rules/plan/index.js';
-import { parseFile, type ParsedFile } from '../src/sql/parse.js';
-import { ENGINES } from './helpers/server.js';
+import { parseFile } from '../src/sql/parse.js';
+import { describeRuleCases } from './helpers/cases.js';
 
-for (const rule of planRules) {
-  const { path, text, cases } = readCases(rule.area, rule.id);
-
-  describe(`${rule.id} cases`, () => {
-    it('has at least one bad and one good case', () => {
-      expect(cases.some((c) => c.kind === 'bad')).toBe(true);
-      expect(cases.some((c) => c.kind === 'good')).toBe(true);
-    });
-
-    for (const target of ENGINES) {
-      describe(target.name, () => {
-        let engine: Engine;
-        let parsed: ParsedFile;
-        beforeAll(async () => {
-          parsed = await parseFile(text, path);
-          expect(parsed.findings).toEqual([]);
-          engine = await openEngine({ database: target.database, scratch: true });
-        });
-        afterAll(() => engine?.close());
-
-        cases.forEach((c, i) => {
-          it(`${c.kind}: ${c.title}`, async () => {
-            const schema = `case_${i + 1}`;
-            const { findings, errors, plan } = await runPlanCase(engine, rule, parsed, c, schema);
-            expect(errors).toEqual([]);
-            expect(plan?.analyzed).toBe(true);
-            for (const f of findings) {
-              expect(f.planNode, 'a plan finding names its node').toBeGreaterThanOrEqual(0);
-              expect(f.hint, 'every plan finding has a hint').toBeTruthy();
-            }
-            if (c.kind === 'good') {
-              expect(findings).toEqual([]);
-              return;
-            }
-            expect(c.expectedLines.length, 'a bad case marks its query with -- <- here').toBeGreaterThan(0);
-            expect([...new Set(findings.map((f) => f.location?.line))]).toEqual(c.expectedLines);
-            const fix = findings.find((f) => f.fix)?.fix;
-            if (!fix) return;
-            // The fix, run for real (in the case's schema, with the case's settings), must cure the plan.
-            const statements = parsed.statements.filter((s) => s.line >= c.firstLine && s.line <= c.lastLine);
-            const query = statements[statements.length - 1];
-            await engine.exec(`SET search_path = ${schema}, public`);
-            for (const s of statements.slice(0, -1)) if (s.kind === 'VariableSetStmt') await engine.exec(s.text);
-            try {
-              // SET LOCAL lasts a transaction; the re-explain is its own, so the test sets it for the session.
-              for (const s of (await parseFile(fix.sql)).statements) await engine.exec(s.text.replace(/^SET LOCAL /i, 'SET '));
-              const after = analyzePlan((await explainStatement(engine, query)).plan, { rules: [rule] });
-              expect(after.findings.map((f) => f.message)).toEqual([]);
-            } finally {
-              await engine.exec('RESET ALL');
-            }
-          });
-        });
-      });
+describeRuleCases({
+  rules: planRules,
+  open: (database) => openEngine({ database, scratch: true }),
+  run: runPlanCase,
+  eachResult: ({ plan }) => expect(plan?.analyzed).toBe(true),
+  eachFinding(f) {
+    expect(f.planNode, 'a plan finding names its node').toBeGreaterThanOrEqual(0);
+    expect(f.hint, 'every plan finding has a hint').toBeTruthy();
+  },
+  async afterBad({ engine, rule, parsed, c, schema, findings }) {
+    const fix = findings.find((f) => f.fix)?.fix;
+    if (!fix) return;
+    // The fix, run for real (in the case's schema, with the case's settings), must cure the plan.
+    const statements = parsed.statements.filter((s) => s.line >= c.firstLine && s.line <= c.lastLine);
+    const query = statements[statements.length - 1];
+    await engine.exec(`SET search_path = ${schema}, public`);
+    for (const s of statements.slice(0, -1)) if (s.kind === 'VariableSetStmt') await engine.exec(s.text);
+    try {
+      // SET LOCAL lasts a transaction; the re-explain is its own, so the test sets it for the session.
+      for (const s of (await parseFile(fix.sql)).statements) await engine.exec(s.text.replace(/^SET LOCAL /i, 'SET '));
+      const after = analyzePlan((await explainStatement(engine, query)).plan, { rules: [rule] });
+      expect(after.findings.map((f) => f.message)).toEqual([]);
+    } finally {
+      await engine.exec('RESET ALL');
     }
-  });
-}
+  },
+});
