@@ -372,9 +372,7 @@ export class MigrationRunner {
     s.findings.push(...before);
     if (this.o.engine) return this.execute(stmt, s, batching, at!, control, rules, ctx, before);
     // Parse-only: nothing runs and nothing is batched (no vacuum, no flush); the same tracking as below.
-    this.trackCreated(stmt);
-    const renamed = changedNames(stmt);
-    if (!renamed || renamed.length) this.o.view.forgetNames(renamed);
+    this.trackNames(stmt);
     const advanced = this.advance(s.tx, stmt, control);
     if (advanced) {
       return advanced.then(() => {
@@ -443,10 +441,8 @@ export class MigrationRunner {
       }
       view.invalidate(touchedRelations(stmt));
     }
-    this.trackCreated(stmt);
-    const renamed = changedNames(stmt);
-    if (!renamed || renamed.length) view.forgetNames(renamed);
-    if (engine?.kind === 'pglite' && ++this.executed % CATALOG_VACUUM_EVERY === 0 && !tx.explicit && control === undefined) {
+    this.trackNames(stmt);
+    if (engine.kind === 'pglite' && ++this.executed % CATALOG_VACUUM_EVERY === 0 && !tx.explicit && control === undefined) {
       await this.flush();
       await engine.exec(CATALOG_VACUUM).catch(() => {});
     }
@@ -479,6 +475,13 @@ export class MigrationRunner {
   }
 
   /** New tables are known from the parse tree: created (or renamed) in this deployment. */
+  /** What a statement did to names: tables it created are new; names it created, dropped or renamed are re-resolved. */
+  private trackNames(stmt: Statement): void {
+    this.trackCreated(stmt);
+    const renamed = changedNames(stmt);
+    if (!renamed || renamed.length) this.o.view.forgetNames(renamed);
+  }
+
   private trackCreated(stmt: Statement): void {
     const created = createdTable(stmt);
     if (created) this.o.view.markCreated(created);
