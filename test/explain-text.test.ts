@@ -433,7 +433,7 @@ for (const target of ENGINES) {
     let engine: Engine;
     let major = 0;
     beforeAll(async () => {
-      engine = await openEngine({ database: target.database, scratch: true });
+      engine = await openEngine({ database: target.database, scratch: true, trusted: true });
       await engine.exec(SCHEMA);
       await engine.exec('VACUUM ANALYZE');
       major = (await engine.version()).major;

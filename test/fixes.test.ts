@@ -45,7 +45,7 @@ for (const target of ENGINES) {
     };
 
     it('batched backfill (backfill-in-transaction) fills every row, batch by batch', async () => {
-      const engine = await openEngine({ database: target.database, scratch: true });
+      const engine = await openEngine({ database: target.database, scratch: true, trusted: true });
       try {
         await before(engine, '0006_customer_profile.sql');
         await engine.exec('ALTER TABLE customers ADD COLUMN marketing_opt_in boolean');
@@ -58,7 +58,7 @@ for (const target of ENGINES) {
     });
 
     it('NOT NULL through a validated CHECK (set-not-null) leaves the column NOT NULL and no helper constraint', async () => {
-      const engine = await openEngine({ database: target.database, scratch: true });
+      const engine = await openEngine({ database: target.database, scratch: true, trusted: true });
       try {
         await before(engine, '0006_customer_profile.sql');
         await engine.exec('ALTER TABLE customers ADD COLUMN marketing_opt_in boolean; UPDATE customers SET marketing_opt_in = false');
@@ -72,7 +72,7 @@ for (const target of ENGINES) {
     });
 
     it('CONCURRENTLY index (create-index-non-concurrent) and NOT VALID + VALIDATE (constraint-not-valid) build what the migration meant', async () => {
-      const engine = await openEngine({ database: target.database, scratch: true });
+      const engine = await openEngine({ database: target.database, scratch: true, trusted: true });
       try {
         await before(engine, '0005_payments_integration.sql');
         await runFix(engine, await fixFor('constraint-not-valid', '0005_payments_integration.sql'));

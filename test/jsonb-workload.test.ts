@@ -11,7 +11,7 @@ import { openEngine, type Engine } from '../src/engine/index.js';
 import { accessKey, catalogResolver, jsonbFilters } from '../src/rules/schema/jsonb-filters.js';
 import { jsonbUnindexedKey } from '../src/rules/schema/jsonb-unindexed-key.js';
 import { loadParser } from '../src/sql/parse.js';
-import { SERVER_URL, serverAvailable } from './helpers/server.js';
+import { SERVER_URL, statStatementsPreloaded, statStatementsSkipReason } from './helpers/server.js';
 
 const SCHEMA = `
 CREATE TABLE events (id bigint PRIMARY KEY, account_id bigint, payload jsonb NOT NULL);
@@ -50,9 +50,9 @@ describe('jsonb filters read from query texts', () => {
 
 const targets = [
   { name: 'pglite', open: () => openEngine({ extensions: ['pg_stat_statements'] }) },
-  ...(serverAvailable ? [{ name: 'server', open: () => openEngine({ database: SERVER_URL, scratch: true }) }] : []),
+  ...(statStatementsPreloaded ? [{ name: 'server', open: () => openEngine({ database: SERVER_URL, scratch: true }) }] : []),
 ];
-if (!serverAvailable) console.warn('[jsonb-workload] server not reachable: pg_stat_statements checked on PGlite only');
+if (statStatementsSkipReason) console.warn(`[pgarch tests] jsonb-unindexed-key from pg_stat_statements on the server skipped: ${statStatementsSkipReason}`);
 
 for (const target of targets) {
   describe(`jsonb-unindexed-key from pg_stat_statements (${target.name})`, () => {

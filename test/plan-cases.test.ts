@@ -13,7 +13,7 @@ import { describeRuleCases } from './helpers/cases.js';
 
 describeRuleCases({
   rules: planRules,
-  open: (database) => openEngine({ database, scratch: true }),
+  open: (database) => openEngine({ database, scratch: true, trusted: true }),
   run: runPlanCase,
   eachResult: ({ plan }) => expect(plan?.analyzed).toBe(true),
   eachFinding(f) {

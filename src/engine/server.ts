@@ -1,13 +1,17 @@
 // A real PostgreSQL server through node-postgres. In scratch mode pgarch creates a throw-away
-// database on that server, works there and drops it, so linting never touches real data.
+// database on that server and works there inside one transaction that is never committed while it
+// holds changes outside that database (sandbox.ts), then drops it: nothing outside it changes.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { redact, redactSecret } from './redact.js';
+import { SandboxEngine } from './sandbox.js';
 import { EngineError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
 
 export interface ServerOptions {
   /** Create a temporary database on the server, use it, and drop it on close. */
   scratch?: boolean;
+  /** With scratch: pgarch's own SQL, no sandbox (see OpenEngineOptions.trusted). */
+  trusted?: boolean;
   /** Run every query in a READ ONLY session (live-database linting). */
   readOnly?: boolean;
   /** Application name shown in pg_stat_activity. */
@@ -39,10 +43,17 @@ export async function openServer(url: string, options: ServerOptions = {}): Prom
     await admin.end().catch(() => {});
     throw error;
   }
-  return new ServerEngine(client, `${redact(url)} (scratch database ${name})`, password, async () => {
+  const session = new ServerEngine(client, `${redact(url)} (scratch database ${name})`, password, async () => {
     await dropDatabase(admin, name);
     await admin.end().catch(() => {});
   });
+  if (options.trusted) return session;
+  try {
+    return await SandboxEngine.open(session, new ServerEngine(admin, redact(url), password));
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
 }
 
 async function connect(url: string, password: string | undefined, applicationName = 'pgarch'): Promise<pg.Client> {
@@ -79,7 +90,7 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-class ServerEngine implements Engine {
+export class ServerEngine implements Engine {
   readonly kind = 'server' as const;
   private cachedVersion?: EngineVersion;
 
@@ -101,6 +112,17 @@ class ServerEngine implements Engine {
   simpleQuery<Row>(sql: string): Promise<QueryResult<Row>> {
     // pg sends a query without parameters through the simple protocol.
     return runQuery<Row>(this.client, sql, undefined, this.password);
+  }
+
+  /** Every result of a multi-statement string, in order. */
+  async results(sql: string): Promise<Array<QueryResult<Record<string, unknown>>>> {
+    try {
+      const result = await this.client.query(sql);
+      return (Array.isArray(result) ? result : [result]).map((r) => ({ rows: r.rows ?? [], affectedRows: r.rowCount ?? undefined }));
+    } catch (error) {
+      const e = toEngineError(error);
+      throw new EngineError(redactSecret(e.message, this.password), e.code, e.position, e.detail, e.hint);
+    }
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

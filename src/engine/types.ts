@@ -37,6 +37,11 @@ export interface Engine extends Queryable {
   version(): Promise<EngineVersion>;
   /** Where the engine runs, safe to print (passwords redacted). */
   readonly description: string;
+  /**
+   * A server scratch (see sandbox.ts): make the work so far permanent in the scratch database if that
+   * changes nothing outside it, and report whether it did. Absent where every statement already commits.
+   */
+  checkpoint?(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,22 @@ export class EngineError extends Error {
   ) {
     super(message);
     this.name = 'EngineError';
+  }
+}
+
+/**
+ * A statement a server scratch did not run, because its effect would reach outside the scratch
+ * database (or cannot run inside the scratch's transaction): becomes a `not-executed` finding.
+ */
+export class NotExecutedError extends EngineError {
+  constructor(
+    /** Why, e.g. "creates a database: databases belong to the whole server". */
+    readonly reason: string,
+    /** info when nothing a lint reads depends on it (VACUUM), warning when later statements may. */
+    readonly severity: 'info' | 'warning',
+  ) {
+    super(`not executed on the server scratch: ${reason}`, 'pgarch-not-executed');
+    this.name = 'NotExecutedError';
   }
 }
 

@@ -1,7 +1,7 @@
 // Apply parsed SQL files to an engine statement by statement, as psql would without ON_ERROR_STOP:
 // a failing statement becomes an `execution-error` finding at its own location and the rest runs.
 import type { Engine, EngineError } from '../engine/types.js';
-import { toEngineError } from '../engine/types.js';
+import { NotExecutedError, toEngineError } from '../engine/types.js';
 import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { Finding, Location } from '../types.js';
 
@@ -41,7 +41,8 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
       } catch (error) {
         const e = toEngineError(error);
         if (control === 'end') inTransaction = aborted = false;
-        else if (inTransaction) aborted = true;
+        // A statement the scratch did not run aborted nothing.
+        else if (inTransaction && !(e instanceof NotExecutedError)) aborted = true;
         findings.push(executionErrorFinding(file, stmt, e, inTransaction ? 'The rest of this transaction block was skipped, as PostgreSQL would.' : undefined));
       }
     }
@@ -51,8 +52,12 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
   return findings;
 }
 
-/** A statement PostgreSQL rejected, at its error position: PostgreSQL's hint, else `fallbackHint`. */
+/**
+ * A statement PostgreSQL rejected, at its error position: PostgreSQL's hint, else `fallbackHint`. A
+ * statement a server scratch did not run is a `not-executed` finding that says why.
+ */
 export function executionErrorFinding(file: ParsedFile, stmt: Statement, e: EngineError, fallbackHint?: string): Finding {
+  if (e instanceof NotExecutedError) return notExecutedFinding(file, stmt, e);
   const hint = e.hint ?? fallbackHint;
   return {
     rule: 'execution-error',
@@ -60,6 +65,20 @@ export function executionErrorFinding(file: ParsedFile, stmt: Statement, e: Engi
     message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`,
     location: errorLocation(file, stmt, e.position),
     ...(hint ? { hint } : {}),
+  };
+}
+
+function notExecutedFinding(file: ParsedFile, stmt: Statement, e: NotExecutedError): Finding {
+  return {
+    rule: 'not-executed',
+    severity: e.severity,
+    message: `Not executed on the server scratch: this statement ${e.reason}`,
+    location: { file: file.file, line: stmt.line, column: stmt.column, statement: stmt.index },
+    hint:
+      e.severity === 'info'
+        ? 'Nothing the lint reads depends on it; the embedded engine (no --database) runs it.'
+        : 'Later statements that depend on it may fail here; lint with the embedded engine (no --database), or give a stand-in with --setup.',
+    docs: 'docs/rules/not-executed.md',
   };
 }
 

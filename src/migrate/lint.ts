@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
-import { toEngineError } from '../engine/types.js';
+import { NotExecutedError, toEngineError } from '../engine/types.js';
 import { executionErrorFinding, isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { InputError } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
@@ -418,7 +418,8 @@ export class MigrationRunner {
           const predicted = before.some((f) => PREDICTS_FAILURE.has(f.rule));
           if (!predicted) findings.push(executionErrorFinding(file, stmt, e, 'The statement failed against the catalog built by the migrations before it; later statements may fail because of it.'));
           if (control === 'end') tx.inTransaction = s.runnerTransaction;
-          else if (tx.explicit) s.aborted = true;
+          // A statement the scratch did not run aborted nothing.
+          else if (tx.explicit && !(e instanceof NotExecutedError)) s.aborted = true;
           // A failed transaction statement (a COMMIT that failed ends the transaction) leaves the engine's
           // transaction state unsure here: no more batches in this file.
           if (stmt.kind === 'TransactionStmt') s.unsure = true;

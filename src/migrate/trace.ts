@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
-import { toEngineError } from '../engine/types.js';
+import { NotExecutedError, toEngineError } from '../engine/types.js';
 import { isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { InputError, readInputFile } from '../lint/files.js';
 import type { AnyNode } from '../rules/types.js';
@@ -43,6 +43,12 @@ export interface TracedStatement {
   /** Measured in the statement's own transaction; `documented` for statements that cannot run in one. */
   locks: TracedLock[];
   measured: boolean;
+  /**
+   * On a server scratch that could not commit before this statement (the SQL changed roles): how many
+   * relations were already locked by the run; a lock the statement takes on one of them in the same
+   * mode is not seen.
+   */
+  locksHeldBefore?: number;
   /** Relations whose relfilenode changed: the data was copied. */
   rewrites: Array<{ relation: string; kind: 'table' | 'index' | 'other' }>;
   error?: string;
@@ -90,6 +96,8 @@ export async function traceFile(path: string, options: TraceOptions = {}): Promi
         try {
           await engine.exec(stmt.text);
         } catch (error) {
+          // What a server scratch does not run (ALTER SYSTEM, CREATE DATABASE …) builds nothing to trace on.
+          if (error instanceof NotExecutedError) continue;
           throw new InputError(`${file.file}:${stmt.line}:${stmt.column}: setup failed: ${toEngineError(error).message}`);
         }
       }
@@ -145,6 +153,11 @@ async function traceStatement(engine: Engine, stmt: Statement): Promise<TracedSt
   if (transactionControl(stmt)) return { ...base, durationMs: 0, locks: [], measured: false, rewrites: [], skipped: 'transaction control: each statement is traced in a transaction of its own' };
   if (isCopyFromStdin(stmt)) return { ...base, durationMs: 0, locks: [], measured: false, rewrites: [], skipped: 'COPY FROM stdin: its data is not part of the trace' };
 
+  // A server scratch runs everything in one transaction of its own: commit what came before, so the
+  // locks this statement takes are the only ones held. When it cannot (the SQL changed roles, which
+  // must be rolled back at the end), the locks already held are subtracted and cannot be seen again.
+  const clean = engine.checkpoint ? await engine.checkpoint() : true;
+  const heldBefore = clean ? [] : (await engine.query<{ relation: string; kind: string; mode: string }>(OWN_LOCKS)).rows;
   const before = (await engine.query<NodeRow>(RELFILENODES)).rows;
   const outside = needsNoTransaction(stmt);
   let locks: TracedLock[] = [];
@@ -167,7 +180,10 @@ async function traceStatement(engine: Engine, stmt: Statement): Promise<TracedSt
       durationMs = performance.now() - t;
       // Only relations that existed before the statement: nobody can be waiting on a new one.
       const existed = new Set(before.map((r) => r.name));
-      const held = (await engine.query<{ relation: string; kind: string; mode: string }>(OWN_LOCKS)).rows.filter((h) => existed.has(h.relation));
+      const already = new Set(heldBefore.map((h) => `${h.relation} ${h.mode}`));
+      const held = (await engine.query<{ relation: string; kind: string; mode: string }>(OWN_LOCKS)).rows.filter(
+        (h) => existed.has(h.relation) && !already.has(`${h.relation} ${h.mode}`),
+      );
       locks = summarizeLocks(held);
       await engine.exec('COMMIT');
     } catch (e) {
@@ -180,7 +196,15 @@ async function traceStatement(engine: Engine, stmt: Statement): Promise<TracedSt
   const rewrites = before
     .filter((r) => after.has(r.name) && after.get(r.name)!.node !== r.node)
     .map((r) => ({ relation: r.name, kind: (r.kind === 'i' || r.kind === 'I' ? 'index' : r.kind === 'r' || r.kind === 'p' || r.kind === 'm' ? 'table' : 'other') as 'table' | 'index' | 'other' }));
-  return { ...base, durationMs: Math.round(durationMs * 100) / 100, locks, measured: !outside, rewrites, error };
+  return {
+    ...base,
+    durationMs: Math.round(durationMs * 100) / 100,
+    locks,
+    measured: !outside,
+    ...(heldBefore.length ? { locksHeldBefore: summarizeLocks(heldBefore).length } : {}),
+    rewrites,
+    error,
+  };
 }
 
 /** The strongest lock per relation, tables first. */

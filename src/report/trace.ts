@@ -22,6 +22,7 @@ export function formatTraceText(result: TraceResult, opts: { color: boolean }): 
       lines.push(`${pad}${mode} on ${l.kind} ${l.relation}${c.dim(` — blocks ${l.blocks.join(', ')}`)}${s.measured ? '' : c.dim(' (documented; not measurable inside a transaction)')}`);
     }
     if (!s.skipped && !s.error && s.locks.length === 0) lines.push(`${pad}${c.dim('no locks on user relations')}`);
+    if (s.locksHeldBefore) lines.push(`${pad}${c.dim(`(${s.locksHeldBefore} relations were already locked by the run, which changed roles and so cannot commit on the server scratch: a lock of the same mode on them is not seen)`)}`);
     for (const r of s.rewrites) lines.push(`${pad}${c.magenta(`rewrote ${r.kind} ${r.relation}`)}`);
   }
   const rewrites = result.statements.reduce((n, s) => n + s.rewrites.length, 0);

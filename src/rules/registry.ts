@@ -16,7 +16,7 @@ export const schemaRules: SchemaRule[] = [missingPrimaryKey, fkMissingIndex, ...
 
 export interface RuleInfo {
   id: string;
-  area: RuleArea | 'input';
+  area: RuleArea | 'input' | 'engine';
   severity: Severity;
   summary: string;
   /** Query rules: how the rule uses the catalog, and what it does without one. */
@@ -28,6 +28,13 @@ export const inputRules: RuleInfo[] = [
   { id: 'syntax-error', area: 'input', severity: 'error', summary: 'SQL that PostgreSQL cannot parse, reported at the parser\'s file:line:column.' },
   { id: 'execution-error', area: 'input', severity: 'error', summary: 'SQL that parses but fails when executed against the catalog (e.g. an unknown column).' },
   { id: 'rule-error', area: 'input', severity: 'warning', summary: 'A pgarch rule failed on a statement (a bug in pgarch): reported instead of stopping the lint; the other rules still ran.' },
+  {
+    id: 'not-executed',
+    area: 'engine',
+    severity: 'warning',
+    summary:
+      'A statement the server scratch did not run, and why: its effect would reach outside the scratch database (CREATE DATABASE, ALTER SYSTEM, tablespaces, server files and programs, connections of its own, cluster-wide functions) or it cannot run inside the scratch\'s transaction (VACUUM). Info when nothing the lint reads depends on it.',
+  },
   { id: 'psql-meta-command', area: 'input', severity: 'info', summary: 'A psql backslash command (\\set, \\i, …): skipped, since PostgreSQL itself cannot run it.' },
 ];
 
