@@ -1,7 +1,7 @@
 // Config file + flags → one validated Config. Files: pgarch.config.json / .yaml / .yml, found in the
 // working directory unless --config names one.
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -20,8 +20,13 @@ export const ConfigSchema = z
     migrationsPattern: z.string().optional(),
     /** Findings on tables known to hold fewer rows than this drop to info. */
     smallTableRows: z.number().int().nonnegative().default(10_000),
-    /** Rule profiles, e.g. "supabase" turns on the RLS rules. */
-    profile: z.enum(['default', 'supabase']).default('default'),
+    /**
+     * Rule profile: "supabase" turns on the RLS rules and the built-in Supabase environment. Unset: detected
+     * (supabase when a supabase/config.toml is in or above the paths), else "default".
+     */
+    profile: z.enum(['default', 'supabase']).optional(),
+    /** SQL files or directories applied before the project's SQL and never linted (relative to the config file). */
+    setup: z.array(z.string()).default([]),
     /** Schemas exposed to clients (the supabase profile's RLS rules look there). */
     exposedSchemas: z.array(z.string()).default(['public']),
     /** Rows sampled per table by data-reading rules (functional-dependency). */
@@ -63,5 +68,6 @@ export function loadConfig(path?: string, cwd = process.cwd()): Config {
     const issue = result.error.issues[0];
     throw new ConfigError(`invalid config ${path ?? file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  return result.data;
+  // Setup paths are the config file's: the same file works from any working directory.
+  return { ...result.data, setup: result.data.setup.map((p) => resolve(dirname(file), p)) };
 }

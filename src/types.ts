@@ -34,6 +34,8 @@ export interface Finding {
   docs?: string;
   /** For plan insights: the node's pre-order id in the plan tree (0 = root), as the renderers number it. */
   planNode?: number;
+  /** Other places the finding explains, e.g. the later statements that failed because of this one. */
+  related?: Location[];
 }
 
 export type RuleArea = 'schema' | 'migration' | 'query' | 'plan' | 'health';

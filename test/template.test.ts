@@ -60,7 +60,7 @@ AS $$ SELECT count(*) FROM public.projects $$;
 `;
 
 /** Per profile: rule → objects the defective copy must report, and nothing else. */
-const EXPECTED: Record<Config['profile'], Record<string, string[]>> = {
+const EXPECTED: Record<NonNullable<Config['profile']>, Record<string, string[]>> = {
   default: {
     'policy-without-rls': ['internal.sync_jobs'],
     'policy-always-true': ['public.tasks.tasks_insert'],
@@ -79,7 +79,7 @@ const EXPECTED: Record<Config['profile'], Record<string, string[]>> = {
 };
 
 /** What is left once every proposed fix ran: findings whose rules offer no fix (or that a fix leads to). */
-const AFTER_FIXES: Record<Config['profile'], Record<string, string[]>> = {
+const AFTER_FIXES: Record<NonNullable<Config['profile']>, Record<string, string[]>> = {
   default: { 'policy-always-true': ['public.tasks.tasks_insert'] },
   supabase: {
     // Enabling RLS on labels leaves it without a policy: the fix says policies are needed next.
@@ -102,7 +102,7 @@ const DEFECTIVE = join(dir, 'template-defective.sql');
 writeFileSync(DEFECTIVE, `${readFileSync(TEMPLATE, 'utf8')}\n${DEFECTS}`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const PROFILES: Array<Config['profile']> = ['default', 'supabase'];
+const PROFILES: Array<NonNullable<Config['profile']>> = ['default', 'supabase'];
 
 for (const target of ENGINES) {
   describe(`table template on ${target.name}`, () => {

@@ -34,6 +34,30 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--no-color', 'plain text output');
 }
 
+export interface EnvironmentOptions {
+  setup?: string[];
+  profile?: 'default' | 'supabase';
+}
+
+const collectPaths = (value: string, previous: string[] = []) => [...previous, value];
+
+/** --setup and --profile: the environment the project's SQL assumes (see lint/environment.ts). */
+export function addEnvironmentOptions(cmd: Command): Command {
+  return cmd
+    .option('--setup <path>', 'SQL file or directory applied before the project\'s SQL and never linted: the roles, schemas, extensions and functions your platform provides (repeatable)', collectPaths)
+    .addOption(
+      new Option('--profile <profile>', 'supabase: the Supabase platform (roles, auth, storage, …) and the RLS rules; default: detected from supabase/config.toml').choices([
+        'default',
+        'supabase',
+      ]),
+    );
+}
+
+/** The config with --profile applied over the config file's. */
+export function withEnvironment(config: Config, opts: EnvironmentOptions): Config {
+  return opts.profile ? { ...config, profile: opts.profile } : config;
+}
+
 export function resolveDatabase(opts: CommonOptions): string | undefined {
   return opts.database ?? (process.env.DATABASE_URL || undefined);
 }

@@ -6,7 +6,7 @@ import { formatExplainText } from '../explain/render-text.js';
 import { discoverSqlFiles, InputError, readInputFile } from '../lint/files.js';
 import { exitCodeFor } from '../report/index.js';
 import { collectRows } from './lint.js';
-import { EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand } from './common.js';
+import { addEnvironmentOptions, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment } from './common.js';
 
 interface ExplainCliOptions {
   database?: string;
@@ -22,6 +22,8 @@ interface ExplainCliOptions {
   color: boolean;
   quiet?: boolean;
   maxWarnings?: string;
+  setup?: string[];
+  profile?: 'default' | 'supabase';
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -42,10 +44,10 @@ export function explainCommand(): Command {
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
     .option('--max-warnings <n>', 'exit 1 when there are more than n warnings')
     .option('-q, --quiet', 'report errors only')
-    .option('--no-color', 'plain text output')
-    .addHelpText(
-      'after',
-      `
+    .option('--no-color', 'plain text output');
+  addEnvironmentOptions(cmd).addHelpText(
+    'after',
+    `
 Examples:
   $ pgarch explain "select * from orders where status = 'pending'" --schema db/schema.sql --rows orders=200000
   $ pgarch explain queries/report.sql --schema db/migrations --rows orders=1e5 --html plan.html
@@ -57,10 +59,10 @@ Examples:
 Every statement runs inside BEGIN … ROLLBACK, so INSERT/UPDATE/DELETE/MERGE change nothing
 (sequences still advance). SET statements in a query file apply to the queries after them.
 Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage/input/connection error.`,
-    );
+  );
   cmd.action((query: string | undefined, opts: ExplainCliOptions) =>
     runCommand(async () => {
-      const config = readConfig({ config: opts.config, format: 'text' });
+      const config = withEnvironment(readConfig({ config: opts.config, format: 'text' }), opts);
       let report: ExplainReport;
       if (opts.plan?.length) {
         if (query) throw new InputError('give either a query or --plan, not both');
@@ -78,6 +80,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
           analyze: opts.analyze,
           params: opts.param,
           config,
+          setup: opts.setup,
           progress: progressReporter('explaining'),
         });
       }

@@ -1,9 +1,9 @@
 // `pgarch lint queries FILE…`: the query rules on .sql files and SQL literals in .ts/.js code.
 import { Command, InvalidArgumentError } from 'commander';
 import { lintQueries } from '../query/lint.js';
-import { addCommonOptions, emitReport, EXIT_USAGE, readConfig, resolveDatabase, runCommand, type CommonOptions } from './common.js';
+import { addCommonOptions, addEnvironmentOptions, emitReport, EXIT_USAGE, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
 
-interface LintQueriesFlags extends CommonOptions {
+interface LintQueriesFlags extends CommonOptions, EnvironmentOptions {
   schema?: string[];
   live?: boolean;
   assumeRows?: Record<string, number>;
@@ -35,7 +35,7 @@ Examples:
 
 Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage/input/connection error.`,
     );
-  addCommonOptions(cmd);
+  addEnvironmentOptions(addCommonOptions(cmd));
   cmd.action((paths: string[], opts: LintQueriesFlags) =>
     runCommand(async () => {
       const database = resolveDatabase(opts);
@@ -50,7 +50,8 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
         live: opts.live,
         assumeRows: opts.assumeRows,
         smallTableRows: opts.smallTableRows,
-        config: readConfig(opts),
+        config: withEnvironment(readConfig(opts), opts),
+        setup: opts.setup,
       });
       return emitReport(report, opts);
     }),

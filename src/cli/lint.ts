@@ -1,7 +1,19 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { lintSchema } from '../lint/schema.js';
 import { lintMigrations } from '../migrate/lint.js';
-import { addCommonOptions, emitReport, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, type CommonOptions } from './common.js';
+import {
+  addCommonOptions,
+  addEnvironmentOptions,
+  emitReport,
+  EXIT_USAGE,
+  progressReporter,
+  readConfig,
+  resolveDatabase,
+  runCommand,
+  withEnvironment,
+  type CommonOptions,
+  type EnvironmentOptions,
+} from './common.js';
 import { lintQueriesCommand } from './lint-queries.js';
 
 export function lintCommand(): Command {
@@ -17,7 +29,6 @@ function lintSchemaCommand(): Command {
     .description('schema rules on the catalog built from SQL files, or read from a live database')
     .argument('[paths...]', 'SQL files or directories (applied in order)')
     .option('--live', 'with --database and paths: lint the database as it is; the files only locate objects')
-    .addOption(new Option('--profile <profile>', 'rule profile: supabase adds the RLS rules for exposed schemas').choices(['default', 'supabase']))
     .option('--exposed-schema <name>', 'a schema clients can reach (repeatable; default public)', collect)
     .option('--sample <rows>', 'rows sampled per table by data rules such as functional-dependency (default 100000)', positiveInt)
     .addHelpText(
@@ -33,22 +44,21 @@ Examples:
 
 Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage/input/connection error.`,
     );
-  addCommonOptions(cmd);
-  cmd.action((paths: string[], opts: CommonOptions & { live?: boolean; profile?: 'default' | 'supabase'; exposedSchema?: string[]; sample?: number }) =>
+  addEnvironmentOptions(addCommonOptions(cmd));
+  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions & { live?: boolean; exposedSchema?: string[]; sample?: number }) =>
     runCommand(async () => {
       const database = resolveDatabase(opts);
       if (paths.length === 0 && !database) {
         process.stderr.write('pgarch: give SQL files or directories, or --database URL to lint a live database\n');
         return EXIT_USAGE;
       }
-      const base = readConfig(opts);
+      const base = withEnvironment(readConfig(opts), opts);
       const config = {
         ...base,
-        profile: opts.profile ?? base.profile,
         exposedSchemas: opts.exposedSchema ?? base.exposedSchemas,
         sampleRows: opts.sample ?? base.sampleRows,
       };
-      const { report } = await lintSchema({ paths, database, live: opts.live, config, progress: progressReporter('applying') });
+      const { report } = await lintSchema({ paths, database, live: opts.live, config, setup: opts.setup, progress: progressReporter('applying') });
       return emitReport(report, opts);
     }),
   );
@@ -97,11 +107,12 @@ Examples:
   $ pgarch lint migrations db/migrations --database postgres://localhost/postgres   # scratch database there
   $ pgarch lint migrations db/migrations --no-execute                                # parse-only, fastest`,
     );
-  addCommonOptions(cmd);
+  addEnvironmentOptions(addCommonOptions(cmd));
   cmd.action(
     (
       paths: string[],
-      opts: CommonOptions & {
+      opts: CommonOptions &
+        EnvironmentOptions & {
         pattern?: string;
         since?: string;
         only?: string[];
@@ -114,9 +125,10 @@ Examples:
       },
     ) =>
       runCommand(async () => {
-        const config = readConfig(opts);
+        const config = withEnvironment(readConfig(opts), opts);
         const { report } = await lintMigrations({
           paths,
+          setup: opts.setup,
           pattern: opts.pattern,
           database: resolveDatabase(opts),
           since: opts.since,

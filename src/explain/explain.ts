@@ -7,6 +7,7 @@ import { openEngine, toEngineError, type Engine } from '../engine/index.js';
 import { applyFiles, executionErrorFinding, extensionsUsed } from '../lint/apply.js';
 import { InputError, readInputFile } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
+import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { readSqlFiles } from '../lint/schema.js';
 import { seedTables } from '../migrate/seed.js';
 import { loadParser, parseFileSync, type ParsedFile } from '../sql/parse.js';
@@ -49,6 +50,8 @@ export interface ExplainOptions {
   analyze?: boolean;
   params?: string[];
   config?: Config;
+  /** SQL applied before the schema files and never linted; adds to config.setup. */
+  setup?: string[];
   progress?: (done: number, total: number) => void;
 }
 
@@ -60,15 +63,18 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
   if (options.sql !== undefined) queryFiles.push(parseFileSync(options.sql, undefined));
   const schemaFiles = options.schema?.length ? await readSqlFiles(options.schema) : [];
   const useScratch = schemaFiles.length > 0 || !options.database;
+  const env = useScratch
+    ? await loadEnvironment({ profile: resolveProfile(options.schema ?? [], config.profile), setup: [...config.setup, ...(options.setup ?? [])] })
+    : EMPTY_ENVIRONMENT;
   const engine: Engine = await openEngine(
-    useScratch ? { database: options.database, scratch: true, extensions: extensionsUsed([...schemaFiles, ...queryFiles]) } : { database: options.database },
+    useScratch ? { database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed([...schemaFiles, ...queryFiles])] } : { database: options.database },
   );
   const findings: Finding[] = [...schemaFiles, ...queryFiles].flatMap((f) => f.findings);
   const plans: ExplainedQuery[] = [];
   let engineText: string | undefined;
   try {
     engineText = (await engine.version()).text;
-    findings.push(...(await applyFiles(engine, schemaFiles)));
+    findings.push(...(await applyEnvironment(engine, env)).findings, ...(await applyFiles(engine, schemaFiles)));
     if (options.rows && Object.keys(options.rows).length) await seedTables(engine, options.rows, ' in the schema');
     // Plans are only as good as the statistics: a scratch engine gets them now, after its data.
     if (useScratch) await engine.exec('ANALYZE');

@@ -4,6 +4,7 @@ import type { Engine, EngineError } from '../engine/types.js';
 import { NotExecutedError, toEngineError } from '../engine/types.js';
 import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { Finding, Location } from '../types.js';
+import { FailureGroups } from './root-cause.js';
 
 export interface ApplyProgress {
   (done: number, total: number, file?: string): void;
@@ -21,8 +22,13 @@ export function extensionsUsed(files: ParsedFile[]): string[] {
   return [...names];
 }
 
+/**
+ * Apply the files statement by statement. A failure is one finding; later statements that fail only
+ * because of it are counted on it instead of reported one by one (see FailureGroups).
+ */
 export async function applyFiles(engine: Engine, files: ParsedFile[], progress?: ApplyProgress): Promise<Finding[]> {
   const findings: Finding[] = [];
+  const failures = new FailureGroups(files, engine);
   const total = files.reduce((n, f) => n + f.statements.length, 0);
   let done = 0;
   for (const file of files) {
@@ -43,12 +49,14 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
         if (control === 'end') inTransaction = aborted = false;
         // A statement the scratch did not run aborted nothing.
         else if (inTransaction && !(e instanceof NotExecutedError)) aborted = true;
-        findings.push(executionErrorFinding(file, stmt, e, inTransaction ? 'The rest of this transaction block was skipped, as PostgreSQL would.' : undefined));
+        const { finding } = failures.failed(stmt, e, executionErrorFinding(file, stmt, e, inTransaction ? 'The rest of this transaction block was skipped, as PostgreSQL would.' : undefined));
+        if (finding) findings.push(finding);
       }
     }
     // A file that leaves a transaction open ends like a psql session: rolled back.
     if (inTransaction) await engine.exec('ROLLBACK').catch(() => {});
   }
+  failures.finish();
   return findings;
 }
 

@@ -15,6 +15,8 @@ export interface ReviewOptions {
   paths: string[];
   database?: string;
   config?: Config;
+  /** SQL applied before the project's SQL and never linted; adds to config.setup. */
+  setup?: string[];
   progress?: (done: number, total: number) => void;
 }
 
@@ -41,12 +43,13 @@ export const findMigrationDirs = (paths: string[]): string[] => findNamedDirs(pa
 export async function review(options: ReviewOptions): Promise<Report> {
   const started = performance.now();
   const config = options.config ?? defaultConfig();
-  const schema = await lintSchema({ paths: options.paths, database: options.database, config, progress: options.progress });
+  const { setup } = options;
+  const schema = await lintSchema({ paths: options.paths, database: options.database, config, setup, progress: options.progress });
   const dirs = findMigrationDirs(options.paths);
-  const migrations = dirs.length ? await lintMigrations({ paths: dirs, database: options.database, config }) : undefined;
+  const migrations = dirs.length ? await lintMigrations({ paths: dirs, database: options.database, config, setup }) : undefined;
   // Queries are checked against the schema the project's SQL builds (schema discovery skips `queries` folders).
   const queryDirs = findNamedDirs(options.paths, 'queries');
-  const queries = queryDirs.length ? await lintQueries({ paths: queryDirs, schema: options.paths, database: options.database, config }) : undefined;
+  const queries = queryDirs.length ? await lintQueries({ paths: queryDirs, schema: options.paths, database: options.database, config, setup }) : undefined;
   // The passes read the same files: input problems (syntax, execution) are reported once.
   const key = (f: Finding) => `${f.rule}@${f.location?.file}:${f.location?.line}:${f.location?.column}`;
   const seen = new Set(schema.report.findings.map(key));

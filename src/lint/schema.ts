@@ -12,6 +12,7 @@ import type { SchemaRule } from '../rules/types.js';
 import { loadParser, parseFileSync, type ParsedFile } from '../sql/parse.js';
 import type { Finding, Report } from '../types.js';
 import { applyFiles, extensionsUsed, type ApplyProgress } from './apply.js';
+import { applyEnvironment, isEnvironmentObject, liveEnvironment, loadEnvironment, resolveProfile } from './environment.js';
 import { discoverSqlFiles } from './files.js';
 import { buildReport } from './policy.js';
 
@@ -26,6 +27,8 @@ export interface LintSchemaOptions {
    */
   live?: boolean;
   config?: Config;
+  /** SQL applied first and never linted (roles, schemas, extensions a platform provides); adds to config.setup. */
+  setup?: string[];
   rules?: SchemaRule[];
   progress?: ApplyProgress;
 }
@@ -41,20 +44,25 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
   const config = options.config ?? defaultConfig();
   const files = await readSqlFiles(options.paths);
   const live = Boolean(options.database) && (options.live || options.paths.length === 0);
+  const profile = resolveProfile(options.paths, config.profile);
+  const env = await loadEnvironment({ profile, setup: [...config.setup, ...(options.setup ?? [])] });
 
   const engine: Engine = await openEngine(
-    live ? { database: options.database, readOnly: true } : { database: options.database, scratch: true, extensions: extensionsUsed(files) },
+    live ? { database: options.database, readOnly: true } : { database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed(files)] },
   );
   const findings: Finding[] = files.flatMap((f) => f.findings);
   let catalog: Catalog;
   try {
+    const applied = live ? liveEnvironment(env) : await applyEnvironment(engine, env);
+    findings.push(...applied.findings);
     if (!live) findings.push(...(await applyFiles(engine, files, options.progress)));
     catalog = await introspect(engine);
     const origin = files.length ? buildOrigin(files) : emptyOrigin();
-    const ctx = { catalog, origin, engine, profile: config.profile, exposedSchemas: config.exposedSchemas, sampleRows: config.sampleRows, live };
+    const ctx = { catalog, origin, engine, profile, exposedSchemas: config.exposedSchemas, sampleRows: config.sampleRows, live };
     for (const rule of options.rules ?? schemaRules) {
-      if (config.rules[rule.id] === 'off' || (rule.profiles && !rule.profiles.includes(config.profile))) continue;
-      findings.push(...(await checkGuarded(rule, ctx)));
+      if (config.rules[rule.id] === 'off' || (rule.profiles && !rule.profiles.includes(profile))) continue;
+      // What the platform and the migration tools own is not the project's to fix.
+      findings.push(...(await checkGuarded(rule, ctx)).filter((f) => !isEnvironmentObject(f.object, applied)));
     }
   } finally {
     await engine.close();

@@ -7,6 +7,8 @@ import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { NotExecutedError, toEngineError } from '../engine/types.js';
 import { executionErrorFinding, isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { FailureGroups } from '../lint/root-cause.js';
+import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
 import { migrationRules } from '../rules/migration/index.js';
@@ -39,6 +41,8 @@ export interface LintMigrationsOptions {
   /** Findings on tables known to be smaller than this drop to info (default 10,000). */
   smallTableRows?: number;
   config?: Config;
+  /** SQL applied before the first migration and never linted; adds to config.setup. */
+  setup?: string[];
   rules?: MigrationRule[];
   progress?: (done: number, total: number) => void;
 }
@@ -98,14 +102,18 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
   const rowSources: RowSources = { assumeRows: { ...config.assumeRows, ...options.assumeRows } };
   if (options.statsFrom) rowSources.liveRows = await readLiveRows(options.statsFrom);
 
+  const env = options.noExecute ? EMPTY_ENVIRONMENT : await loadEnvironment({ profile: resolveProfile(options.paths, config.profile), setup: [...config.setup, ...(options.setup ?? [])] });
   const engineStarted = performance.now();
-  const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: extensionNames(parsed) });
+  const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: [...env.extensions, ...extensionNames(parsed)] });
   const engineStartMs = performance.now() - engineStarted;
   const findings: Finding[] = [];
   try {
+    if (engine) findings.push(...(await applyEnvironment(engine, env)).findings);
     const pgVersion = options.pgVersion ?? config.pgVersion ?? (engine?.kind === 'server' ? (await engine.version()).major : DEFAULT_PG_VERSION);
+    const failures = new FailureGroups(parsed, engine ?? { kind: 'pglite', description: 'parse only' });
     const runner = new MigrationRunner({
       engine,
+      failures,
       config,
       pgVersion,
       rules: (options.rules ?? migrationRules).filter((r) => config.rules[r.id] !== 'off'),
@@ -124,6 +132,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
       if (isReported) findings.push(...out, ...parsed[i].findings);
       previousReported = isReported;
     }
+    failures.finish();
   } finally {
     await engine?.close();
   }
@@ -138,6 +147,8 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
 
 interface RunnerOptions {
   engine?: Engine;
+  /** One finding per failure: what fails only because of an earlier failure is counted there. */
+  failures: FailureGroups;
   config: Config;
   pgVersion: number;
   rules: MigrationRule[];
@@ -416,7 +427,13 @@ export class MigrationRunner {
           const e = toEngineError(error);
           // A rule that predicted this failure (e.g. CONCURRENTLY in a transaction) explains it better.
           const predicted = before.some((f) => PREDICTS_FAILURE.has(f.rule));
-          if (!predicted) findings.push(executionErrorFinding(file, stmt, e, 'The statement failed against the catalog built by the migrations before it; later statements may fail because of it.'));
+          if (!predicted) {
+            const failure = this.o.failures.failed(stmt, e, executionErrorFinding(file, stmt, e, 'The statement failed against the catalog built by the migrations before it; later statements may fail because of it.'));
+            // A statement that fails in production too changes nothing there: what rules said about its
+            // locks and rewrites is moot. One that failed only here (a missing extension) would run there.
+            if (!failure.environmental) removeAll(findings, before);
+            if (failure.finding) findings.push(failure.finding);
+          }
           if (control === 'end') tx.inTransaction = s.runnerTransaction;
           // A statement the scratch did not run aborted nothing.
           else if (tx.explicit && !(e instanceof NotExecutedError)) s.aborted = true;
@@ -568,6 +585,12 @@ function guarded(rule: MigrationRule, ctx: MigrationRuleContext, run: () => Find
   } catch (error) {
     return failedUnlessBatch(error);
   }
+}
+
+function removeAll(findings: Finding[], remove: Finding[]): void {
+  if (!remove.length) return;
+  const gone = new Set(remove);
+  for (let i = findings.length - 1; i >= 0; i--) if (gone.has(findings[i])) findings.splice(i, 1);
 }
 
 function firstRelation(stmt: Statement): RangeVar | undefined {

@@ -8,6 +8,7 @@ import type { Catalog, Index, Table } from '../catalog/types.js';
 import { openEngine } from '../engine/index.js';
 import { toEngineError, type Engine, type EngineError } from '../engine/types.js';
 import { applyFiles, extensionsUsed } from '../lint/apply.js';
+import { applyEnvironment, EMPTY_ENVIRONMENT, type Environment } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
 import { readSqlFiles } from '../lint/schema.js';
 import type { AnyNode, IndexKey } from '../rules/types.js';
@@ -44,6 +45,8 @@ export interface OpenQueryCatalogOptions {
   database?: string;
   /** Read the database's own catalog (read-only) instead of applying schema files. */
   live?: boolean;
+  /** What the schema assumes before its first file (applied first, never linted). */
+  environment?: Environment;
 }
 
 /** Build the catalog for query linting; the caller closes it. */
@@ -51,9 +54,10 @@ export async function openQueryCatalog(options: OpenQueryCatalogOptions): Promis
   if (options.live && !options.database) throw new InputError('a live catalog needs a database URL');
   const live = Boolean(options.database) && (options.live || !options.schema?.length);
   const files = live ? [] : await readSqlFiles(options.schema ?? []);
-  const engine = await openEngine(live ? { database: options.database, readOnly: true } : { database: options.database, scratch: true, extensions: extensionsUsed(files) });
+  const env = live ? EMPTY_ENVIRONMENT : (options.environment ?? EMPTY_ENVIRONMENT);
+  const engine = await openEngine(live ? { database: options.database, readOnly: true } : { database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed(files)] });
   try {
-    const findings = [...files.flatMap((f) => f.findings), ...(live ? [] : await applyFiles(engine, files))];
+    const findings = [...files.flatMap((f) => f.findings), ...(live ? [] : [...(await applyEnvironment(engine, env)).findings, ...(await applyFiles(engine, files))])];
     // On a live database PREPARE takes brief relation locks: never queue behind a migration for long.
     if (live) await engine.exec("SET lock_timeout = '2s'");
     const catalog = await queryCatalogFrom(engine, { live });

@@ -10,6 +10,7 @@ import { isIgnored } from '../sql/directives.js';
 import type { Statement } from '../sql/parse.js';
 import { SqlText } from '../sql/tokens.js';
 import type { Finding, Report, Severity } from '../types.js';
+import { loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { openQueryCatalog, type QueryCatalog } from './catalog.js';
 import { discoverQueryFiles, readQuerySources, type QuerySource, type QueryUnit } from './sources.js';
 
@@ -26,6 +27,8 @@ export interface LintQueriesOptions {
   /** Tables known to be smaller than this are small (default: config smallTableRows). */
   smallTableRows?: number;
   config?: Config;
+  /** SQL applied before the schema files and never linted; adds to config.setup. */
+  setup?: string[];
   rules?: QueryRule[];
 }
 
@@ -40,7 +43,10 @@ export async function lintQueries(options: LintQueriesOptions): Promise<QueryLin
   const started = performance.now();
   const config = options.config ?? defaultConfig();
   const sources = await readQuerySources(discoverQueryFiles(options.paths));
-  const session = options.schema?.length || options.database ? await openQueryCatalog({ schema: options.schema, database: options.database, live: options.live }) : undefined;
+  const environment = options.schema?.length
+    ? await loadEnvironment({ profile: resolveProfile([...options.schema, ...options.paths], config.profile), setup: [...config.setup, ...(options.setup ?? [])] })
+    : undefined;
+  const session = options.schema?.length || options.database ? await openQueryCatalog({ schema: options.schema, database: options.database, live: options.live, environment }) : undefined;
   const env: QueryEnvironment = {
     catalog: session,
     config,

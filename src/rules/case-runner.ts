@@ -7,6 +7,7 @@ import { emptyOrigin, recordStatement } from '../catalog/origin.js';
 import { defaultConfig } from '../config.js';
 import type { Engine } from '../engine/types.js';
 import { applyFiles } from '../lint/apply.js';
+import { FailureGroups } from '../lint/root-cause.js';
 import { EngineCatalogView } from '../migrate/catalog-view.js';
 import type { Migration } from '../migrate/discover.js';
 import { MigrationRunner } from '../migrate/lint.js';
@@ -58,7 +59,8 @@ export async function runMigrationCase(engine: Engine, rule: MigrationRule, pars
   await engine.exec(`CREATE SCHEMA ${schema}; SET search_path = ${schema}, public;`);
   const config = { ...defaultConfig(), assumeInTransaction: Boolean(c.options.assumeInTransaction), assumeRows: c.options.assumeRows ?? {} };
   const view = new EngineCatalogView(engine, { assumeRows: config.assumeRows });
-  const runner = new MigrationRunner({ engine, config, pgVersion: c.options.pgVersion ?? 15, rules: [rule], view, smallTableRows: 10_000, total: 0 });
+  const failures = new FailureGroups([parsed], engine);
+  const runner = new MigrationRunner({ engine, failures, config, pgVersion: c.options.pgVersion ?? 15, rules: [rule], view, smallTableRows: 10_000, total: 0 });
   const baseText = readFileSync(MIGRATION_BASE_PATH, 'utf8');
   const base = parseFileSync(baseText, MIGRATION_BASE_PATH);
   runner.deploy();
