@@ -13,8 +13,12 @@ export const ConfigSchema = z
     rules: z.record(z.string(), RuleSetting).default({}),
     /** Target PostgreSQL major version for version-aware rules. */
     pgVersion: z.number().int().min(9).max(30).optional(),
-    /** Migrations run inside a transaction by the runner (as most frameworks do). */
-    assumeInTransaction: z.boolean().default(false),
+    /**
+     * Whether the runner wraps each migration in a transaction. Unset: what the layout's tool does
+     * (goose, dbmate, Flyway, diesel, Supabase: yes; Prisma, golang-migrate: one implicit transaction per
+     * multi-statement file; sqitch and plain files: no).
+     */
+    assumeInTransaction: z.boolean().optional(),
     migrationsDir: z.string().optional(),
     /** Glob selecting migration files in an unusual layout, e.g. "**\/*.up.sql". */
     migrationsPattern: z.string().optional(),

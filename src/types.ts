@@ -49,10 +49,25 @@ export interface Summary {
   elapsedMs: number;
 }
 
+/** A folder of migrations as pgarch read it: which tool's layout, how many migrations, what it skipped. */
+export interface InputSet {
+  path: string;
+  /** The layout's name, e.g. `goose`, `supabase`, `numbered`. */
+  layout: string;
+  /** The tool, as its users know it, e.g. "Supabase CLI". */
+  tool: string;
+  /** Migrations read from it. */
+  files: number;
+  /** Files there the tool does not run as migrations, and why. */
+  skipped?: Array<{ file: string; reason: string }>;
+}
+
 /** What every command that reports findings returns; its JSON form is the public contract. */
 export interface Report {
   tool: 'pgarch';
   version: string;
   findings: Finding[];
   summary: Summary;
+  /** The migration folders read, and as which layout (lint migrations, review). */
+  inputs?: InputSet[];
 }

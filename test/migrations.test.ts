@@ -30,14 +30,14 @@ describe('migration discovery', () => {
     const folders = project({ '2024_02_b/up.sql': 'select 2;', '2024_02_b/down.sql': 'select -2;', '2024_01_a/up.sql': 'select 1;' });
     const f = discoverMigrations([folders]);
     expect(f.map((m) => [m.id, m.layout, m.down?.text ?? null])).toEqual([
-      ['2024_01_a', 'folders', null],
-      ['2024_02_b', 'folders', 'select -2;'],
+      ['2024_01_a', 'diesel', null],
+      ['2024_02_b', 'diesel', 'select -2;'],
     ]);
 
     const paired = project({ '000002_b.up.sql': 'select 2;', '000001_a.up.sql': 'select 1;', '000001_a.down.sql': 'select -1;' });
     expect(discoverMigrations([paired]).map((m) => [m.id, m.layout, Boolean(m.down)])).toEqual([
-      ['000001_a', 'paired', true],
-      ['000002_b', 'paired', false],
+      ['000001_a', 'golang-migrate', true],
+      ['000002_b', 'golang-migrate', false],
     ]);
 
     const dbmate = project({ '20240101_a.sql': '-- migrate:up\ncreate table a (id int);\n\n-- migrate:down\ndrop table a;\n' });
@@ -151,15 +151,17 @@ describe('lint migrations (embedded)', () => {
     const { report } = await lintMigrations({ paths: [dir] });
     const errs = report.findings.filter((f) => f.rule === 'execution-error').map((f) => `${f.location?.line}:${f.location?.column} ${f.message}`);
     expect(errs).toEqual([
-      '2:20 type "nosuchtype" does not exist',
-      '4:1 relation "t2" does not exist',
+      // t2 was never made: the ALTER of line 4 fails because of it, and is counted there.
+      '2:20 type "nosuchtype" does not exist (1 later statement failed because of it, not reported separately: line 4)',
       '6:1 column "c1" of relation "acc" contains null values',
       '7:1 LOCK TABLE can only be used in transaction blocks',
       '12:33 type "nosuchtype" does not exist',
       '15:1 relation "t4" does not exist',
       '16:1 column "name" of relation "acc" contains null values',
     ]);
-    expect(report.findings.filter((f) => f.rule === 'set-not-null').map((f) => f.location?.line)).toEqual([6, 16]);
+    // SET NOT NULL failed on lines 6 and 16 (the rows hold NULLs): in production too, so nothing is locked
+    // or scanned for long, and the lock finding would only repeat the error.
+    expect(report.findings.filter((f) => f.rule === 'set-not-null').map((f) => f.location?.line)).toEqual([]);
   });
 
   it('reads the catalog after a migration rolled back its transaction', async () => {

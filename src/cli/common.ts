@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { EngineError, redact } from '../engine/index.js';
+import { LAYOUT_NAMES, type MigrationLayout } from '../migrate/discover.js';
 import { InputError } from '../lint/files.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
 import { allRules } from '../rules/registry.js';
@@ -51,6 +52,18 @@ export function addEnvironmentOptions(cmd: Command): Command {
         'supabase',
       ]),
     );
+}
+
+/** --layout and --pattern: how migration folders are read when detection is not what you want. */
+export function addLayoutOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--layout <tool>', 'read migration folders as this tool\'s layout instead of detecting it').choices(LAYOUT_NAMES.filter((n) => n !== 'pattern' && n !== 'file')))
+    .option('--pattern <glob>', 'migration files matching this glob in each folder, for layouts no reader knows, e.g. "**/*.forward.sql"');
+}
+
+export interface LayoutOptions {
+  layout?: MigrationLayout;
+  pattern?: string;
 }
 
 /** The config with --profile applied over the config file's. */

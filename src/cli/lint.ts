@@ -4,6 +4,7 @@ import { lintMigrations } from '../migrate/lint.js';
 import {
   addCommonOptions,
   addEnvironmentOptions,
+  addLayoutOptions,
   emitReport,
   EXIT_USAGE,
   progressReporter,
@@ -13,6 +14,7 @@ import {
   withEnvironment,
   type CommonOptions,
   type EnvironmentOptions,
+  type LayoutOptions,
 } from './common.js';
 import { lintQueriesCommand } from './lint-queries.js';
 
@@ -85,7 +87,6 @@ function lintMigrationsCommand(): Command {
   const cmd = new Command('migrations')
     .description('migration rules, catalog-aware: applies migrations in order and checks each statement against the catalog before it')
     .argument('<paths...>', 'migration directories or files')
-    .option('--pattern <glob>', 'select migration files in an unusual layout, e.g. "**/*.up.sql"')
     .option('--since <git-ref>', 'report only migrations changed since this ref; earlier ones still build the catalog')
     .option('--only <file>', 'report only this migration (repeatable); earlier ones still build the catalog', collect)
     .option('--pg-version <major>', 'target PostgreSQL major version (default: the server\'s, else 15)', positiveInt)
@@ -97,8 +98,11 @@ function lintMigrationsCommand(): Command {
     .addHelpText(
       'after',
       `
-Layouts found automatically: flat NNN_name.sql, NNN_name/up.sql + down.sql, *.up.sql/*.down.sql,
-dbmate (-- migrate:up / -- migrate:down), Prisma (*/migration.sql), Flyway (V1__name.sql).
+Layouts found by their shape, in the order and with the transactions their tool uses: Prisma
+(*/migration.sql), drizzle-kit (meta/_journal.json), goose (-- +goose Up), golang-migrate
+(N_name.up.sql), Flyway (V1__name.sql, R__, U; several locations merge), dbmate (-- migrate:up),
+diesel (name/up.sql), sqitch (sqitch.plan), graphile-migrate (committed/), Supabase CLI
+(supabase/migrations), plain numbered files. A folder that holds none is searched for them.
 
 Examples:
   $ pgarch lint migrations db/migrations
@@ -107,13 +111,13 @@ Examples:
   $ pgarch lint migrations db/migrations --database postgres://localhost/postgres   # scratch database there
   $ pgarch lint migrations db/migrations --no-execute                                # parse-only, fastest`,
     );
-  addEnvironmentOptions(addCommonOptions(cmd));
+  addLayoutOptions(addEnvironmentOptions(addCommonOptions(cmd)));
   cmd.action(
     (
       paths: string[],
       opts: CommonOptions &
-        EnvironmentOptions & {
-        pattern?: string;
+        EnvironmentOptions &
+        LayoutOptions & {
         since?: string;
         only?: string[];
         pgVersion?: number;
@@ -129,6 +133,7 @@ Examples:
         const { report } = await lintMigrations({
           paths,
           setup: opts.setup,
+          layout: opts.layout,
           pattern: opts.pattern,
           database: resolveDatabase(opts),
           since: opts.since,

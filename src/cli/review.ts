@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { review } from '../lint/review.js';
-import { addCommonOptions, addEnvironmentOptions, emitReport, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
+import { addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
 
 /**
  * The architect's review of a project. It runs every capability that has landed — today the schema
@@ -19,10 +19,18 @@ Examples:
   $ pgarch review db/ --format markdown -o review.md
   $ pgarch review db/ --database postgres://localhost/postgres   # applied in a scratch database there`,
     );
-  addEnvironmentOptions(addCommonOptions(cmd));
-  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions) =>
+  addLayoutOptions(addEnvironmentOptions(addCommonOptions(cmd)));
+  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions & LayoutOptions) =>
     runCommand(async () => {
-      const report = await review({ paths, database: resolveDatabase(opts), config: withEnvironment(readConfig(opts), opts), setup: opts.setup, progress: progressReporter('applying') });
+      const report = await review({
+        paths,
+        database: resolveDatabase(opts),
+        config: withEnvironment(readConfig(opts), opts),
+        setup: opts.setup,
+        layout: opts.layout,
+        pattern: opts.pattern,
+        progress: progressReporter('applying'),
+      });
       return emitReport(report, opts);
     }),
   );

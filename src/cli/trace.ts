@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { traceFile } from '../migrate/trace.js';
 import { formatTraceText } from '../report/trace.js';
 import { collectRows } from './lint.js';
-import { EXIT_OK, progressReporter, resolveDatabase, runCommand } from './common.js';
+import { addEnvironmentOptions, EXIT_FINDINGS, EXIT_OK, progressReporter, resolveDatabase, runCommand, type EnvironmentOptions } from './common.js';
 
 export function traceCommand(): Command {
   const cmd = new Command('trace')
@@ -11,8 +11,7 @@ export function traceCommand(): Command {
     .argument('<file>', 'the migration to trace')
     .option('-d, --database <url>', 'PostgreSQL URL: traced in a scratch database there (default: embedded PGlite)')
     .option('--rows <table=N>', 'seed N synthetic rows into a table before tracing (repeatable)', collectRows)
-    .option('--setup <path>', 'SQL applied first (repeatable); default: the migrations before FILE in its directory', (v: string, p: string[] = []) => [...p, v])
-    .option('--no-history', 'do not apply the earlier migrations of the directory')
+    .option('--no-history', 'do not apply the migrations before FILE in its layout')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file')
     .option('--no-color', 'plain text output')
@@ -23,14 +22,20 @@ Examples:
   $ pgarch trace db/migrations/0007_payments_amount_bigint.sql
   $ pgarch trace db/migrations/0007_payments_amount_bigint.sql --rows payments=1000000
   $ pgarch trace change.sql --setup db/schema.sql --format json
-  $ pgarch trace change.sql --database postgres://localhost/postgres --rows orders=100000`,
+  $ pgarch trace change.sql --database postgres://localhost/postgres --rows orders=100000
+
+The migrations before FILE in its folder's layout (any tool pgarch knows) are applied first, as that
+tool runs them; --setup files before those. Exit codes: 0 every statement ran, 1 a traced statement
+failed, 2 usage, input or connection error.`,
     );
-  cmd.action((file: string, opts: { database?: string; rows?: Record<string, number>; setup?: string[]; history: boolean; format: 'text' | 'json'; output?: string; color: boolean }) =>
+  addEnvironmentOptions(cmd);
+  cmd.action((file: string, opts: EnvironmentOptions & { database?: string; rows?: Record<string, number>; history: boolean; format: 'text' | 'json'; output?: string; color: boolean }) =>
     runCommand(async () => {
       const result = await traceFile(file, {
         database: resolveDatabase(opts as { database?: string; format: 'text' }),
         rows: opts.rows,
         setup: opts.setup,
+        profile: opts.profile,
         noHistory: !opts.history,
         progress: progressReporter('tracing'),
       });
@@ -38,7 +43,7 @@ Examples:
       const text = opts.format === 'json' ? JSON.stringify(result, null, 2) : formatTraceText(result, { color });
       if (opts.output) writeFileSync(opts.output, `${text}\n`);
       else process.stdout.write(`${text}\n`);
-      return EXIT_OK;
+      return result.statements.some((s) => s.error) ? EXIT_FINDINGS : EXIT_OK;
     }),
   );
   return cmd;

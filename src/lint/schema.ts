@@ -1,19 +1,19 @@
 // `pgarch lint schema`: build the catalog (apply files to PGlite or a scratch database on a server, or
 // read a live database), map objects back to their source lines, and run the schema rules.
-import { readFileSync } from 'node:fs';
 import { introspect } from '../catalog/introspect.js';
 import { buildOrigin, emptyOrigin } from '../catalog/origin.js';
 import type { Catalog } from '../catalog/types.js';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
+import { describeSet } from '../migrate/discover.js';
 import { schemaRules } from '../rules/registry.js';
 import type { SchemaRule } from '../rules/types.js';
-import { loadParser, parseFileSync, type ParsedFile } from '../sql/parse.js';
-import type { Finding, Report } from '../types.js';
+import type { ParsedFile } from '../sql/parse.js';
+import type { Finding, InputSet, Report } from '../types.js';
 import { applyFiles, extensionsUsed, type ApplyProgress } from './apply.js';
 import { applyEnvironment, isEnvironmentObject, liveEnvironment, loadEnvironment, resolveProfile } from './environment.js';
-import { discoverSqlFiles } from './files.js';
+import { readSchemaInputs, type SchemaInputs } from './schema-inputs.js';
 import { buildReport } from './policy.js';
 
 export interface LintSchemaOptions {
@@ -42,10 +42,11 @@ export interface SchemaLintResult {
 export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLintResult> {
   const started = performance.now();
   const config = options.config ?? defaultConfig();
-  const files = await readSqlFiles(options.paths);
+  const inputs = await readSchemaInputs(options.paths);
+  const { files } = inputs;
   const live = Boolean(options.database) && (options.live || options.paths.length === 0);
   const profile = resolveProfile(options.paths, config.profile);
-  const env = await loadEnvironment({ profile, setup: [...config.setup, ...(options.setup ?? [])] });
+  const env = await loadEnvironment({ profile, setup: [...config.setup, ...inputs.setup, ...(options.setup ?? [])] });
 
   const engine: Engine = await openEngine(
     live ? { database: options.database, readOnly: true } : { database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed(files)] },
@@ -69,11 +70,17 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
   }
 
   const statements = files.reduce((n, f) => n + f.statements.length, 0);
+  const report = buildReport(findings, files, config, { files: files.length, statements, started });
   return {
-    report: buildReport(findings, files, config, { files: files.length, statements, started }),
+    report: inputs.sets.length || inputs.skipped.length ? { ...report, inputs: schemaInputSets(inputs) } : report,
     catalog,
     files,
   };
+}
+
+/** The migration folders read, and the SQL files found but not applied (as one entry of their own). */
+function schemaInputSets(inputs: SchemaInputs): InputSet[] {
+  return [...inputs.sets.map(describeSet), ...inputs.skipped.map((s) => ({ path: s.path, layout: 'none', tool: 'SQL files not applied', files: 0, skipped: s.files }))];
 }
 
 /** A rule that throws becomes a rule-error finding; the other rules still run. */
@@ -85,8 +92,10 @@ async function checkGuarded(rule: SchemaRule, ctx: Parameters<SchemaRule['check'
   }
 }
 
-/** Discover, read and parse SQL files (paths as given, so locations match what the user typed). */
+/**
+ * The SQL files that build the schema, read and parsed (paths as given, so locations match what the
+ * user typed): migration folders' up steps in their tool's order, else the SQL files (see schema-inputs.ts).
+ */
 export async function readSqlFiles(paths: string[]): Promise<ParsedFile[]> {
-  await loadParser();
-  return discoverSqlFiles(paths).map((file) => parseFileSync(readFileSync(file, 'utf8'), file));
+  return (await readSchemaInputs(paths)).files;
 }

@@ -16,7 +16,9 @@ import type { AnyNode, MigrationRule, MigrationRuleContext, TableRef, Transactio
 import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
 import type { Finding, Report, Severity } from '../types.js';
 import { EngineCatalogView, ParseOnlyCatalogView, type RowSources } from './catalog-view.js';
-import { discoverMigrations, type Migration } from './discover.js';
+import { findMigrationSets, type Migration, type MigrationLayout, type MigrationSet } from './discover.js';
+import { describeSet, runnerTransaction } from './layouts/index.js';
+import { parseMigration } from './parse-migration.js';
 import { documentedLock } from './locks.js';
 import { changedNames, createdTable, isBuiltinType, isConstantExpression, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
 
@@ -24,6 +26,10 @@ export interface LintMigrationsOptions {
   paths: string[];
   /** Glob for unusual layouts, relative to each directory. */
   pattern?: string;
+  /** Read the paths as this layout instead of detecting one. */
+  layout?: MigrationLayout;
+  /** Migration sets already found (review): each one is a history of its own; `paths` then only locate the platform. */
+  sets?: MigrationSet[];
   /** postgres:// URL: migrations run in a scratch database there; embedded PGlite when absent. */
   database?: string;
   /** Report only migrations changed since this git ref; earlier ones still build the catalog. */
@@ -50,6 +56,8 @@ export interface LintMigrationsOptions {
 export interface MigrationLintResult {
   report: Report;
   migrations: Migration[];
+  /** The folders linted, each as the layout it was read as. */
+  sets: MigrationSet[];
   /** Where the time went: starting the engine vs parsing, linting and executing. */
   timings: { engineStartMs: number; lintMs: number };
 }
@@ -94,19 +102,58 @@ function mayRewrite(stmt: Statement): boolean {
 export async function lintMigrations(options: LintMigrationsOptions): Promise<MigrationLintResult> {
   const started = performance.now();
   const config = options.config ?? defaultConfig();
-  const migrations = discoverMigrations(options.paths, { pattern: options.pattern ?? config.migrationsPattern });
-  const reported = reportedSet(migrations, options);
+  const sets = options.sets ?? findMigrationSets(options.paths, { layout: options.layout, pattern: options.pattern ?? config.migrationsPattern });
+  const migrations = sets.flatMap((set) => set.migrations);
+  const reported = reportedMigrations(migrations, options);
   await loadParser();
-  const parsed = migrations.map((m) => parseMigration(m));
 
   const rowSources: RowSources = { assumeRows: { ...config.assumeRows, ...options.assumeRows } };
   if (options.statsFrom) rowSources.liveRows = await readLiveRows(options.statsFrom);
 
-  const env = options.noExecute ? EMPTY_ENVIRONMENT : await loadEnvironment({ profile: resolveProfile(options.paths, config.profile), setup: [...config.setup, ...(options.setup ?? [])] });
+  // Each path the user named is part of one history; sets found by searching a folder (a monorepo's
+  // services) are histories of their own, each on a scratch database of its own.
+  const histories = !options.sets && sets.length === options.paths.length ? [sets] : sets.map((set) => [set]);
+  const findings: Finding[] = [];
+  const parsedAll: ParsedFile[] = [];
+  let engineStartMs = 0;
+  for (const history of histories) {
+    const run = await lintHistory(history, reported, { ...options, config, rowSources });
+    findings.push(...run.findings);
+    parsedAll.push(...run.parsed);
+    engineStartMs += run.engineStartMs;
+  }
+
+  const reportedParsed = parsedAll.filter((p, i) => reported.has(migrations[i]));
+  const statements = reportedParsed.reduce((n, p) => n + p.statements.length, 0);
+  const report = buildReport(findings, parsedAll, config, { files: reportedParsed.length, statements, started });
+  return {
+    report: { ...report, inputs: sets.map(describeSet) },
+    migrations,
+    sets,
+    timings: { engineStartMs, lintMs: performance.now() - started - engineStartMs },
+  };
+}
+
+/** One history on one engine: its environment, then its migrations in order, each checked before it runs. */
+async function lintHistory(
+  sets: MigrationSet[],
+  reported: Set<Migration>,
+  options: LintMigrationsOptions & { config: Config; rowSources: RowSources },
+): Promise<{ findings: Finding[]; parsed: ParsedFile[]; engineStartMs: number }> {
+  const { config } = options;
+  const migrations = sets.flatMap((set) => set.migrations);
+  const parsed = migrations.map((m) => parseMigration(m));
+  const findings: Finding[] = [];
+  const anyReported = migrations.some((m) => reported.has(m));
+  if (!anyReported) return { findings, parsed, engineStartMs: 0 };
+
+  const setup = [...config.setup, ...sets.flatMap((set) => set.setup), ...(options.setup ?? [])];
+  // The platform is detected from where the history's files are (a monorepo's Supabase service).
+  const profile = resolveProfile(migrations.slice(0, 1).map((m) => m.file), config.profile);
+  const env = options.noExecute ? EMPTY_ENVIRONMENT : await loadEnvironment({ profile, setup });
   const engineStarted = performance.now();
   const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: [...env.extensions, ...extensionNames(parsed)] });
   const engineStartMs = performance.now() - engineStarted;
-  const findings: Finding[] = [];
   try {
     if (engine) findings.push(...(await applyEnvironment(engine, env)).findings);
     const pgVersion = options.pgVersion ?? config.pgVersion ?? (engine?.kind === 'server' ? (await engine.version()).major : DEFAULT_PG_VERSION);
@@ -117,17 +164,18 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
       config,
       pgVersion,
       rules: (options.rules ?? migrationRules).filter((r) => config.rules[r.id] !== 'off'),
-      view: engine ? new EngineCatalogView(engine, rowSources) : new ParseOnlyCatalogView(rowSources),
+      view: engine ? new EngineCatalogView(engine, options.rowSources) : new ParseOnlyCatalogView(options.rowSources),
       smallTableRows: options.smallTableRows ?? config.smallTableRows,
       progress: options.progress,
       total: parsed.reduce((n, p) => n + p.statements.length, 0),
     });
+    const partial = migrations.some((m) => !reported.has(m));
     let previousReported = false;
     for (let i = 0; i < migrations.length; i++) {
-      const isReported = reported.has(i);
+      const isReported = reported.has(migrations[i]);
       // Each migration is a deployment, except that consecutive not-yet-deployed (reported) ones in
       // --since/--only mode deploy together: what one creates is still new in the next.
-      if (!(isReported && previousReported && reported.size < migrations.length)) runner.deploy();
+      if (!(isReported && previousReported && partial)) runner.deploy();
       const out = await runner.run(migrations[i], parsed[i]);
       if (isReported) findings.push(...out, ...parsed[i].findings);
       previousReported = isReported;
@@ -136,13 +184,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
   } finally {
     await engine?.close();
   }
-
-  const statements = parsed.reduce((n, p, i) => n + (reported.has(i) ? p.statements.length : 0), 0);
-  return {
-    report: buildReport(findings, parsed, config, { files: reported.size, statements, started }),
-    migrations,
-    timings: { engineStartMs, lintMs: performance.now() - started - engineStartMs },
-  };
+  return { findings, parsed, engineStartMs };
 }
 
 interface RunnerOptions {
@@ -256,13 +298,14 @@ export class MigrationRunner {
     // Session-local helper functions, made while no migration's transaction is open.
     // (Should that fail, the reads that need them fail too, and become rule-error findings.)
     if (engine && view instanceof EngineCatalogView) await Promise.all([view.prepare(), prepareRelfilenodes(engine)]).catch(() => {});
-    const noTransaction = file.directives.flags.includes('no-transaction') || /--\s*migrate:up\b[^\n]*transaction:false/.test(migration.text);
-    const runnerTransaction = config.assumeInTransaction && !noTransaction;
+    const tool = runnerTransaction(migration, file.statements, config.assumeInTransaction, file.directives.flags.includes('no-transaction'));
+    const noTransaction = tool.noTransaction !== undefined;
+    const wrapped = tool.wrapped;
     const s: FileState = {
       file,
       meta: { id: migration.id, file: migration.file, noTransaction },
-      runnerTransaction,
-      tx: { inTransaction: runnerTransaction, explicit: false, lockTimeout: false, ddlInTransaction: false },
+      runnerTransaction: wrapped,
+      tx: { inTransaction: wrapped, explicit: false, lockTimeout: false, ddlInTransaction: false },
       aborted: false,
       findings: [],
       unsure: false,
@@ -643,43 +686,23 @@ function changedRelations(before: Map<string, number>, after: Map<string, number
   return [...before].filter(([name, node]) => after.has(name) && after.get(name) !== node).map(([name]) => name);
 }
 
-function parseMigration(m: Migration): ParsedFile {
-  const parsed = parseFileSync(m.text, m.file);
-  if (m.up.start === 0 && m.up.end === m.text.length) return parsed;
-  // dbmate: only the up section is the migration; locations stay those of the whole file.
-  const inUp = (offset: number) => offset >= m.up.start && offset < m.up.end;
-  return {
-    ...parsed,
-    statements: parsed.statements.filter((s) => inUp(s.start)),
-    findings: parsed.findings.filter((f) => f.location?.line === undefined || inUp(offsetOfLine(m.text, f.location.line))),
-    locate: parsed.locate,
-  };
-}
-
-function offsetOfLine(text: string, line: number): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) offset = text.indexOf('\n', offset) + 1;
-  return offset;
-}
-
 function extensionNames(files: ParsedFile[]): string[] {
   return files.flatMap((f) => f.statements.map((s) => (s.node as AnyNode).CreateExtensionStmt?.extname).filter(Boolean));
 }
 
-/** Indexes of the migrations to report: all, or those changed since a git ref, or named by --only. */
-function reportedSet(migrations: Migration[], options: LintMigrationsOptions): Set<number> {
-  const all = new Set(migrations.map((_, i) => i));
+/** The migrations to report: all, or those changed since a git ref, or named by --only. */
+function reportedMigrations(migrations: Migration[], options: LintMigrationsOptions): Set<Migration> {
   if (options.only?.length) {
     const wanted = new Set(options.only.map((f) => resolve(f)));
-    const picked = migrations.flatMap((m, i) => (wanted.has(resolve(m.file)) ? [i] : []));
+    const picked = migrations.filter((m) => wanted.has(resolve(m.file)));
     if (picked.length !== wanted.size) throw new InputError(`--only names a file that is not one of the migrations: ${options.only.join(', ')}`);
     return new Set(picked);
   }
   if (options.since) {
     const changed = changedFiles(options.since, migrations.map((m) => m.file));
-    return new Set(migrations.flatMap((m, i) => (changed.has(resolve(m.file)) ? [i] : [])));
+    return new Set(migrations.filter((m) => changed.has(resolve(m.file))));
   }
-  return all;
+  return new Set(migrations);
 }
 
 /** Files changed since a git ref (committed, staged, unstaged) plus untracked ones. */

@@ -1,25 +1,27 @@
 // `pgarch trace`: run each statement of a migration in its own transaction and measure what it does —
 // the locks it holds (read from pg_locks before COMMIT), the relations it rewrote (relfilenode before
 // vs after), and how long it took — on seeded data when asked.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
-import { NotExecutedError, toEngineError } from '../engine/types.js';
-import { isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { toEngineError } from '../engine/types.js';
+import { applyFiles, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { applyEnvironment, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { InputError, readInputFile } from '../lint/files.js';
 import type { AnyNode } from '../rules/types.js';
-import { loadParser, parseFileSync, type Statement } from '../sql/parse.js';
+import { loadParser, type Statement } from '../sql/parse.js';
 import { VERSION } from '../version.js';
-import { discoverMigrations } from './discover.js';
+import { locateMigration } from './layouts/index.js';
+import { parseMigration } from './parse-migration.js';
 import { blockedBy, documentedLock, isLockMode, type LockMode } from './locks.js';
 import { seedTables } from './seed.js';
 
 export interface TraceOptions {
   database?: string;
-  /** SQL files or directories applied before the traced file (default: the migrations before it in its directory). */
+  /** The environment: SQL applied first and never traced (roles, schemas, extensions a platform provides). */
   setup?: string[];
-  /** Do not apply the earlier migrations of the file's directory. */
+  /** The platform profile (supabase adds its environment); detected from supabase/config.toml when absent. */
+  profile?: 'default' | 'supabase';
+  /** Do not apply the migrations before the traced one in its layout. */
   noHistory?: boolean;
   /** Rows to seed per table before tracing (`schema.table` or `table`). */
   rows?: Record<string, number>;
@@ -60,6 +62,10 @@ export interface TraceResult {
   version: string;
   file: string;
   engine: string;
+  /** The layout the traced file was found in. */
+  layout?: string;
+  /** The migrations applied before it (in its layout's order), and their statements that failed. */
+  history: { migrations: number; failed: Array<{ file: string; line: number; column: number; message: string }> };
   seeded: Record<string, number>;
   statements: TracedStatement[];
 }
@@ -79,36 +85,40 @@ const KIND: Record<string, TracedLock['kind']> = { r: 'table', p: 'table', i: 'i
 export async function traceFile(path: string, options: TraceOptions = {}): Promise<TraceResult> {
   const text = readInputFile(path);
   await loadParser();
-  const parsed = parseFileSync(text, path);
+  // The file as its tool runs it (goose and dbmate up sections), after the migrations before it.
+  const located = locateMigration(path);
+  const self = located ? { ...located.set.migrations[located.index], file: path } : { id: path, file: path, text, up: { start: 0, end: text.length }, layout: 'file' as const, transaction: 'none' as const };
+  const parsed = parseMigration(self);
   if (parsed.findings.some((f) => f.rule === 'syntax-error')) {
     const f = parsed.findings.find((x) => x.rule === 'syntax-error')!;
     throw new InputError(`${path}:${f.location?.line}:${f.location?.column}: ${f.message}`);
   }
-  const setupFiles = options.setup ?? (options.noHistory ? [] : earlierMigrations(path));
-  const setup = setupFiles.map((f) => parseFileSync(readFileSync(f, 'utf8'), f));
-  const extensions = [...setup, parsed].flatMap((p) => p.statements.map((s) => (s.node as AnyNode).CreateExtensionStmt?.extname).filter(Boolean));
+  const history = options.noHistory || !located ? [] : located.set.migrations.slice(0, located.index).map(parseMigration);
+  const env = await loadEnvironment({ profile: resolveProfile([path], options.profile), setup: [...(located?.set.setup ?? []), ...(options.setup ?? [])] });
+  const extensions = [...env.extensions, ...extensionsUsed([...history, parsed])];
 
   const engine = await openEngine({ database: options.database, scratch: true, extensions });
   try {
-    for (const file of setup) {
-      for (const stmt of file.statements) {
-        if (isCopyFromStdin(stmt) || transactionControl(stmt)) continue;
-        try {
-          await engine.exec(stmt.text);
-        } catch (error) {
-          // What a server scratch does not run (ALTER SYSTEM, CREATE DATABASE …) builds nothing to trace on.
-          if (error instanceof NotExecutedError) continue;
-          throw new InputError(`${file.file}:${stmt.line}:${stmt.column}: setup failed: ${toEngineError(error).message}`);
-        }
-      }
-    }
+    // What failed before the traced file is said, not fatal: the trace measures what did apply.
+    const failed = [...(await applyEnvironment(engine, env)).findings, ...(await applyFiles(engine, history))]
+      .filter((f) => f.severity !== 'info')
+      .map((f) => ({ file: f.location?.file ?? '', line: f.location?.line ?? 0, column: f.location?.column ?? 0, message: f.message }));
     const seeded = await seedTables(engine, options.rows ?? {}, ' before the traced migration');
     const statements: TracedStatement[] = [];
     for (const stmt of parsed.statements) {
       options.progress?.(stmt.index, parsed.statements.length);
       statements.push(await traceStatement(engine, stmt));
     }
-    return { tool: 'pgarch', version: VERSION, file: path, engine: await describe(engine), seeded, statements };
+    return {
+      tool: 'pgarch',
+      version: VERSION,
+      file: path,
+      engine: await describe(engine),
+      ...(located ? { layout: located.set.layout } : {}),
+      history: { migrations: history.length, failed },
+      seeded,
+      statements,
+    };
   } finally {
     await engine.close();
   }
@@ -117,22 +127,6 @@ export async function traceFile(path: string, options: TraceOptions = {}): Promi
 async function describe(engine: Engine): Promise<string> {
   await engine.version();
   return engine.description;
-}
-
-/** Migrations that sort before `path` in its directory (or its folder's parent for up.sql layouts). */
-function earlierMigrations(path: string): string[] {
-  const full = resolve(path);
-  for (const dir of [dirname(full), dirname(dirname(full))]) {
-    let migrations;
-    try {
-      migrations = discoverMigrations([dir]);
-    } catch {
-      continue;
-    }
-    const at = migrations.findIndex((m) => resolve(m.file) === full);
-    if (at >= 0) return migrations.slice(0, at).map((m) => m.file);
-  }
-  return [];
 }
 
 const RELFILENODES = `

@@ -26,6 +26,12 @@ export function formatText(report: Report, opts: { color: boolean; quiet?: boole
   );
 
   const out: string[] = [];
+  // Which folders were read as which tool's migrations, and what the tool would not run.
+  for (const input of report.inputs ?? []) {
+    out.push(c.dim(`${displayPath(input.path).path}: ${input.tool}, ${input.files} migration${input.files === 1 ? '' : 's'}`));
+    for (const s of input.skipped ?? []) out.push(c.dim(`  skipped ${displayPath(s.file).path}: ${s.reason}`));
+  }
+  if (report.inputs?.length) out.push('');
   for (const key of keys) {
     const list = groups.get(key)!.sort(compareFindings);
     // Align the position and severity columns within a group, as ESLint does.

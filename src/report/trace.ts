@@ -8,6 +8,9 @@ export function formatTraceText(result: TraceResult, opts: { color: boolean }): 
   const seeded = Object.entries(result.seeded).map(([t, n]) => `${t}=${n.toLocaleString('en')}`);
   lines.push(c.bold(result.file));
   lines.push(c.dim(`  on ${result.engine}${seeded.length ? `; seeded ${seeded.join(', ')}` : ''}`));
+  const { history } = result;
+  if (history.migrations) lines.push(c.dim(`  after the ${history.migrations} migration${history.migrations === 1 ? '' : 's'} before it${result.layout ? ` (${result.layout} layout)` : ''}`));
+  for (const f of history.failed) lines.push(c.yellow(`  an earlier statement failed, so the catalog may lack what it made: ${f.file}:${f.line}:${f.column}: ${f.message}`));
   lines.push('');
   const width = Math.max(...result.statements.map((s) => `${s.line}:${s.column}`.length), 4);
   for (const s of result.statements) {
@@ -28,6 +31,9 @@ export function formatTraceText(result: TraceResult, opts: { color: boolean }): 
   const rewrites = result.statements.reduce((n, s) => n + s.rewrites.length, 0);
   const exclusive = result.statements.filter((s) => s.locks.some((l) => l.mode === 'AccessExclusiveLock' && l.kind === 'table')).length;
   lines.push('');
-  lines.push(`${result.statements.length} statements traced: ${exclusive} took ACCESS EXCLUSIVE, ${rewrites} relation rewrite${rewrites === 1 ? '' : 's'}`);
+  const failed = result.statements.filter((s) => s.error).length;
+  lines.push(
+    `${result.statements.length} statements traced: ${exclusive} took ACCESS EXCLUSIVE, ${rewrites} relation rewrite${rewrites === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}`,
+  );
   return lines.join('\n');
 }

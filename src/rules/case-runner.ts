@@ -64,7 +64,7 @@ export async function runMigrationCase(engine: Engine, rule: MigrationRule, pars
   const baseText = readFileSync(MIGRATION_BASE_PATH, 'utf8');
   const base = parseFileSync(baseText, MIGRATION_BASE_PATH);
   runner.deploy();
-  const baseFindings = await runner.run({ id: '0001_base', file: MIGRATION_BASE_PATH, text: baseText, up: { start: 0, end: baseText.length }, layout: 'flat' }, base);
+  const baseFindings = await runner.run({ id: '0001_base', file: MIGRATION_BASE_PATH, text: baseText, up: { start: 0, end: baseText.length }, layout: 'numbered', transaction: 'none' }, base);
 
   const file: ParsedFile = { ...parsed, statements: statementsOf(parsed, c), directives: { ...parsed.directives, flags: c.options.noTransaction ? ['no-transaction'] : [] } };
   const migration: Migration = {
@@ -73,7 +73,9 @@ export async function runMigrationCase(engine: Engine, rule: MigrationRule, pars
     text: parsed.text,
     up: { start: 0, end: parsed.text.length },
     down: c.options.down === undefined ? undefined : { file: 'down.sql', text: c.options.down, start: 0, end: c.options.down.length },
-    layout: (c.options.layout as Migration['layout']) ?? 'folders',
+    layout: (c.options.layout as Migration['layout']) ?? 'diesel',
+    // The case's own options say whether a runner wraps it (assumeInTransaction), not the layout.
+    transaction: 'none',
   };
   runner.deploy();
   const all = await runner.run(migration, file);

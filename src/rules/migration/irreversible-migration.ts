@@ -2,8 +2,12 @@ import type { MigrationLayout } from '../../migrate/discover.js';
 import { parseFileSync } from '../../sql/parse.js';
 import { finding, type MigrationRule } from '../types.js';
 
-/** Layouts with a place for a down step; flat files, Prisma and Flyway have none by design. */
-const HAS_DOWN_CONVENTION = new Set<MigrationLayout>(['folders', 'paired', 'dbmate']);
+/**
+ * Layouts with a place for a down step (diesel's down.sql, golang-migrate's .down.sql, dbmate's and
+ * goose's down sections, sqitch's revert/); plain files, Prisma, drizzle, Flyway (whose undo scripts are
+ * a paid extra), graphile-migrate and the Supabase CLI have none by design.
+ */
+const HAS_DOWN_CONVENTION = new Set<MigrationLayout>(['diesel', 'golang-migrate', 'dbmate', 'goose', 'sqitch']);
 
 export const irreversibleMigration: MigrationRule = {
   id: 'irreversible-migration',

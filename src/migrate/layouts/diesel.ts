@@ -1,0 +1,36 @@
+// diesel: <date>_<name>/up.sql + down.sql (00000000000000_diesel_initial_setup first), each in a
+// transaction unless its metadata.toml says run_in_transaction = false. Versions are the text before
+// the first `_` without dashes. Bookkeeping: __diesel_schema_migrations.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { entries, migration, readText, withDownFile } from './files.js';
+import type { Layout, Migration, MigrationSet } from './types.js';
+
+export const diesel: Layout = {
+  name: 'diesel',
+  tool: 'diesel',
+  detect(dir) {
+    return entries(dir).dirs.some((d) => existsSync(join(dir, d, 'up.sql')));
+  },
+  read(dir): MigrationSet {
+    const steps = entries(dir).dirs.filter((d) => existsSync(join(dir, d, 'up.sql')));
+    const migrations = steps.sort(byVersion).map((d) => withMetadata(withDownFile(migration(join(dir, d, 'up.sql'), 'diesel', 'transaction', d), join(dir, d, 'down.sql')), join(dir, d, 'metadata.toml')));
+    return { dir, layout: 'diesel', tool: this.tool, migrations, skipped: [], setup: [] };
+  },
+};
+
+function byVersion(a: string, b: string): number {
+  const version = (d: string) => (d.includes('_') ? d.slice(0, d.indexOf('_')) : d).replace(/-/g, '');
+  const [va, vb] = [version(a), version(b)];
+  if (/^\d+$/.test(va) && /^\d+$/.test(vb) && va !== vb) return BigInt(va) < BigInt(vb) ? -1 : 1;
+  return a.localeCompare(b);
+}
+
+function withMetadata(m: Migration, file: string): Migration {
+  if (!existsSync(file)) return m;
+  const line = readText(file)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => /^run_in_transaction\s*=\s*false\b/.test(l));
+  return line ? { ...m, noTransaction: `metadata.toml: ${line}` } : m;
+}

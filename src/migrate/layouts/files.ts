@@ -1,0 +1,72 @@
+// What every layout reader needs: listing a folder, reading files, natural order, and the directive
+// comments a tool writes (found by the lexer, so a `--` inside a string or a function body is not one).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { lexScript } from '../../sql/lexer.js';
+import type { LayoutName, Migration, TransactionMode } from './types.js';
+
+export const collator = new Intl.Collator('en', { numeric: true });
+
+/** Directories a search never enters: dependencies, VCS data, build output. */
+export const NEVER_SEARCHED = new Set(['node_modules', '.git', 'dist', 'build', 'target', 'vendor', '.venv', '__pycache__']);
+
+export function entries(dir: string): { files: string[]; dirs: string[] } {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) dirs.push(e.name);
+    else if (e.isFile() || (e.isSymbolicLink() && isFile(join(dir, e.name)))) files.push(e.name);
+  }
+  return { files: files.sort(collator.compare), dirs: dirs.sort(collator.compare) };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export const readText = (file: string): string => readFileSync(file, 'utf8');
+
+export const isSqlFile = (name: string): boolean => name.toLowerCase().endsWith('.sql');
+
+/** The line comments of a script (quote-aware), trimmed. */
+export function commentLines(text: string): Array<{ start: number; end: number; text: string }> {
+  return lexScript(text, () => false).comments.map((c) => ({ start: c.start, end: c.end, text: c.text.trim() }));
+}
+
+/**
+ * Up and down sections marked by directive comments (dbmate's `-- migrate:up`, goose's `-- +goose Up`):
+ * the up step runs from the end of its marker line to the down marker (or the end of the file).
+ */
+export function sections(text: string, up: RegExp, down: RegExp): { up: { start: number; end: number }; down?: { start: number; end: number }; upMarker: string } | undefined {
+  const comments = commentLines(text);
+  const upAt = comments.find((c) => up.test(c.text));
+  if (!upAt) return undefined;
+  const downAt = comments.find((c) => c.start > upAt.start && down.test(c.text));
+  return {
+    up: { start: upAt.end, end: downAt ? downAt.start : text.length },
+    down: downAt ? { start: downAt.end, end: text.length } : undefined,
+    upMarker: upAt.text,
+  };
+}
+
+export function migration(file: string, layout: LayoutName, transaction: TransactionMode, id = basename(file).replace(/\.sql$/i, ''), text = readText(file)): Migration {
+  return { id, file, text, up: { start: 0, end: text.length }, layout, transaction };
+}
+
+export function withDownFile(m: Migration, downFile: string): Migration {
+  if (!existsSync(downFile)) return m;
+  const text = readText(downFile);
+  return { ...m, down: { file: downFile, text, start: 0, end: text.length } };
+}
+
+/** Whether any of the first few SQL files has a line comment matching `marker`. */
+export function someFileHas(dir: string, files: string[], marker: RegExp, limit = 5): boolean {
+  return files
+    .filter(isSqlFile)
+    .slice(0, limit)
+    .some((f) => commentLines(readText(join(dir, f))).some((c) => marker.test(c.text)));
+}

@@ -1,0 +1,106 @@
+// Flyway: V<version>__<description>.sql (the description may be missing: V6.1.0.6.sql), versions
+// compared part by part (1.10 after 1.9, dots or underscores), R__<description>.sql repeatables after
+// every versioned one (by description), U<version>__….sql undo scripts, and callbacks such as
+// afterMigrate__*.sql. Locations are scanned recursively; several locations merge in version order.
+// Each migration runs in a transaction, unless Flyway finds a statement that cannot (CONCURRENTLY,
+// VACUUM, ALTER TYPE … ADD VALUE …: decided from the parse tree, see transaction.ts) or its
+// <script>.sql.conf says executeInTransaction=false. Bookkeeping: flyway_schema_history.
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { collator, isSqlFile, migration, NEVER_SEARCHED, readText } from './files.js';
+import type { Layout, Migration, MigrationSet, SkippedFile } from './types.js';
+
+const VERSIONED = /^V(\d+(?:[._]\d+)*)(?:__.*)?\.sql$/i;
+const UNDO = /^U(\d+(?:[._]\d+)*)(?:__.*)?\.sql$/i;
+const REPEATABLE = /^R__(.*)\.sql$/i;
+// Callbacks run at events, not as migrations: before/after the whole migrate run are applied around it.
+const BEFORE = /^beforeMigrate(__.*)?\.sql$/i;
+const AFTER = /^afterMigrate(__.*)?\.sql$/i;
+const CALLBACK = /^(before|after)[A-Z][A-Za-z]*(__.*)?\.sql$/;
+
+export const flyway: Layout = {
+  name: 'flyway',
+  tool: 'Flyway',
+  /** Versioned scripts in the folder or its immediate subfolders (version folders such as 2.31/). */
+  detect(dir) {
+    return sqlFiles(dir, 1).some((f) => VERSIONED.test(basename(f)));
+  },
+  read(dir): MigrationSet {
+    return readFlyway([dir]);
+  },
+};
+
+/** One history from several locations, merged in Flyway's order. */
+export function readFlyway(locations: string[]): MigrationSet {
+  const versioned: Array<{ version: number[]; m: Migration }> = [];
+  const repeatable: Array<{ description: string; m: Migration }> = [];
+  const undo = new Map<string, string>();
+  const before: Migration[] = [];
+  const after: Migration[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const dir of locations) {
+    for (const file of sqlFiles(dir, 10)) {
+      const name = basename(file);
+      const id = name.replace(/\.sql$/i, '');
+      let match: RegExpExecArray | null;
+      if ((match = VERSIONED.exec(name))) versioned.push({ version: versionParts(match[1]), m: withConf(migration(file, 'flyway', 'transaction', id)) });
+      else if ((match = REPEATABLE.exec(name))) repeatable.push({ description: match[1], m: withConf(migration(file, 'flyway', 'transaction', id)) });
+      else if ((match = UNDO.exec(name))) undo.set(versionParts(match[1]).join('.'), file);
+      else if (BEFORE.test(name)) before.push(migration(file, 'flyway', 'transaction', id));
+      else if (AFTER.test(name)) after.push(migration(file, 'flyway', 'transaction', id));
+      else if (CALLBACK.test(name)) skipped.push({ file, reason: 'a Flyway callback that runs at other events than migrate' });
+      else skipped.push({ file, reason: 'not a Flyway migration name (V<version>__<description>.sql, R__…, U…)' });
+    }
+  }
+  versioned.sort((a, b) => compareVersions(a.version, b.version) || collator.compare(a.m.id, b.m.id));
+  repeatable.sort((a, b) => collator.compare(a.description, b.description));
+  const withUndo = versioned.map(({ version, m }) => {
+    const down = undo.get(version.join('.'));
+    if (!down) return m;
+    const text = readText(down);
+    return { ...m, down: { file: down, text, start: 0, end: text.length } };
+  });
+  return {
+    dir: locations[0],
+    layout: 'flyway',
+    tool: locations.length > 1 ? `Flyway, locations ${locations.join(', ')} merged in version order` : 'Flyway',
+    migrations: [...before, ...withUndo, ...repeatable.map((r) => r.m), ...after],
+    skipped,
+    setup: [],
+  };
+}
+
+function versionParts(version: string): number[] {
+  return version.split(/[._]/).map(Number);
+}
+
+function compareVersions(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** <script>.sql.conf: executeInTransaction=false takes the script out of Flyway's transaction. */
+function withConf(m: Migration): Migration {
+  const conf = `${m.file}.conf`;
+  if (!existsSync(conf)) return m;
+  const line = readText(conf)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => /^executeInTransaction\s*=\s*false$/i.test(l));
+  return line ? { ...m, noTransaction: `${basename(conf)}: ${line}` } : m;
+}
+
+/** SQL files below `dir`, depth-first in name order (Flyway scans locations recursively). */
+function sqlFiles(dir: string, depth: number): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => collator.compare(a.name, b.name))) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (depth > 0 && !NEVER_SEARCHED.has(e.name)) out.push(...sqlFiles(full, depth - 1));
+    } else if (isSqlFile(e.name)) out.push(full);
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+// Supabase CLI: supabase/migrations/<timestamp>_<name>.sql beside supabase/config.toml; each file runs
+// in a transaction of its own (the statements go as one batch). Files not named <timestamp>_name.sql
+// are skipped by the CLI. seed.sql and tests/ (pgTAP) are not migrations. Bookkeeping:
+// supabase_migrations.schema_migrations.
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { entries, isSqlFile, migration } from './files.js';
+import type { Layout, MigrationSet } from './types.js';
+
+const NAME = /^(\d+)_(.*)\.sql$/;
+
+export const supabase: Layout = {
+  name: 'supabase',
+  tool: 'Supabase CLI',
+  detect(dir) {
+    return basename(dir) === 'migrations' && existsSync(join(dirname(dir), 'config.toml')) && entries(dir).files.some((f) => NAME.test(f));
+  },
+  read(dir): MigrationSet {
+    const { files } = entries(dir);
+    const migrations = files
+      .filter((f) => NAME.test(f))
+      .sort((a, b) => {
+        const va = BigInt(NAME.exec(a)![1]);
+        const vb = BigInt(NAME.exec(b)![1]);
+        return va === vb ? a.localeCompare(b) : va < vb ? -1 : 1;
+      })
+      .map((f) => migration(join(dir, f), 'supabase', 'transaction'));
+    const skipped = files.filter((f) => isSqlFile(f) && !NAME.test(f)).map((f) => ({ file: join(dir, f), reason: 'not <timestamp>_name.sql: the Supabase CLI skips it' }));
+    return { dir, layout: 'supabase', tool: this.tool, migrations, skipped, setup: [] };
+  },
+};
