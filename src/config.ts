@@ -15,7 +15,7 @@ export const ConfigSchema = z
     pgVersion: z.number().int().min(9).max(30).optional(),
     /**
      * Whether the runner wraps each migration in a transaction. Unset: what the layout's tool does
-     * (goose, dbmate, Flyway, diesel, Supabase: yes; Prisma, golang-migrate: one implicit transaction per
+     * (goose, dbmate, Flyway, diesel, drizzle, graphile-migrate: yes; Prisma, golang-migrate, Supabase CLI: one implicit transaction per
      * multi-statement file; sqitch and plain files: no).
      */
     assumeInTransaction: z.boolean().optional(),

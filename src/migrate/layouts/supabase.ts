@@ -1,5 +1,6 @@
-// Supabase CLI: supabase/migrations/<timestamp>_<name>.sql beside supabase/config.toml; each file runs
-// in a transaction of its own (the statements go as one batch). Files not named <timestamp>_name.sql
+// Supabase CLI: supabase/migrations/<timestamp>_<name>.sql beside supabase/config.toml; each file's
+// statements go to PostgreSQL as one batch, which is implicitly one transaction (a begin … end in the
+// file makes it a block of its own). Files not named <timestamp>_name.sql
 // are skipped by the CLI. seed.sql and tests/ (pgTAP) are not migrations. Bookkeeping:
 // supabase_migrations.schema_migrations.
 import { existsSync } from 'node:fs';
@@ -24,7 +25,7 @@ export const supabase: Layout = {
         const vb = BigInt(NAME.exec(b)![1]);
         return va === vb ? a.localeCompare(b) : va < vb ? -1 : 1;
       })
-      .map((f) => migration(join(dir, f), 'supabase', 'transaction'));
+      .map((f) => migration(join(dir, f), 'supabase', 'implicit'));
     const skipped = files.filter((f) => isSqlFile(f) && !NAME.test(f)).map((f) => ({ file: join(dir, f), reason: 'not <timestamp>_name.sql: the Supabase CLI skips it' }));
     return { dir, layout: 'supabase', tool: this.tool, migrations, skipped, setup: [] };
   },

@@ -20,7 +20,9 @@ export function runnerTransaction(m: Pick<Migration, 'layout' | 'transaction' | 
   const noTransaction = directive ? '-- pgarch:no-transaction' : (m.noTransaction ?? (m.layout === 'flyway' ? flywayDetectsNonTransactional(statements) : undefined));
   if (noTransaction) return { wrapped: false, noTransaction };
   if (assume !== undefined) return { wrapped: assume };
-  if (m.transaction === 'implicit') return { wrapped: statements.length > 1 };
+  // One query string of several statements is one implicit block, unless its own BEGIN makes it a
+  // regular block the file controls.
+  if (m.transaction === 'implicit') return { wrapped: statements.length > 1 && !statements.some((s) => s.kind === 'TransactionStmt') };
   return { wrapped: m.transaction === 'transaction' };
 }
 
