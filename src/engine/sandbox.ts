@@ -33,6 +33,8 @@ const GUARD = 'pgarch_guard';
 const USER_TX = 'pgarch_user_tx';
 const DEFERRED = 'pgarch_deferred';
 const INTERNAL = 'pgarch_internal';
+/** The savepoints the sandbox itself uses: a user's of the same name would move them. */
+const RESERVED_SAVEPOINT = /^(pgarch_guard|pgarch_user_tx|pgarch_deferred|pgarch_internal_\d+)$/i;
 const REFRESH_GUARD = `RELEASE SAVEPOINT ${GUARD}; SAVEPOINT ${GUARD}`;
 const REFRESH_STATEMENTS = 2;
 // Fire pending deferred constraint checks now, as a COMMIT would, then restore their pending state
@@ -285,7 +287,7 @@ export class SandboxEngine implements Engine {
     const command = { savepoint: 'SAVEPOINT', release: 'RELEASE SAVEPOINT', rollbackTo: 'ROLLBACK TO SAVEPOINT' }[kind];
     if (!tx) throw new EngineError(`${command} can only be used in transaction blocks`, '25P01');
     if (tx.aborted && kind !== 'rollbackTo') throw aborted();
-    if (name.toLowerCase().startsWith('pgarch_')) throw new EngineError(`savepoint names starting with pgarch_ are the scratch's own: rename savepoint ${name}`, '42602');
+    if (RESERVED_SAVEPOINT.test(name)) throw new EngineError(`savepoint ${name} is the scratch's own: rename it`, '42602');
     const sql =
       kind === 'savepoint'
         ? `RELEASE SAVEPOINT ${GUARD}; SAVEPOINT ${quoteIdent(name)}; SAVEPOINT ${GUARD}`

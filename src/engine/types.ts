@@ -77,6 +77,14 @@ export class NotExecutedError extends EngineError {
   }
 }
 
+/** An error of SQL that was sent with `prefixLength` characters before the user's text: its position moved back onto that text. */
+export function shiftedError(error: unknown, prefixLength: number): EngineError {
+  const e = toEngineError(error);
+  if (e instanceof NotExecutedError) return e;
+  const position = e.position !== undefined && e.position > prefixLength ? e.position - prefixLength : undefined;
+  return new EngineError(e.message, e.code, position, e.detail, e.hint);
+}
+
 /** Convert any driver error (PGlite's or pg's share the field names) into an EngineError. */
 export function toEngineError(error: unknown): EngineError {
   if (error instanceof EngineError) return error;

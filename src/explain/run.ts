@@ -1,7 +1,7 @@
 // Running EXPLAIN on an engine. Every statement is explained inside BEGIN … ROLLBACK: EXPLAIN ANALYZE
 // executes the statement, and an INSERT/UPDATE/DELETE/MERGE (or a SELECT calling a function that
 // writes) must leave nothing behind. Sequences are the one thing a rollback does not undo.
-import { EngineError, toEngineError, type Engine, type Queryable } from '../engine/types.js';
+import { shiftedError, type Engine, type Queryable } from '../engine/types.js';
 import { InputError } from '../lint/files.js';
 import type { AnyNode } from '../rules/types.js';
 import type { Statement } from '../sql/parse.js';
@@ -79,7 +79,7 @@ export async function explainStatement(engine: Engine, stmt: Statement, options:
     // (a UNION ALL of ~550 SELECTs), which would abort the transaction.
     const run = params.length ? tx.query<Record<string, unknown>>(prefix + sql, params) : engine.simpleQuery<Record<string, unknown>>(prefix + sql);
     const result = await run.catch((error) => {
-      throw shifted(error, prefix.length);
+      throw shiftedError(error, prefix.length);
     });
     return { plan: planOf(result.rows, sql), generic };
   });
@@ -93,19 +93,12 @@ export async function explainStatement(engine: Engine, stmt: Statement, options:
 async function preparedGenericPlan(tx: Queryable, name: string, sql: string, count: number, flags: string[]): Promise<ExplainRun> {
   const prefix = `PREPARE ${name} AS `;
   await tx.query(prefix + sql).catch((error) => {
-    throw shifted(error, prefix.length);
+    throw shiftedError(error, prefix.length);
   });
   await tx.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
   const nulls = Array.from({ length: count }, () => 'NULL').join(', ');
   const result = await tx.query<Record<string, unknown>>(`EXPLAIN (${flags.join(', ')}) EXECUTE ${name}(${nulls})`);
   return { plan: planOf(result.rows, sql), generic: true };
-}
-
-/** An error of the executed text, with its position moved back onto the statement's own text. */
-function shifted(error: unknown, prefixLength: number): EngineError {
-  const e = toEngineError(error);
-  const position = e.position !== undefined && e.position > prefixLength ? e.position - prefixLength : undefined;
-  return new EngineError(e.message, e.code, position, e.detail, e.hint);
 }
 
 function planOf(rows: Array<Record<string, unknown>>, sql: string): Plan {

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
-import { NotExecutedError, toEngineError } from '../engine/types.js';
+import { shiftedError, toEngineError } from '../engine/types.js';
 import { executionErrorFinding, isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { FailureGroups } from '../lint/root-cause.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
@@ -264,7 +264,20 @@ interface FileState {
   findings: Finding[];
   /** The engine's transaction state may differ from tx (COMMIT AND CHAIN, a failed COMMIT): batch no more. */
   unsure: boolean;
+  /**
+   * The transaction the migration's tool wraps it in is open on the engine (from the file's start until
+   * its end, or until the file's own COMMIT ends it, as it would end the tool's).
+   */
+  toolTransaction: boolean;
 }
+
+/** Whether the engine is inside a transaction block while the file runs (the tool's, or the file's own). */
+const inBlock = (s: FileState) => s.toolTransaction || s.tx.explicit;
+
+// Inside a block a failure aborts the whole block; each statement runs behind a savepoint so that one
+// that fails only here (an extension the engine lacks) does not take the rest of the block with it.
+const STATEMENT_SAVEPOINT = 'pgarch_statement';
+const SAVEPOINT_PREFIX = `SAVEPOINT ${STATEMENT_SAVEPOINT};\n`;
 
 const copyTx = (tx: TransactionState): TransactionState => ({ ...tx, exclusiveLock: tx.exclusiveLock && { ...tx.exclusiveLock } });
 
@@ -309,7 +322,14 @@ export class MigrationRunner {
       aborted: false,
       findings: [],
       unsure: false,
+      toolTransaction: false,
     };
+    // Run the file as its tool does: inside the transaction it opens (so LOCK, SET LOCAL and CONCURRENTLY
+    // behave as they will in production).
+    if (engine && wrapped) {
+      await engine.exec('BEGIN');
+      s.toolTransaction = true;
+    }
     let i = 0;
     let progressed = -1;
     let replayUntil = -1;
@@ -348,8 +368,10 @@ export class MigrationRunner {
     const { tx, meta, findings } = s;
     const fileCtx = { file, migration: { ...meta, layout: migration.layout, downText: migration.down?.text.slice(migration.down.start, migration.down.end) }, tx, config };
     for (const rule of this.o.rules) if (rule.checkFile) findings.push(...rule.checkFile(fileCtx));
-    // A file that leaves a transaction open ends like a psql session: rolled back.
+    // A file that leaves its own transaction open ends like a psql session: rolled back. The tool's
+    // transaction commits, unless a failure aborted it.
     if (engine && tx.explicit) await engine.exec('ROLLBACK').catch(() => {});
+    else if (engine && s.toolTransaction) await engine.exec(s.aborted ? 'ROLLBACK' : 'COMMIT').catch(() => {});
     return findings;
   }
 
@@ -457,29 +479,36 @@ export class MigrationRunner {
       let rewritten: string[] = [];
       if (batching && !measured && !s.unsure && control === undefined && batchable(stmt)) {
         // Run with the next batch; until then the rules of later statements see what it will have done.
-        if (!this.pending.length) this.batch = { from: at, last: at.index, explicit: tx.explicit };
+        if (!this.pending.length) this.batch = { from: at, last: at.index, explicit: inBlock(s) };
         this.pending.push(stmt.text);
         this.batch!.last = at.index;
       } else {
         await this.flush();
         const traced = measured ? await this.existingTables(stmt) : [];
         const nodesBefore = traced.length ? await relfilenodes(engine, traced) : undefined;
+        // In a block the statement runs behind a savepoint (not a transaction statement: it moves savepoints
+        // itself). An aborted block's COMMIT rolls it back, as PostgreSQL's does.
+        const guarded = inBlock(s) && stmt.kind !== 'TransactionStmt';
+        const sql = s.aborted && control === 'end' ? 'ROLLBACK' : guarded ? `${SAVEPOINT_PREFIX}${stmt.text}\n;\nRELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}` : stmt.text;
         try {
-          await engine.exec(stmt.text);
+          await engine.exec(sql);
         } catch (error) {
-          const e = toEngineError(error);
+          const e = guarded ? shiftedError(error, SAVEPOINT_PREFIX.length) : toEngineError(error);
+          if (guarded) await engine.exec(`ROLLBACK TO SAVEPOINT ${STATEMENT_SAVEPOINT}; RELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}`).catch(() => {});
           // A rule that predicted this failure (e.g. CONCURRENTLY in a transaction) explains it better.
           const predicted = before.some((f) => PREDICTS_FAILURE.has(f.rule));
-          if (!predicted) {
-            const failure = this.o.failures.failed(stmt, e, executionErrorFinding(file, stmt, e, 'The statement failed against the catalog built by the migrations before it; later statements may fail because of it.'));
-            // A statement that fails in production too changes nothing there: what rules said about its
-            // locks and rewrites is moot. One that failed only here (a missing extension) would run there.
-            if (!failure.environmental) removeAll(findings, before);
-            if (failure.finding) findings.push(failure.finding);
+          // A statement that fails in production too changes nothing there: what rules said about its
+          // locks and rewrites is moot. One that failed only here (a missing extension) would run there.
+          const failure = predicted ? { environmental: false } : this.o.failures.failed(stmt, e, executionErrorFinding(file, stmt, e, 'The statement failed against the catalog built by the migrations before it; later statements may fail because of it.'));
+          if (!predicted && !failure.environmental) removeAll(findings, before);
+          if ('finding' in failure && failure.finding) findings.push(failure.finding);
+          if (control === 'end') {
+            tx.inTransaction = s.runnerTransaction;
+            s.toolTransaction = false;
           }
-          if (control === 'end') tx.inTransaction = s.runnerTransaction;
-          // A statement the scratch did not run aborted nothing.
-          else if (tx.explicit && !(e instanceof NotExecutedError)) s.aborted = true;
+          // In a block, a real failure aborts it until its end, as in PostgreSQL; one that happened only here
+          // (rolled back to its savepoint) does not.
+          else if (inBlock(s) && !failure.environmental) s.aborted = true;
           // A failed transaction statement (a COMMIT that failed ends the transaction) leaves the engine's
           // transaction state unsure here: no more batches in this file.
           if (stmt.kind === 'TransactionStmt') s.unsure = true;
@@ -503,7 +532,9 @@ export class MigrationRunner {
       view.invalidate(touchedRelations(stmt));
     }
     this.trackNames(stmt);
-    if (engine.kind === 'pglite' && ++this.executed % CATALOG_VACUUM_EVERY === 0 && !tx.explicit && control === undefined) {
+    // A file's own COMMIT or ROLLBACK ends the tool's transaction too.
+    if (control === 'end') s.toolTransaction = false;
+    if (engine.kind === 'pglite' && ++this.executed % CATALOG_VACUUM_EVERY === 0 && !inBlock(s) && control === undefined) {
       await this.flush();
       await engine.exec(CATALOG_VACUUM).catch(() => {});
     }

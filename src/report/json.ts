@@ -1,4 +1,5 @@
-// The machine-readable contract: {"tool","version","findings","summary"} in that key order.
+// The machine-readable contract: {"tool","version","findings","summary"} in that key order, then
+// "inputs" (the migration folders read, as which layout) where a command reports them.
 import type { Report } from '../types.js';
 
 export function formatJson(report: Report): string {
@@ -16,6 +17,7 @@ export function formatJson(report: Report): string {
       statements: s.statements,
       elapsedMs: s.elapsedMs,
     },
+    ...(report.inputs?.length ? { inputs: report.inputs } : {}),
   };
   return JSON.stringify(ordered, null, 2);
 }
