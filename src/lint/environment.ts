@@ -28,13 +28,17 @@ export const EMPTY_ENVIRONMENT: Environment = { files: [], builtins: [], extensi
 
 const BUILTIN_FILE: Record<string, string> = { supabase: '<built-in supabase environment>' };
 
-/** Parse the environment for a profile and setup files (requires nothing loaded; loads the parser). */
-export async function loadEnvironment(options: { profile?: Profile; setup?: string[] }): Promise<Environment> {
+/**
+ * Parse the environment for a profile, setup files and the migration tools' bookkeeping tables
+ * (requires nothing loaded; loads the parser).
+ */
+export async function loadEnvironment(options: { profile?: Profile; setup?: string[]; bookkeeping?: Array<{ tool: string; sql: string }> }): Promise<Environment> {
   await loadParser();
   const builtins = options.profile === 'supabase' ? ['supabase'] : [];
   const files = [
     ...builtins.map((name) => parseFileSync(SUPABASE_ENVIRONMENT, BUILTIN_FILE[name])),
     ...discoverSqlFiles(options.setup ?? []).map((file) => parseFileSync(readSetupFile(file), file)),
+    ...(options.bookkeeping ?? []).map((b) => parseFileSync(b.sql, `<${b.tool} bookkeeping tables>`)),
   ];
   const broken = files.flatMap((f) => f.findings).find((f) => f.rule === 'syntax-error');
   if (broken) throw new InputError(`setup file ${broken.location?.file}:${broken.location?.line}:${broken.location?.column}: ${broken.message}`);
@@ -90,9 +94,16 @@ function platformSchemas(env: Environment): Set<string> {
   return new Set(env.builtins.includes('supabase') ? SUPABASE_SCHEMAS : []);
 }
 
+// Session state a setup file leaves (a pg_dump's set_config('search_path', '', false), SET ROLE) is its
+// own: the tools run setup in sessions of its own. A platform's defaults are what its sessions start with.
+const RESET_SESSION = 'RESET ALL; SET SESSION AUTHORIZATION DEFAULT';
+const PLATFORM_SESSION: Record<string, string> = { supabase: 'SET search_path TO "$user", public, extensions' };
+
 /** Apply the environment, and remember what it created so that no finding is about it. */
 export async function applyEnvironment(engine: Engine, env: Environment): Promise<AppliedEnvironment> {
   const findings = env.files.length ? await applyFiles(engine, env.files) : [];
+  if (env.files.length) await engine.exec(RESET_SESSION);
+  for (const name of env.builtins) if (PLATFORM_SESSION[name]) await engine.exec(PLATFORM_SESSION[name]);
   const objects = new Set<string>();
   if (env.files.length) {
     const { rows } = await engine.query<{ name: string }>(

@@ -17,12 +17,44 @@ const FROM_EXTENSIONS = new Set(['42704', '42883', '3F000']);
 // 58P01 before: could not open extension control file).
 const UNAVAILABLE = new Set(['0A000', '58P01']);
 
+/**
+ * What popular extensions the engine may lack provide, so that "type geometry does not exist" is put on
+ * postgis and not on another missing extension. Names as PostgreSQL reports them; a trailing `*` is a
+ * prefix.
+ */
+const PROVIDES: Record<string, string[]> = {
+  vector: ['vector', 'halfvec', 'sparsevec', 'hnsw', 'ivfflat', 'vector_*', 'halfvec_*', 'sparsevec_*', 'l2_distance', 'cosine_distance', 'inner_product', 'l1_distance', 'subvector', 'binary_quantize'],
+  postgis: ['geometry', 'geography', 'box2d', 'box3d', 'st_*', 'postgis_*', 'spatial_ref_sys', 'geometry_*', 'geography_*', 'gidx'],
+  postgis_raster: ['raster', 'st_*'],
+  postgis_topology: ['topology', 'topogeometry'],
+  postgis_tiger_geocoder: ['tiger', 'tiger_data'],
+  pg_cron: ['cron'],
+  pg_net: ['net'],
+  http: ['http', 'http_*'],
+  pgsodium: ['pgsodium'],
+  supabase_vault: ['vault'],
+  pg_graphql: ['graphql'],
+  pgjwt: ['sign', 'verify', 'url_encode', 'url_decode', 'algorithm_sign'],
+  timescaledb: ['create_hypertable', 'time_bucket', 'add_*_policy', 'timescaledb_*'],
+  pg_partman: ['partman', 'create_parent'],
+  pgmq: ['pgmq'],
+  pg_jsonschema: ['json_matches_schema', 'jsonb_matches_schema'],
+  plv8: ['plv8'],
+  pgroonga: ['pgroonga', 'pgroonga_*'],
+  rum: ['rum', 'rum_*'],
+  hypopg: ['hypopg*'],
+  pg_hashids: ['id_encode', 'id_decode'],
+  pg_tle: ['pgtle'],
+};
+
 interface Root {
   finding: Finding;
   /** Names the failed statements meant to create (so their absence later is explained). */
   names: Set<string>;
   /** An extension the engine lacks: explains missing names no statement of the input creates. */
   extension?: string;
+  /** The objects the migrations use and none of them creates (by kind), when this is that root. */
+  assumed?: Map<string, Set<string>>;
   caused: Location[];
 }
 
@@ -39,6 +71,8 @@ export interface Failure {
 export class FailureGroups {
   private readonly roots: Root[] = [];
   private createdAnywhere?: Set<string>;
+  /** Objects used that no statement of the input creates: one root for all of them. */
+  private assumed?: Root;
 
   constructor(
     private readonly files: ParsedFile[],
@@ -50,11 +84,15 @@ export class FailureGroups {
    * undefined when an earlier failure explains it (it is then counted under that one).
    */
   failed(stmt: Statement, error: { code?: string; message: string }, finding: Finding): Failure {
-    const root = this.rootFor(error);
+    const explained = this.rootFor(error);
+    const assumed = explained ? undefined : this.assumedRoot(error, finding);
+    const root = explained ?? assumed?.root;
     if (root) {
-      if (finding.location) root.caused.push(finding.location);
       for (const name of createdNames(stmt)) root.names.add(name);
-      return { environmental: root.finding.rule === 'not-executed' };
+      // The first statement that needs an object nobody creates carries that finding; later ones count there.
+      if (assumed?.first) return { finding: root.finding, environmental: true };
+      if (finding.location) root.caused.push(finding.location);
+      return { environmental: root.finding.rule === 'not-executed' || root === this.assumed };
     }
     const node = (stmt.node as AnyNode).CreateExtensionStmt as AnyNode | undefined;
     const extension = node && UNAVAILABLE.has(error.code ?? '') ? String(node.extname) : undefined;
@@ -65,8 +103,9 @@ export class FailureGroups {
 
   /** Say, on each root finding, which later statements failed because of it. */
   finish(): void {
+    if (this.assumed) this.assumed.finding.message = assumedMessage(this.assumed.assumed!, this.assumed.caused.length + 1);
     for (const root of this.roots) {
-      if (!root.caused.length) continue;
+      if (!root.caused.length || root === this.assumed) continue;
       const n = root.caused.length;
       const home = root.finding.location?.file;
       const where = root.caused.slice(0, 8).map((l) => (l.file === home ? `${l.line}` : `${l.file && home ? relative(dirname(home), l.file) : l.file}:${l.line}`));
@@ -76,17 +115,60 @@ export class FailureGroups {
   }
 
   private rootFor(error: { code?: string; message: string }): Root | undefined {
-    if (!MISSING.has(error.code ?? '') || !this.roots.length) return undefined;
+    if (!MISSING.has(error.code ?? '')) return undefined;
     const missing = missingNames(error.message);
     if (!missing.length) return undefined;
     for (let i = this.roots.length - 1; i >= 0; i--) {
       if (missing.some((name) => this.roots[i].names.has(name))) return this.roots[i];
     }
-    // A type or function nothing in the input creates: the extension the engine lacks would have.
-    if (!FROM_EXTENSIONS.has(error.code ?? '')) return undefined;
+    if (!this.neverCreated(missing).length) return undefined;
+    // A type or function nothing in the input creates: from an extension the engine lacks — the one
+    // known to provide it, else the only missing extension whose objects are not known.
+    const extensions = this.roots.filter((r) => r.extension);
+    const known = extensions.find((r) => missing.some((name) => provides(r.extension!, name)));
+    if (known) return known;
+    const unknown = extensions.filter((r) => !PROVIDES[r.extension!.toLowerCase()]);
+    return FROM_EXTENSIONS.has(error.code ?? '') && unknown.length === 1 ? unknown[0] : undefined;
+  }
+
+  /** Names no statement of the input creates. */
+  private neverCreated(names: string[]): string[] {
     const created = (this.createdAnywhere ??= new Set(this.files.flatMap((f) => f.statements.flatMap(createdNames))));
-    if (missing.every((name) => created.has(name))) return undefined;
-    return this.roots.find((r) => r.extension);
+    return names.filter((name) => !created.has(name));
+  }
+
+  /**
+   * A table, role, schema, type or function the migrations use and none of them creates: it exists
+   * where they run (a baseline schema, the platform, what an ORM or a non-SQL migration makes), or it
+   * is a typo. One error for all such objects, at the first statement that needed one: the statements
+   * that need them could not be checked until the environment is given (--setup).
+   */
+  private assumedRoot(error: { code?: string; message: string }, finding: Finding): { root: Root; first: boolean } | undefined {
+    if (!MISSING.has(error.code ?? '') || error.code === '42703') return undefined;
+    const missing = this.neverCreated(missingNames(error.message));
+    if (!missing.length) return undefined;
+    const kind = objectKind(error);
+    const first = !this.assumed;
+    if (!this.assumed) {
+      this.assumed = {
+        finding: {
+          rule: 'execution-error',
+          severity: 'error',
+          message: '',
+          ...(finding.location ? { location: finding.location } : {}),
+          hint: 'Give that schema with --setup FILE (a pg_dump --schema-only of a database the migrations ran on, or CREATE statements for the roles), or --profile supabase for the Supabase platform. A name that is a typo fails in production too.',
+          docs: 'docs/rules/not-executed.md',
+        },
+        names: new Set(),
+        assumed: new Map(),
+        caused: [],
+      };
+      this.roots.push(this.assumed);
+    }
+    const names = this.assumed.assumed!.get(kind) ?? new Set<string>();
+    for (const name of missing) names.add(name);
+    this.assumed.assumed!.set(kind, names);
+    return { root: this.assumed, first };
   }
 
   private unavailableExtension(name: string, finding: Finding): Finding {
@@ -103,6 +185,28 @@ export class FailureGroups {
       docs: 'docs/rules/not-executed.md',
     };
   }
+}
+
+function provides(extension: string, name: string): boolean {
+  const lower = name.toLowerCase();
+  return (PROVIDES[extension.toLowerCase()] ?? []).some((p) => (p.endsWith('*') ? lower.startsWith(p.slice(0, -1)) : lower === p));
+}
+
+/** What kind of object a "does not exist" error is about (PostgreSQL's English messages). */
+function objectKind(error: { code?: string; message: string }): string {
+  if (error.code === '42P01') return 'tables';
+  if (error.code === '3F000') return 'schemas';
+  if (error.code === '42883') return 'functions';
+  const word = /^(role|type|operator class|access method|extension|text search configuration|collation)\b/.exec(error.message)?.[1];
+  return word ? `${word === 'access method' ? 'access methods' : word === 'operator class' ? 'operator classes' : `${word}s`}` : 'objects';
+}
+
+function assumedMessage(assumed: Map<string, Set<string>>, statements: number): string {
+  const parts = [...assumed].map(([kind, names]) => {
+    const list = [...names];
+    return `${kind} ${list.slice(0, 6).join(', ')}${list.length > 6 ? ` and ${list.length - 6} more` : ''}`;
+  });
+  return `The migrations use objects none of them creates (${parts.join('; ')}): they must exist where the migrations run — a baseline schema, the platform, what an ORM or a non-SQL migration makes. ${statements} statement${statements === 1 ? '' : 's'} that need them could not be checked`;
 }
 
 /** Quoted names in PostgreSQL's "does not exist" messages, and the unquoted ones of "function f(…)", "type t". */

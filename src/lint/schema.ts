@@ -45,8 +45,13 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
   const inputs = await readSchemaInputs(options.paths);
   const { files } = inputs;
   const live = Boolean(options.database) && (options.live || options.paths.length === 0);
-  const profile = resolveProfile(options.paths, config.profile);
-  const env = await loadEnvironment({ profile, setup: [...config.setup, ...inputs.setup, ...(options.setup ?? [])] });
+  // The platform is detected from the paths, and from where the migration folders found below them are.
+  const profile = resolveProfile([...options.paths, ...inputs.sets.flatMap((set) => set.migrations.slice(0, 1).map((m) => m.file))], config.profile);
+  const env = await loadEnvironment({
+    profile,
+    setup: [...config.setup, ...inputs.setup, ...(options.setup ?? [])],
+    bookkeeping: inputs.sets.flatMap((set) => (set.bookkeeping ? [{ tool: set.tool, sql: set.bookkeeping }] : [])),
+  });
 
   const engine: Engine = await openEngine(
     live ? { database: options.database, readOnly: true } : { database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed(files)] },

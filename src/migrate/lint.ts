@@ -150,7 +150,8 @@ async function lintHistory(
   const setup = [...config.setup, ...sets.flatMap((set) => set.setup), ...(options.setup ?? [])];
   // The platform is detected from where the history's files are (a monorepo's Supabase service).
   const profile = resolveProfile(migrations.slice(0, 1).map((m) => m.file), config.profile);
-  const env = options.noExecute ? EMPTY_ENVIRONMENT : await loadEnvironment({ profile, setup });
+  const bookkeeping = sets.flatMap((set) => (set.bookkeeping ? [{ tool: set.tool, sql: set.bookkeeping }] : []));
+  const env = options.noExecute ? EMPTY_ENVIRONMENT : await loadEnvironment({ profile, setup, bookkeeping });
   const engineStarted = performance.now();
   const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: [...env.extensions, ...extensionNames(parsed)] });
   const engineStartMs = performance.now() - engineStarted;

@@ -94,7 +94,12 @@ export async function traceFile(path: string, options: TraceOptions = {}): Promi
     throw new InputError(`${path}:${f.location?.line}:${f.location?.column}: ${f.message}`);
   }
   const history = options.noHistory || !located ? [] : located.set.migrations.slice(0, located.index).map(parseMigration);
-  const env = await loadEnvironment({ profile: resolveProfile([path], options.profile), setup: [...(located?.set.setup ?? []), ...(options.setup ?? [])] });
+  const set = located?.set;
+  const env = await loadEnvironment({
+    profile: resolveProfile([path], options.profile),
+    setup: [...(set?.setup ?? []), ...(options.setup ?? [])],
+    bookkeeping: set?.bookkeeping ? [{ tool: set.tool, sql: set.bookkeeping }] : [],
+  });
   const extensions = [...env.extensions, ...extensionsUsed([...history, parsed])];
 
   const engine = await openEngine({ database: options.database, scratch: true, extensions });

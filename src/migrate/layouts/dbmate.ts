@@ -10,6 +10,7 @@ export const DOWN = /^--\s*migrate:down(\s|$)/;
 export const dbmate: Layout = {
   name: 'dbmate',
   tool: 'dbmate',
+  bookkeeping: `CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY);`,
   detect(dir) {
     return someFileHas(dir, entries(dir).files, UP);
   },

@@ -9,6 +9,7 @@ import type { Layout, Migration, MigrationSet } from './types.js';
 export const diesel: Layout = {
   name: 'diesel',
   tool: 'diesel',
+  bookkeeping: `CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (version varchar(50) PRIMARY KEY NOT NULL, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP);`,
   detect(dir) {
     return entries(dir).dirs.some((d) => existsSync(join(dir, d, 'up.sql')));
   },

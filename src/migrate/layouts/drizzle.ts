@@ -13,6 +13,7 @@ const JOURNAL = join('meta', '_journal.json');
 export const drizzle: Layout = {
   name: 'drizzle',
   tool: 'drizzle-kit',
+  bookkeeping: `CREATE SCHEMA IF NOT EXISTS drizzle;\nCREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint);`,
   detect(dir) {
     if (existsSync(join(dir, JOURNAL))) return true;
     const { dirs } = entries(dir);

@@ -21,6 +21,7 @@ const CALLBACK = /^(before|after)[A-Z][A-Za-z]*(__.*)?\.sql$/;
 export const flyway: Layout = {
   name: 'flyway',
   tool: 'Flyway',
+  bookkeeping: `CREATE TABLE IF NOT EXISTS flyway_schema_history (installed_rank integer PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL);`,
   /** Versioned scripts in the folder or its immediate subfolders (version folders such as 2.31/). */
   detect(dir) {
     return sqlFiles(dir, 1).some((f) => VERSIONED.test(basename(f)));

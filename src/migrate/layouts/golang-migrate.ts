@@ -11,6 +11,7 @@ const UP = /^(\d+)_(.*)\.up\.sql$/i;
 export const golangMigrate: Layout = {
   name: 'golang-migrate',
   tool: 'golang-migrate',
+  bookkeeping: `CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);`,
   detect(dir) {
     return entries(dir).files.some((f) => UP.test(f));
   },

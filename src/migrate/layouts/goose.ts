@@ -13,6 +13,7 @@ const NO_TRANSACTION = /^--\s*\+goose\s+NO\s+TRANSACTION\b/i;
 export const goose: Layout = {
   name: 'goose',
   tool: 'goose',
+  bookkeeping: `CREATE TABLE IF NOT EXISTS goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());`,
   detect(dir) {
     return someFileHas(dir, entries(dir).files, UP);
   },

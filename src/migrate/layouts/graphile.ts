@@ -14,6 +14,7 @@ const COMMITTED = /^(\d+)(-[-_a-zA-Z0-9]*)?\.sql$/;
 export const graphileMigrate: Layout = {
   name: 'graphile-migrate',
   tool: 'graphile-migrate',
+  bookkeeping: `CREATE SCHEMA IF NOT EXISTS graphile_migrate;\nCREATE TABLE IF NOT EXISTS graphile_migrate.migrations (hash text PRIMARY KEY, previous_hash text REFERENCES graphile_migrate.migrations, filename text NOT NULL, date timestamptz NOT NULL DEFAULT now());\nCREATE TABLE IF NOT EXISTS graphile_migrate.current (filename text PRIMARY KEY DEFAULT 'current.sql', content text NOT NULL, date timestamptz NOT NULL DEFAULT now());`,
   detect(dir) {
     const committed = join(dir, 'committed');
     if (!existsSync(committed)) return false;
@@ -61,5 +62,6 @@ function afterReset(dir: string): string[] {
   return (config.afterReset ?? [])
     .map((a) => (typeof a === 'string' ? a : a._ === 'sql' ? a.file : undefined))
     .filter((f): f is string => Boolean(f))
-    .map((f) => join(dir, f));
+    // A leading ! runs the file as the superuser: the same file.
+    .map((f) => join(dir, f.replace(/^!/, '')));
 }

@@ -57,12 +57,12 @@ export function findMigrationSets(paths: string[], options: FindOptions = {}): M
       continue;
     }
     if (options.layout) {
-      sets.push(layoutByName(options.layout).read(path));
+      sets.push(read(layoutByName(options.layout), path));
       continue;
     }
     const found = search(path, 0);
     // A folder of SQL files named explicitly is a history even when no tool's shape is recognised.
-    if (!found.length && options.plainFolder !== false && entries(path).files.some(isSqlFile)) found.push(numbered.read(path));
+    if (!found.length && options.plainFolder !== false && entries(path).files.some(isSqlFile)) found.push(read(numbered, path));
     sets.push(...found);
   }
   return mergeFlywayLocations(sets, paths.length);
@@ -79,9 +79,14 @@ export function layoutByName(name: LayoutName): Layout {
   return layout;
 }
 
+/** A folder read as a layout, with that tool's bookkeeping tables. */
+function read(layout: Layout, dir: string): MigrationSet {
+  return { ...layout.read(dir), ...(layout.bookkeeping ? { bookkeeping: layout.bookkeeping } : {}) };
+}
+
 function search(dir: string, depth: number): MigrationSet[] {
   const layout = LAYOUTS.find((l) => l.detect(dir));
-  if (layout) return [layout.read(dir)];
+  if (layout) return [read(layout, dir)];
   if (depth >= MAX_DEPTH) return [];
   return entries(dir).dirs.filter((d) => !NEVER_SEARCHED.has(d) && !d.startsWith('.') && !NOT_MIGRATIONS.test(d)).flatMap((d) => search(join(dir, d), depth + 1));
 }
@@ -97,7 +102,7 @@ export function locateMigration(path: string, layoutName?: LayoutName): { set: M
     const candidate = dir;
     const layout = layoutName ? layoutByName(layoutName) : LAYOUTS.find((l) => existsSync(candidate) && statSync(candidate).isDirectory() && l.detect(candidate));
     if (layout) {
-      const set = layout.read(candidate);
+      const set = read(layout, candidate);
       const index = set.migrations.findIndex((m) => resolve(m.file) === full);
       if (index >= 0) return { set, index };
     }
@@ -125,5 +130,5 @@ export function describeSet(set: MigrationSet): InputSet {
 /** Several Flyway locations named together are one history, merged in version order. */
 function mergeFlywayLocations(sets: MigrationSet[], pathCount: number): MigrationSet[] {
   if (pathCount < 2 || sets.length < 2 || !sets.every((s) => s.layout === 'flyway')) return sets;
-  return [readFlyway(sets.map((s) => s.dir))];
+  return [read({ ...flyway, read: () => readFlyway(sets.map((s) => s.dir)) }, sets[0].dir)];
 }

@@ -9,6 +9,7 @@ import type { Layout, MigrationSet } from './types.js';
 export const prisma: Layout = {
   name: 'prisma',
   tool: 'Prisma Migrate',
+  bookkeeping: `CREATE TABLE IF NOT EXISTS _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);`,
   detect(dir) {
     const { files, dirs } = entries(dir);
     const steps = dirs.filter((d) => existsSync(join(dir, d, 'migration.sql')));

@@ -12,6 +12,7 @@ import type { Layout, MigrationSet } from './types.js';
 export const sqitch: Layout = {
   name: 'sqitch',
   tool: 'sqitch',
+  bookkeeping: `CREATE SCHEMA IF NOT EXISTS sqitch;\nCREATE TABLE IF NOT EXISTS sqitch.changes (change_id text PRIMARY KEY, script_hash text, change text NOT NULL, project text NOT NULL, note text NOT NULL DEFAULT '', committed_at timestamptz NOT NULL DEFAULT clock_timestamp(), committer_name text NOT NULL, committer_email text NOT NULL, planned_at timestamptz NOT NULL, planner_name text NOT NULL, planner_email text NOT NULL);\nCREATE TABLE IF NOT EXISTS sqitch.tags (tag_id text PRIMARY KEY, tag text NOT NULL, project text NOT NULL, change_id text NOT NULL REFERENCES sqitch.changes);`,
   detect(dir) {
     return existsSync(join(dir, 'sqitch.plan')) || existsSync(join(dir, 'sqitch.conf'));
   },

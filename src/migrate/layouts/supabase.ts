@@ -13,6 +13,7 @@ const NAME = /^(\d+)_(.*)\.sql$/;
 export const supabase: Layout = {
   name: 'supabase',
   tool: 'Supabase CLI',
+  bookkeeping: `CREATE SCHEMA IF NOT EXISTS supabase_migrations;\nCREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text PRIMARY KEY, statements text[], name text);`,
   detect(dir) {
     return basename(dir) === 'migrations' && existsSync(join(dirname(dir), 'config.toml')) && entries(dir).files.some((f) => NAME.test(f));
   },

@@ -61,11 +61,15 @@ export interface MigrationSet {
   skipped: SkippedFile[];
   /** SQL the tool runs before the migrations (graphile-migrate's afterReset): applied as environment. */
   setup: string[];
+  /** The tool's own bookkeeping tables (DDL), created before the migrations as the tool does. */
+  bookkeeping?: string;
 }
 
 export interface Layout {
   name: LayoutName;
   tool: string;
+  /** DDL of the tool's own bookkeeping tables: migrations may reference them, and they are not the project's. */
+  bookkeeping?: string;
   /** Whether `dir` holds this layout, judged by its shape (files, names, directives), not its name. */
   detect(dir: string): boolean;
   read(dir: string): MigrationSet;
