@@ -55,8 +55,14 @@ interface Root {
   extension?: string;
   /** The objects the migrations use and none of them creates (by kind), when this is that root. */
   assumed?: Map<string, Set<string>>;
+  /** Tables the failed statements were altering: a constraint or column they added is missing there later. */
+  altered: Set<string>;
   caused: Location[];
 }
+
+// What an ALTER TABLE that failed leaves missing on its table: a column (42703), a key a foreign key
+// needs (42830), a constraint or index (42704).
+const LEFT_BY_ALTER = new Set(['42703', '42830', '42704']);
 
 export interface Failure {
   /** The finding to report; absent when an earlier failure explains this one (counted there). */
@@ -89,6 +95,7 @@ export class FailureGroups {
     const root = explained ?? assumed?.root;
     if (root) {
       for (const name of createdNames(stmt)) root.names.add(name);
+      for (const table of alteredTables(stmt)) root.altered.add(table);
       // The first statement that needs an object nobody creates carries that finding; later ones count there.
       if (assumed?.first) return { finding: root.finding, environmental: true };
       if (finding.location) root.caused.push(finding.location);
@@ -97,7 +104,7 @@ export class FailureGroups {
     const node = (stmt.node as AnyNode).CreateExtensionStmt as AnyNode | undefined;
     const extension = node && UNAVAILABLE.has(error.code ?? '') ? String(node.extname) : undefined;
     const reported = extension ? this.unavailableExtension(extension, finding) : finding;
-    this.roots.push({ finding: reported, names: new Set(createdNames(stmt)), extension, caused: [] });
+    this.roots.push({ finding: reported, names: new Set(createdNames(stmt)), altered: new Set(alteredTables(stmt)), extension, caused: [] });
     return { finding: reported, environmental: reported.rule === 'not-executed' };
   }
 
@@ -115,6 +122,12 @@ export class FailureGroups {
   }
 
   private rootFor(error: { code?: string; message: string }): Root | undefined {
+    if (LEFT_BY_ALTER.has(error.code ?? '')) {
+      const quoted = [...error.message.matchAll(/"([^"]+)"/g)].map((m) => m[1].split('.').pop()!);
+      for (let i = this.roots.length - 1; i >= 0; i--) {
+        if (quoted.some((name) => this.roots[i].altered.has(name))) return this.roots[i];
+      }
+    }
     if (!MISSING.has(error.code ?? '')) return undefined;
     const missing = missingNames(error.message);
     if (!missing.length) return undefined;
@@ -133,7 +146,7 @@ export class FailureGroups {
 
   /** Names no statement of the input creates. */
   private neverCreated(names: string[]): string[] {
-    const created = (this.createdAnywhere ??= new Set(this.files.flatMap((f) => f.statements.flatMap(createdNames))));
+    const created = (this.createdAnywhere ??= objectsCreatedAnywhere(this.files));
     return names.filter((name) => !created.has(name));
   }
 
@@ -161,6 +174,7 @@ export class FailureGroups {
         },
         names: new Set(),
         assumed: new Map(),
+        altered: new Set(),
         caused: [],
       };
       this.roots.push(this.assumed);
@@ -219,6 +233,42 @@ function missingNames(message: string): string[] {
   const operator = /operator does not exist: (.+)$/.exec(message);
   if (operator) names.push(...operator[1].split(/\s+/).filter((w) => /^\w+$/.test(w)));
   return names;
+}
+
+/**
+ * Objects (not columns) some statement of the input creates. A rename creates its new name only when
+ * something creates the old one: `ALTER TABLE IF EXISTS baseline_table RENAME TO x` makes nothing here.
+ */
+function objectsCreatedAnywhere(files: ParsedFile[]): Set<string> {
+  const created = new Set<string>();
+  const renames: Array<[string, string]> = [];
+  for (const f of files) {
+    for (const stmt of f.statements) {
+      if (stmt.kind === 'AlterTableStmt') continue; // columns and constraints, not objects
+      const rename = (stmt.node as AnyNode).RenameStmt as AnyNode | undefined;
+      if (rename) {
+        const old = rename.relation?.relname ?? (rename.object?.List?.items ?? []).map((i: AnyNode) => i.String?.sval).pop() ?? rename.subname;
+        if (old && rename.newname && !rename.subname) renames.push([String(old), String(rename.newname)]);
+        continue;
+      }
+      for (const name of createdNames(stmt)) created.add(name);
+    }
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [old, name] of renames) {
+      if (created.has(old) && !created.has(name)) {
+        created.add(name);
+        grew = true;
+      }
+    }
+  }
+  return created;
+}
+
+function alteredTables(stmt: Statement): string[] {
+  const relname = stmt.kind === 'AlterTableStmt' ? ((stmt.node as AnyNode).AlterTableStmt as AnyNode).relation?.relname : undefined;
+  return relname ? [String(relname)] : [];
 }
 
 /** Unqualified names of what a statement creates (as PostgreSQL stores them: unquoted ones lower-cased). */
