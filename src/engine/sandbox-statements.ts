@@ -18,6 +18,10 @@ export type SandboxAction =
       dml: boolean;
       /** `SET LOCAL name`: lasts until the end of the (emulated) transaction. */
       setLocal?: string;
+      /** `SET name` / `RESET name` for the session: survives the end of the block it is in. */
+      setSession?: string;
+      /** Calls set_config(…, …, true): a setting that lasts until the end of its transaction. */
+      setsLocalConfig?: boolean;
       /** A temporary table dropped at the end of its transaction. */
       onCommitDrop?: string;
       /** ALTER TYPE … ADD VALUE: the value is usable only after a real commit. */
@@ -159,7 +163,7 @@ export function decide(node: AnyNode, text: string): SandboxAction {
     case 'VariableSetStmt': {
       // SET TRANSACTION / transaction_* act on the scratch's own transaction, which the migration does not own.
       if (n.name === 'TRANSACTION' || /^transaction_/.test(n.name ?? '')) return { kind: 'skip' };
-      return n.is_local ? run({ setLocal: n.name }) : run();
+      return n.is_local ? run({ setLocal: n.name }) : run({ setSession: n.name });
     }
     case 'VacuumStmt':
       // ANALYZE alone runs in a transaction; VACUUM never does, and changes no catalog a lint reads.
@@ -208,6 +212,7 @@ export function decide(node: AnyNode, text: string): SandboxAction {
     case 'CallStmt':
       return run({ dml: true, mayEndTransaction: true });
     case 'SelectStmt':
+      return run({ dml: true, ...(setsLocalConfig(node) ? { setsLocalConfig: true } : {}) });
     case 'ExecuteStmt':
     case 'ExplainStmt':
       return run({ dml: true });
@@ -247,6 +252,21 @@ function escapes(kind: string, n: AnyNode): { reason: string; severity: 'info' |
 
 // DISCARD ALL refuses a transaction block; these are its documented parts, each allowed in one.
 const DISCARD_ALL = 'CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD PLANS; DISCARD TEMP; DISCARD SEQUENCES';
+
+/** set_config(name, value, is_local) with is_local not the constant false. */
+function setsLocalConfig(node: AnyNode): boolean {
+  let found = false;
+  walk(node, (n) => {
+    const call = n.FuncCall as AnyNode | undefined;
+    const name = call?.funcname?.[call.funcname.length - 1]?.String?.sval;
+    if (name !== 'set_config' || call!.args?.length !== 3) return;
+    const local = call!.args[2]?.A_Const as AnyNode | undefined;
+    // A false constant comes as an empty boolval; anything not a constant false may be true.
+    const isFalse = local?.boolval ? local.boolval.boolval !== true : ['false', 'off', 'f', '0'].includes(String(local?.sval?.sval).toLowerCase());
+    if (!isFalse) found = true;
+  });
+  return found;
+}
 
 function transactionAction(n: AnyNode): SandboxAction {
   switch (n.kind) {

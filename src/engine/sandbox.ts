@@ -69,8 +69,10 @@ function fingerprintSql(readsAuthid: boolean, major: number): string {
 
 interface UserTransaction {
   aborted: boolean;
-  /** SET LOCAL names and the value each had before, restored at COMMIT. */
-  settings: Map<string, string | null>;
+  /** Every setting as the block began: what SET LOCAL and set_config(…, true) changed is restored at COMMIT. */
+  settings: Map<string, string>;
+  /** Settings the block SET (or RESET) for the session: they outlive it. */
+  sessionSets: Set<string>;
   /** ON COMMIT DROP temporary tables created in it. */
   drops: string[];
 }
@@ -178,13 +180,19 @@ export class SandboxEngine implements Engine {
   /** A script of one or more statements, as the simple query protocol would run it. */
   private async script(sql: string): Promise<QueryResult<Record<string, unknown>>> {
     const actions = sandboxActions(sql);
+    if (actions.length === 1) return this.act(actions[0]);
     // The common case: nothing to emulate, so the text goes as it is (one implicit block, as PostgreSQL runs it).
-    if (actions.length > 1 && actions.every(isPlain)) {
-      return this.run({ kind: 'run', sql, dml: actions.some((a) => a.kind === 'run' && a.dml) }, actions.length);
-    }
-    let last: QueryResult<Record<string, unknown>> = { rows: [] };
-    for (const action of actions) last = await this.act(action);
-    return last;
+    // A session SET needs tracking only inside a migration's block.
+    const plain = (a: SandboxAction) => isPlain(a) || (a.kind === 'run' && !this.userTx && isPlain({ ...a, setSession: undefined }));
+    if (actions.every(plain)) return this.run({ kind: 'run', sql, dml: actions.some((a) => a.kind === 'run' && a.dml) }, actions.length);
+    const each = async () => {
+      let last: QueryResult<Record<string, unknown>> = { rows: [] };
+      for (const action of actions) last = await this.act(action);
+      return last;
+    };
+    // Statements one by one, still as one implicit block: a failure undoes the ones before it.
+    if (!this.userTx && actions.every((a) => a.kind === 'run' || a.kind === 'skip')) return this.transaction(each);
+    return each();
   }
 
   private act(a: SandboxAction): Promise<QueryResult<Record<string, unknown>>> {
@@ -216,15 +224,12 @@ export class SandboxEngine implements Engine {
       tx.aborted = true;
       throw new EngineError(a.neverInBlock, '25001');
     }
-    if (a.setLocal) {
-      // Outside a transaction block SET LOCAL has no effect (PostgreSQL warns).
-      if (!tx) return { rows: [] };
-      if (!tx.settings.has(a.setLocal)) {
-        const { rows } = await this.guarded(() => this.session.query<{ value: string | null }>('select current_setting($1, true) as value', [a.setLocal]));
-        tx.settings.set(a.setLocal, rows[0]?.value ?? null);
-      }
-    }
+    // Outside a transaction block SET LOCAL has no effect (PostgreSQL warns).
+    if (a.setLocal && !tx) return { rows: [] };
+    if (a.setSession && tx) tx.sessionSets.add(a.setSession.toLowerCase());
     const autocommit = !tx && this.internal === 0;
+    // set_config(…, true) outside a block lasts for its statement's own transaction only.
+    const localBefore = autocommit && a.setsLocalConfig ? await this.settingsNow() : undefined;
     const checkDeferred = a.dml && autocommit;
     // A newline first: the statement may end in a line comment.
     const results = await this.guarded(() => this.session.results(`${a.sql}\n;\n${checkDeferred ? `${CHECK_DEFERRED}; ` : ''}${REFRESH_GUARD}`), true).catch((error: EngineError) => {
@@ -237,15 +242,41 @@ export class SandboxEngine implements Engine {
       if (tx) tx.drops.push(a.onCommitDrop);
       else if (this.internal === 0) await this.dropTemporary([a.onCommitDrop]);
     }
+    if (localBefore) await this.restoreSettings(localBefore, new Set());
     if (autocommit) await this.committed();
     return own;
+  }
+
+  /** Every setting's current value (role included, which pg_settings does not show). */
+  private async settingsNow(): Promise<Map<string, string>> {
+    const { rows } = await this.query<{ name: string; setting: string }>(
+      "select name, setting from pg_catalog.pg_settings where context in ('user', 'superuser') union all select 'role', current_setting('role')",
+    );
+    return new Map(rows.map((r) => [r.name, r.setting]));
+  }
+
+  /**
+   * Put back what changed since `before`, except settings set for the session meanwhile. The role first:
+   * while a lesser role is current, superuser settings read differently and cannot be set.
+   */
+  private async restoreSettings(before: Map<string, string>, sessionSets: Set<string>): Promise<void> {
+    let now = await this.settingsNow();
+    const role = before.get('role');
+    if (role !== undefined && now.get('role') !== role && !sessionSets.has('role')) {
+      await this.query('select set_config($1, $2, false)', ['role', role]);
+      now = await this.settingsNow();
+    }
+    for (const [name, value] of before) {
+      if (now.get(name) !== value && !sessionSets.has(name)) await this.query('select set_config($1, $2, false)', [name, value]).catch(() => {});
+    }
   }
 
   private async begin(): Promise<QueryResult<Record<string, unknown>>> {
     // BEGIN inside a block: PostgreSQL warns and carries on.
     if (this.userTx) return { rows: [] };
+    const settings = await this.settingsNow();
     await this.session.exec(`RELEASE SAVEPOINT ${GUARD}; SAVEPOINT ${USER_TX}; SAVEPOINT ${GUARD}`);
-    this.userTx = { aborted: false, settings: new Map(), drops: [] };
+    this.userTx = { aborted: false, settings, sessionSets: new Set(), drops: [] };
     return { rows: [] };
   }
 
@@ -263,10 +294,8 @@ export class SandboxEngine implements Engine {
       throw toEngineError(error);
     }
     this.userTx = undefined;
-    // What SET LOCAL changed ends with the block; the scratch's own transaction goes on.
-    for (const [name, value] of tx.settings) {
-      if (value !== null) await this.query('select set_config($1, $2, false)', [name, value]);
-    }
+    // What SET LOCAL and set_config(…, true) changed ends with the block; the scratch's transaction goes on.
+    await this.restoreSettings(tx.settings, tx.sessionSets);
     await this.dropTemporary(tx.drops);
     await this.committed();
     if (chain) await this.begin();
@@ -365,7 +394,7 @@ function asOutsideBlock(error: EngineError, a: Extract<SandboxAction, { kind: 'r
 }
 
 function isPlain(a: SandboxAction): boolean {
-  return a.kind === 'run' && !a.setLocal && !a.onCommitDrop && !a.addsEnumValue && !a.onlyInBlock && !a.neverInBlock && !a.mayEndTransaction;
+  return a.kind === 'run' && !a.setLocal && !a.setSession && !a.setsLocalConfig && !a.onCommitDrop && !a.addsEnumValue && !a.onlyInBlock && !a.neverInBlock && !a.mayEndTransaction;
 }
 
 // Functions that change session or sequence state even inside a SELECT.

@@ -220,7 +220,7 @@ function assumedMessage(assumed: Map<string, Set<string>>, statements: number): 
     const list = [...names];
     return `${kind} ${list.slice(0, 6).join(', ')}${list.length > 6 ? ` and ${list.length - 6} more` : ''}`;
   });
-  return `The migrations use objects none of them creates (${parts.join('; ')}): they must exist where the migrations run — a baseline schema, the platform, what an ORM or a non-SQL migration makes. ${statements} statement${statements === 1 ? '' : 's'} that need them could not be checked`;
+  return `The migrations use objects none of them creates (${parts.join('; ')}): they must exist where the migrations run — a baseline schema, the platform, what an ORM or a non-SQL migration makes. ${statements} statement${statements === 1 ? ' that needs' : 's that need'} them could not be checked`;
 }
 
 /** Quoted names in PostgreSQL's "does not exist" messages, and the unquoted ones of "function f(…)", "type t". */
