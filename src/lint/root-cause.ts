@@ -67,6 +67,8 @@ const LEFT_BY_ALTER = new Set(['42703', '42830', '42704']);
 export interface Failure {
   /** The finding to report; absent when an earlier failure explains this one (counted there). */
   finding?: Finding;
+  /** The failure this one is counted under (itself when it is the first). */
+  root?: unknown;
   /**
    * The failure comes from where pgarch ran the SQL (an extension the engine lacks, a statement the
    * scratch does not run), not from the SQL: in production the statement would run.
@@ -97,15 +99,26 @@ export class FailureGroups {
       for (const name of createdNames(stmt)) root.names.add(name);
       for (const table of alteredTables(stmt)) root.altered.add(table);
       // The first statement that needs an object nobody creates carries that finding; later ones count there.
-      if (assumed?.first) return { finding: root.finding, environmental: true };
+      if (assumed?.first) return { finding: root.finding, environmental: true, root };
       if (finding.location) root.caused.push(finding.location);
-      return { environmental: root.finding.rule === 'not-executed' || root === this.assumed };
+      return { environmental: root.finding.rule === 'not-executed' || root === this.assumed, root };
     }
     const node = (stmt.node as AnyNode).CreateExtensionStmt as AnyNode | undefined;
     const extension = node && UNAVAILABLE.has(error.code ?? '') ? String(node.extname) : undefined;
     const reported = extension ? this.unavailableExtension(extension, finding) : finding;
-    this.roots.push({ finding: reported, names: new Set(createdNames(stmt)), altered: new Set(alteredTables(stmt)), extension, caused: [] });
-    return { finding: reported, environmental: reported.rule === 'not-executed' };
+    const created: Root = { finding: reported, names: new Set(createdNames(stmt)), altered: new Set(alteredTables(stmt)), extension, caused: [] };
+    this.roots.push(created);
+    return { finding: reported, environmental: reported.rule === 'not-executed', root: created };
+  }
+
+  /**
+   * A failure aborted a transaction and the statements of it were rolled back: what they created is
+   * missing later because of that failure.
+   */
+  rolledBack(failure: Failure | undefined, statements: Statement[]): void {
+    const root = this.roots.find((r) => r === failure?.root);
+    if (!root) return;
+    for (const stmt of statements) for (const name of createdNames(stmt)) root.names.add(name);
   }
 
   /** Say, on each root finding, which later statements failed because of it. */

@@ -7,7 +7,7 @@ import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { shiftedError, toEngineError } from '../engine/types.js';
 import { executionErrorFinding, isCopyFromStdin, transactionControl } from '../lint/apply.js';
-import { FailureGroups } from '../lint/root-cause.js';
+import { FailureGroups, type Failure } from '../lint/root-cause.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
@@ -270,6 +270,8 @@ interface FileState {
    * its end, or until the file's own COMMIT ends it, as it would end the tool's).
    */
   toolTransaction: boolean;
+  /** The failure that aborted the block, whose rollback undoes what the block made. */
+  abortedBy?: Failure;
 }
 
 /** Whether the engine is inside a transaction block while the file runs (the tool's, or the file's own). */
@@ -373,6 +375,8 @@ export class MigrationRunner {
     // transaction commits, unless a failure aborted it.
     if (engine && tx.explicit) await engine.exec('ROLLBACK').catch(() => {});
     else if (engine && s.toolTransaction) await engine.exec(s.aborted ? 'ROLLBACK' : 'COMMIT').catch(() => {});
+    // What the aborted block created is gone: later "does not exist" errors come from its failure.
+    if (s.abortedBy) this.o.failures.rolledBack(s.abortedBy, file.statements);
     return findings;
   }
 
@@ -509,7 +513,10 @@ export class MigrationRunner {
           }
           // In a block, a real failure aborts it until its end, as in PostgreSQL; one that happened only here
           // (rolled back to its savepoint) does not.
-          else if (inBlock(s) && !failure.environmental) s.aborted = true;
+          else if (inBlock(s) && !failure.environmental) {
+            s.aborted = true;
+            s.abortedBy = failure;
+          }
           // A failed transaction statement (a COMMIT that failed ends the transaction) leaves the engine's
           // transaction state unsure here: no more batches in this file.
           if (stmt.kind === 'TransactionStmt') s.unsure = true;
