@@ -53,7 +53,8 @@ describe('pgarch lint schema (embedded PGlite)', () => {
   });
 
   it('prints the JSON contract with rule ids and file:line:column locations', () => {
-    expect(Object.keys(shop)).toEqual(['tool', 'version', 'findings', 'summary']);
+    expect(Object.keys(shop)).toEqual(['tool', 'version', 'findings', 'summary', 'inputs']);
+    expect(shop.inputs).toEqual([{ path: 'examples/shop/migrations', layout: 'numbered', tool: 'plain SQL files', files: 9 }]);
     expect(shop.tool).toBe('pgarch');
     expect(Object.keys(shop.summary)).toEqual(['errors', 'warnings', 'infos', 'files', 'statements', 'elapsedMs']);
     expect(shop.findings.map(where)).toEqual(SHOP_FINDINGS);

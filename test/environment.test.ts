@@ -41,7 +41,7 @@ for (const target of ENGINES) {
       const without = await lintMigrations({ paths: [dir], database: target.database });
       // The platform's objects are missing: one error names them all, and counts the statements that need them.
       expect(errors(without.report.findings)).toHaveLength(1);
-      expect(errors(without.report.findings)[0]).toMatch(/^2: The migrations use objects none of them creates \(schemas auth.*\d+ statements that need them could not be checked$/);
+      expect(errors(without.report.findings)[0]).toMatch(/^2: The migrations use objects that none of them has created by then \(schemas auth.*\d+ statements that need them could not be checked$/);
     });
   });
 

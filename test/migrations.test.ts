@@ -152,7 +152,7 @@ describe('lint migrations (embedded)', () => {
     const errs = report.findings.filter((f) => f.rule === 'execution-error').map((f) => `${f.location?.line}:${f.location?.column} ${f.message}`);
     expect(errs).toEqual([
       // No migration creates nosuchtype: one error for it; t2 (never made), line 4, and line 12 are counted there.
-      '2:20 The migrations use objects none of them creates (types nosuchtype): they must exist where the migrations run — a baseline schema, the platform, what an ORM or a non-SQL migration makes. 3 statements that need them could not be checked',
+      '2:20 The migrations use objects that none of them has created by then (types nosuchtype): they must exist where the migrations run — a baseline schema, the platform, what an ORM or a non-SQL migration makes. 3 statements that need them could not be checked',
       '6:1 column "c1" of relation "acc" contains null values',
       '7:1 LOCK TABLE can only be used in transaction blocks',
       // Where nosuchtype exists (as assumed), the block of lines 10-14 commits, so t4_idx exists by line 15.

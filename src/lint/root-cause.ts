@@ -78,7 +78,8 @@ export interface Failure {
 
 export class FailureGroups {
   private readonly roots: Root[] = [];
-  private createdAnywhere?: Set<string>;
+  /** Where in the input (statement order) each object is first created. */
+  private firstCreated?: { at: Map<string, number>; order: Map<Statement, number> };
   /** Objects used that no statement of the input creates: one root for all of them. */
   private assumed?: Root;
 
@@ -92,8 +93,8 @@ export class FailureGroups {
    * undefined when an earlier failure explains it (it is then counted under that one).
    */
   failed(stmt: Statement, error: { code?: string; message: string }, finding: Finding): Failure {
-    const explained = this.rootFor(error);
-    const assumed = explained ? undefined : this.assumedRoot(error, finding);
+    const explained = this.rootFor(error, stmt);
+    const assumed = explained ? undefined : this.assumedRoot(error, finding, stmt);
     const root = explained ?? assumed?.root;
     if (root) {
       for (const name of createdNames(stmt)) root.names.add(name);
@@ -134,7 +135,7 @@ export class FailureGroups {
     }
   }
 
-  private rootFor(error: { code?: string; message: string }): Root | undefined {
+  private rootFor(error: { code?: string; message: string }, stmt: Statement): Root | undefined {
     if (LEFT_BY_ALTER.has(error.code ?? '')) {
       const quoted = [...error.message.matchAll(/"([^"]+)"/g)].map((m) => m[1].split('.').pop()!);
       for (let i = this.roots.length - 1; i >= 0; i--) {
@@ -147,7 +148,7 @@ export class FailureGroups {
     for (let i = this.roots.length - 1; i >= 0; i--) {
       if (missing.some((name) => this.roots[i].names.has(name))) return this.roots[i];
     }
-    if (!this.neverCreated(missing).length) return undefined;
+    if (!this.notCreatedBefore(missing, stmt).length) return undefined;
     // A type or function nothing in the input creates: from an extension the engine lacks — the one
     // known to provide it, else the only missing extension whose objects are not known.
     const extensions = this.roots.filter((r) => r.extension);
@@ -157,10 +158,14 @@ export class FailureGroups {
     return FROM_EXTENSIONS.has(error.code ?? '') && unknown.length === 1 ? unknown[0] : undefined;
   }
 
-  /** Names no statement of the input creates. */
-  private neverCreated(names: string[]): string[] {
-    const created = (this.createdAnywhere ??= objectsCreatedAnywhere(this.files));
-    return names.filter((name) => !created.has(name));
+  /**
+   * Names no statement before `stmt` creates: used before anything here makes them, they come from
+   * what the history starts from (a table dropped and made again later still existed at first).
+   */
+  private notCreatedBefore(names: string[], stmt: Statement): string[] {
+    const created = (this.firstCreated ??= firstCreations(this.files));
+    const here = created.order.get(stmt) ?? Infinity;
+    return names.filter((name) => !((created.at.get(name) ?? Infinity) < here));
   }
 
   /**
@@ -169,9 +174,9 @@ export class FailureGroups {
    * is a typo. One error for all such objects, at the first statement that needed one: the statements
    * that need them could not be checked until the environment is given (--setup).
    */
-  private assumedRoot(error: { code?: string; message: string }, finding: Finding): { root: Root; first: boolean } | undefined {
+  private assumedRoot(error: { code?: string; message: string }, finding: Finding, stmt: Statement): { root: Root; first: boolean } | undefined {
     if (!MISSING.has(error.code ?? '') || error.code === '42703') return undefined;
-    const missing = this.neverCreated(missingNames(error.message));
+    const missing = this.notCreatedBefore(missingNames(error.message), stmt);
     if (!missing.length) return undefined;
     const kind = objectKind(error);
     const first = !this.assumed;
@@ -233,7 +238,7 @@ function assumedMessage(assumed: Map<string, Set<string>>, statements: number): 
     const list = [...names];
     return `${kind} ${list.slice(0, 6).join(', ')}${list.length > 6 ? ` and ${list.length - 6} more` : ''}`;
   });
-  return `The migrations use objects none of them creates (${parts.join('; ')}): they must exist where the migrations run — a baseline schema, the platform, what an ORM or a non-SQL migration makes. ${statements} statement${statements === 1 ? ' that needs' : 's that need'} them could not be checked`;
+  return `The migrations use objects that none of them has created by then (${parts.join('; ')}): they must exist where the migrations run — a baseline schema, the platform, what an ORM or a non-SQL migration makes. ${statements} statement${statements === 1 ? ' that needs' : 's that need'} them could not be checked`;
 }
 
 /** Quoted names in PostgreSQL's "does not exist" messages, and the unquoted ones of "function f(…)", "type t". */
@@ -249,34 +254,28 @@ function missingNames(message: string): string[] {
 }
 
 /**
- * Objects (not columns) some statement of the input creates. A rename creates its new name only when
- * something creates the old one: `ALTER TABLE IF EXISTS baseline_table RENAME TO x` makes nothing here.
+ * Where each object (not column) is first created, in statement order. A rename creates its new name
+ * only once something created the old one: `ALTER TABLE IF EXISTS baseline_table RENAME TO x` makes
+ * nothing here.
  */
-function objectsCreatedAnywhere(files: ParsedFile[]): Set<string> {
-  const created = new Set<string>();
-  const renames: Array<[string, string]> = [];
+function firstCreations(files: ParsedFile[]): { at: Map<string, number>; order: Map<Statement, number> } {
+  const at = new Map<string, number>();
+  const order = new Map<Statement, number>();
+  let n = 0;
   for (const f of files) {
     for (const stmt of f.statements) {
+      order.set(stmt, ++n);
       if (stmt.kind === 'AlterTableStmt') continue; // columns and constraints, not objects
       const rename = (stmt.node as AnyNode).RenameStmt as AnyNode | undefined;
       if (rename) {
-        const old = rename.relation?.relname ?? (rename.object?.List?.items ?? []).map((i: AnyNode) => i.String?.sval).pop() ?? rename.subname;
-        if (old && rename.newname && !rename.subname) renames.push([String(old), String(rename.newname)]);
+        const old = rename.relation?.relname ?? (rename.object?.List?.items ?? []).map((i: AnyNode) => i.String?.sval).pop();
+        if (old && rename.newname && !rename.subname && at.has(String(old)) && !at.has(String(rename.newname))) at.set(String(rename.newname), n);
         continue;
       }
-      for (const name of createdNames(stmt)) created.add(name);
+      for (const name of createdNames(stmt)) if (!at.has(name)) at.set(name, n);
     }
   }
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [old, name] of renames) {
-      if (created.has(old) && !created.has(name)) {
-        created.add(name);
-        grew = true;
-      }
-    }
-  }
-  return created;
+  return { at, order };
 }
 
 function alteredTables(stmt: Statement): string[] {
