@@ -126,7 +126,7 @@ describe('layouts are found by shape and read in their tool’s order', () => {
     expect(sqitch.migrations.map((m) => name(m.file))).toEqual(['sqitch/sql/deploy/appschema.sql', 'sqitch/sql/deploy/users@v1.0.sql', 'sqitch/sql/deploy/users.sql']);
     expect(sqitch.migrations.map((m) => name(m.down!.file))).toEqual(['sqitch/sql/revert/appschema.sql', 'sqitch/sql/revert/users@v1.0.sql', 'sqitch/sql/revert/users.sql']);
     const [graphile] = findMigrationSets([at('graphile-migrate/migrations')]);
-    expect(graphile.setup.map(name)).toEqual(['graphile-migrate/migrations/afterReset.sql']);
+    expect(graphile.setup.map((s) => name(s.file))).toEqual(['graphile-migrate/migrations/afterReset.sql']);
     const [diesel] = findMigrationSets([at('diesel/migrations')]);
     expect(diesel.migrations[2].noTransaction).toBe('metadata.toml: run_in_transaction = false');
   });

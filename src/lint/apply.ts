@@ -26,9 +26,10 @@ export function extensionsUsed(files: ParsedFile[]): string[] {
  * Apply the files statement by statement. A failure is one finding; later statements that fail only
  * because of it are counted on it instead of reported one by one (see FailureGroups).
  */
-export async function applyFiles(engine: Engine, files: ParsedFile[], progress?: ApplyProgress): Promise<Finding[]> {
+export async function applyFiles(engine: Engine, files: ParsedFile[], progress?: ApplyProgress, shared?: FailureGroups): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const failures = new FailureGroups(files, engine);
+  // A caller that applies more after these (the migrations after their environment) shares its groups.
+  const failures = shared ?? new FailureGroups(files, engine);
   const total = files.reduce((n, f) => n + f.statements.length, 0);
   let done = 0;
   for (const file of files) {
@@ -56,7 +57,7 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
     // A file that leaves a transaction open ends like a psql session: rolled back.
     if (inTransaction) await engine.exec('ROLLBACK').catch(() => {});
   }
-  failures.finish();
+  if (!shared) failures.finish();
   return findings;
 }
 

@@ -7,9 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/types.js';
+import type { SetupFile } from '../migrate/layouts/types.js';
 import { loadParser, parseFileSync, type ParsedFile } from '../sql/parse.js';
 import type { Finding } from '../types.js';
 import { applyFiles, extensionsUsed } from './apply.js';
+import type { FailureGroups } from './root-cause.js';
 import { SUPABASE_ENVIRONMENT, SUPABASE_SCHEMAS } from './environments/supabase.js';
 import { InputError, discoverSqlFiles } from './files.js';
 
@@ -32,16 +34,23 @@ const BUILTIN_FILE: Record<string, string> = { supabase: '<built-in supabase env
  * Parse the environment for a profile, setup files and the migration tools' bookkeeping tables
  * (requires nothing loaded; loads the parser).
  */
-export async function loadEnvironment(options: { profile?: Profile; setup?: string[]; bookkeeping?: Array<{ tool: string; sql: string }> }): Promise<Environment> {
+export async function loadEnvironment(options: {
+  profile?: Profile;
+  /** Files or directories the user names, or files a migration tool runs first (already read as it reads them). */
+  setup?: Array<string | SetupFile>;
+  bookkeeping?: Array<{ tool: string; sql: string }>;
+}): Promise<Environment> {
   await loadParser();
   const builtins = options.profile === 'supabase' ? ['supabase'] : [];
   const files = [
     ...builtins.map((name) => parseFileSync(SUPABASE_ENVIRONMENT, BUILTIN_FILE[name])),
-    ...discoverSqlFiles(options.setup ?? []).map((file) => parseFileSync(readSetupFile(file), file)),
+    ...(options.setup ?? []).flatMap((entry) =>
+      typeof entry === 'string' ? discoverSqlFiles([entry]).map((file) => parseFileSync(readSetupFile(file), file)) : [parseFileSync(entry.text, entry.file)],
+    ),
     ...(options.bookkeeping ?? []).map((b) => parseFileSync(b.sql, `<${b.tool} bookkeeping tables>`)),
   ];
-  const broken = files.flatMap((f) => f.findings).find((f) => f.rule === 'syntax-error');
-  if (broken) throw new InputError(`setup file ${broken.location?.file}:${broken.location?.line}:${broken.location?.column}: ${broken.message}`);
+  // A setup statement that does not parse is a finding in the setup file (applyEnvironment reports
+  // it); the statements around it still build the environment.
   return { files, builtins, extensions: extensionsUsed(files) };
 }
 
@@ -99,9 +108,12 @@ function platformSchemas(env: Environment): Set<string> {
 const RESET_SESSION = 'RESET ALL; SET SESSION AUTHORIZATION DEFAULT';
 const PLATFORM_SESSION: Record<string, string> = { supabase: 'SET search_path TO "$user", public, extensions' };
 
-/** Apply the environment, and remember what it created so that no finding is about it. */
-export async function applyEnvironment(engine: Engine, env: Environment): Promise<AppliedEnvironment> {
-  const findings = env.files.length ? await applyFiles(engine, env.files) : [];
+/**
+ * Apply the environment, and remember what it created so that no finding is about it. With `failures`,
+ * what fails later because of an environment failure (an extension a setup file creates) is counted there.
+ */
+export async function applyEnvironment(engine: Engine, env: Environment, failures?: FailureGroups): Promise<AppliedEnvironment> {
+  const findings = [...env.files.flatMap((f) => f.findings.filter((x) => x.rule === 'syntax-error')), ...(env.files.length ? await applyFiles(engine, env.files, undefined, failures) : [])];
   if (env.files.length) await engine.exec(RESET_SESSION);
   for (const name of env.builtins) if (PLATFORM_SESSION[name]) await engine.exec(PLATFORM_SESSION[name]);
   const objects = new Set<string>();

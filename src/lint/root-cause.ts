@@ -106,6 +106,12 @@ export class FailureGroups {
     }
     const node = (stmt.node as AnyNode).CreateExtensionStmt as AnyNode | undefined;
     const extension = node && UNAVAILABLE.has(error.code ?? '') ? String(node.extname) : undefined;
+    // The same missing extension created again: one finding for it.
+    const again = extension && this.roots.find((r) => r.extension === extension);
+    if (again) {
+      if (finding.location) again.caused.push(finding.location);
+      return { environmental: true, root: again };
+    }
     const reported = extension ? this.unavailableExtension(extension, finding) : finding;
     const created: Root = { finding: reported, names: new Set(createdNames(stmt)), altered: new Set(alteredTables(stmt)), extension, caused: [] };
     this.roots.push(created);
@@ -124,7 +130,10 @@ export class FailureGroups {
 
   /** Say, on each root finding, which later statements failed because of it. */
   finish(): void {
-    if (this.assumed) this.assumed.finding.message = assumedMessage(this.assumed.assumed!, this.assumed.caused.length + 1);
+    if (this.assumed) {
+      this.assumed.finding.message = assumedMessage(this.assumed.assumed!, this.assumed.caused.length + 1);
+      if (this.assumed.caused.length) this.assumed.finding.related = [...this.assumed.caused];
+    }
     for (const root of this.roots) {
       if (!root.caused.length || root === this.assumed) continue;
       const n = root.caused.length;
@@ -149,13 +158,15 @@ export class FailureGroups {
       if (missing.some((name) => this.roots[i].names.has(name))) return this.roots[i];
     }
     if (!this.notCreatedBefore(missing, stmt).length) return undefined;
-    // A type or function nothing in the input creates: from an extension the engine lacks — the one
-    // known to provide it, else the only missing extension whose objects are not known.
+    // A type or function nothing in the input creates: from an extension the engine lacks that is known
+    // to provide it.
     const extensions = this.roots.filter((r) => r.extension);
     const known = extensions.find((r) => missing.some((name) => provides(r.extension!, name)));
     if (known) return known;
-    const unknown = extensions.filter((r) => !PROVIDES[r.extension!.toLowerCase()]);
-    return FROM_EXTENSIONS.has(error.code ?? '') && unknown.length === 1 ? unknown[0] : undefined;
+    if (!FROM_EXTENSIONS.has(error.code ?? '')) return undefined;
+    // Extensions name their objects after themselves (plpgsql_check_function of plpgsql_check); what no
+    // known extension provides is not guessed onto one: it is among the objects nothing here creates.
+    return extensions.find((r) => missing.some((name) => name.toLowerCase().startsWith(r.extension!.toLowerCase())));
   }
 
   /**

@@ -3,7 +3,7 @@
 // files beside them are left out (a schema dump would create everything twice). Where it holds none,
 // its SQL files are the schema, searched recursively, seeds and tests left out.
 import { relative } from 'node:path';
-import { findMigrationSets, type MigrationSet, type SkippedFile } from '../migrate/discover.js';
+import { findMigrationSets, type MigrationSet, type SetupFile, type SkippedFile } from '../migrate/discover.js';
 import { parseMigration } from '../migrate/parse-migration.js';
 import type { AnyNode } from '../rules/types.js';
 import { loadParser, parseFileSync, type ParsedFile } from '../sql/parse.js';
@@ -17,7 +17,7 @@ export interface SchemaInputs {
   /** SQL files found but not applied, and why, by the path the user gave. */
   skipped: Array<{ path: string; files: SkippedFile[] }>;
   /** SQL the migration tools run before the migrations (graphile-migrate's afterReset). */
-  setup: string[];
+  setup: SetupFile[];
 }
 
 export async function readSchemaInputs(paths: string[]): Promise<SchemaInputs> {
@@ -36,7 +36,7 @@ export async function readSchemaInputs(paths: string[]): Promise<SchemaInputs> {
       out.sets.push(...sets);
       out.setup.push(...sets.flatMap((s) => s.setup));
       out.files.push(...sets.flatMap((s) => s.migrations.map(parseMigration)));
-      const setup = new Set(out.setup);
+      const setup = new Set(out.setup.map((s) => s.file));
       const reported = new Set(sets.flatMap((s) => s.skipped.map((k) => k.file)));
       const skipped: SkippedFile[] = [];
       for (const file of discoverSqlFiles([path])) {

@@ -156,9 +156,9 @@ async function lintHistory(
   const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: [...env.extensions, ...extensionNames(parsed)] });
   const engineStartMs = performance.now() - engineStarted;
   try {
-    if (engine) findings.push(...(await applyEnvironment(engine, env)).findings);
+    const failures = new FailureGroups([...env.files, ...parsed], engine ?? { kind: 'pglite', description: 'parse only' });
+    if (engine) findings.push(...(await applyEnvironment(engine, env, failures)).findings);
     const pgVersion = options.pgVersion ?? config.pgVersion ?? (engine?.kind === 'server' ? (await engine.version()).major : DEFAULT_PG_VERSION);
-    const failures = new FailureGroups(parsed, engine ?? { kind: 'pglite', description: 'parse only' });
     const runner = new MigrationRunner({
       engine,
       failures,

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import JSON5 from 'json5';
 import { InputError } from '../../lint/files.js';
-import { entries, isSqlFile, migration } from './files.js';
+import { entries, isSqlFile, migration, readText } from './files.js';
 import type { Layout, Migration, MigrationSet } from './types.js';
 
 const COMMITTED = /^(\d+)(-[-_a-zA-Z0-9]*)?\.sql$/;
@@ -22,19 +22,22 @@ export const graphileMigrate: Layout = {
     return files.length > 0 && (existsSync(join(dir, '.gmrc')) || existsSync(join(dirname(dir), '.gmrc')) || readFileSync(join(committed, files[0]), 'utf8').startsWith('--! Previous:'));
   },
   read(dir): MigrationSet {
+    const config = gmrc(dir);
+    const placeholders = placeholderValues(config);
+    const read = (file: string, id?: string) => withDirective(withPlaceholders(migration(file, 'graphile-migrate', 'transaction', id), placeholders));
     const committed = join(dir, 'committed');
     const migrations = entries(committed)
       .files.filter((f) => COMMITTED.test(f))
       .sort((a, b) => Number(COMMITTED.exec(a)![1]) - Number(COMMITTED.exec(b)![1]))
-      .map((f) => withDirective(migration(join(committed, f), 'graphile-migrate', 'transaction')));
+      .map((f) => read(join(committed, f)));
     // The migration being written: run after the committed ones, as `graphile-migrate watch` does.
-    if (existsSync(join(dir, 'current.sql'))) migrations.push(withDirective(migration(join(dir, 'current.sql'), 'graphile-migrate', 'transaction')));
+    if (existsSync(join(dir, 'current.sql'))) migrations.push(read(join(dir, 'current.sql')));
     else if (existsSync(join(dir, 'current'))) {
-      for (const f of entries(join(dir, 'current')).files.filter(isSqlFile)) migrations.push(migration(join(dir, 'current', f), 'graphile-migrate', 'transaction', `current/${f.replace(/\.sql$/i, '')}`));
+      for (const f of entries(join(dir, 'current')).files.filter(isSqlFile)) migrations.push(read(join(dir, 'current', f), `current/${f.replace(/\.sql$/i, '')}`));
     }
-    const setup = afterReset(dir);
+    const setup = afterReset(dir, config).map((file) => ({ file, text: substitute(readText(file), placeholders) }));
     const skipped = entries(dir)
-      .files.filter((f) => isSqlFile(f) && f !== 'current.sql' && !setup.includes(join(dir, f)))
+      .files.filter((f) => isSqlFile(f) && f !== 'current.sql' && !setup.some((s) => s.file === join(dir, f)))
       .map((f) => ({ file: join(dir, f), reason: 'not a committed migration (not in committed/, not current.sql, not run by afterReset)' }));
     return { dir, layout: 'graphile-migrate', tool: this.tool, migrations, skipped, setup };
   },
@@ -49,16 +52,54 @@ function withDirective(m: Migration): Migration {
   return first && /^--!\s*no-transaction\b/.test(first) ? { ...m, noTransaction: first } : m;
 }
 
-/** The SQL files .gmrc's afterReset actions run, relative to the migrations folder. */
-function afterReset(dir: string): string[] {
-  const gmrc = [join(dir, '.gmrc'), join(dirname(dir), '.gmrc')].find((f) => existsSync(f));
-  if (!gmrc) return [];
-  let config: { afterReset?: Array<string | { _?: string; file?: string }> };
+interface Gmrc {
+  afterReset?: Array<string | { _?: string; file?: string }>;
+  placeholders?: Record<string, unknown>;
+}
+
+/** .gmrc (JSON5) beside the migrations folder or in it. */
+function gmrc(dir: string): Gmrc {
+  const file = [join(dir, '.gmrc'), join(dirname(dir), '.gmrc')].find((f) => existsSync(f));
+  if (!file) return {};
   try {
-    config = JSON5.parse(readFileSync(gmrc, 'utf8'));
+    return JSON5.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new InputError(`${gmrc}: ${(error as Error).message}`);
+    throw new InputError(`${file}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The placeholders graphile-migrate replaces in the SQL: the built-in :DATABASE_NAME and
+ * :DATABASE_OWNER, and those of .gmrc ("!ENV" reads the environment variable of that name).
+ * :DATABASE_OWNER becomes CURRENT_USER, which names the same role wherever a role goes.
+ */
+function placeholderValues(config: Gmrc): Map<string, string> {
+  const values = new Map<string, string>([
+    [':DATABASE_NAME', 'postgres'],
+    [':DATABASE_OWNER', 'CURRENT_USER'],
+  ]);
+  for (const [name, value] of Object.entries(config.placeholders ?? {})) {
+    const text = value === '!ENV' ? process.env[name.replace(/^:/, '')] : typeof value === 'string' ? value : undefined;
+    if (text !== undefined) values.set(name.startsWith(':') ? name : `:${name}`, text);
+  }
+  return values;
+}
+
+/** Known placeholders replaced (padded to their own length, so columns after them stay where they were). */
+function substitute(text: string, values: Map<string, string>): string {
+  return text.replace(/(?<![:\w]):[A-Z][A-Z0-9_]*\b/g, (name) => {
+    const value = values.get(name);
+    return value === undefined ? name : value.padEnd(name.length);
+  });
+}
+
+function withPlaceholders(m: Migration, values: Map<string, string>): Migration {
+  const text = substitute(m.text, values);
+  return text === m.text ? m : { ...m, text, up: { start: 0, end: text.length } };
+}
+
+/** The SQL files .gmrc's afterReset actions run, relative to the migrations folder. */
+function afterReset(dir: string, config: Gmrc): string[] {
   return (config.afterReset ?? [])
     .map((a) => (typeof a === 'string' ? a : a._ === 'sql' ? a.file : undefined))
     .filter((f): f is string => Boolean(f))

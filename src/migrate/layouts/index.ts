@@ -19,7 +19,7 @@ import { supabase } from './supabase.js';
 import type { InputSet } from '../../types.js';
 import type { Layout, LayoutName, Migration, MigrationSet } from './types.js';
 
-export type { Layout, LayoutName, Migration, MigrationSet, SkippedFile, TransactionMode } from './types.js';
+export type { Layout, LayoutName, Migration, MigrationSet, SetupFile, SkippedFile, TransactionMode } from './types.js';
 export { runnerTransaction } from './transaction.js';
 
 /** Most specific first: a plan or journal file decides before file names do. */

@@ -43,6 +43,12 @@ export interface Migration {
   noTransaction?: string;
 }
 
+/** A SQL file of the environment, with its text as the tool runs it. */
+export interface SetupFile {
+  file: string;
+  text: string;
+}
+
 export interface SkippedFile {
   file: string;
   /** Why the tool does not run it as a migration, e.g. "not in meta/_journal.json". */
@@ -59,8 +65,8 @@ export interface MigrationSet {
   migrations: Migration[];
   /** Files there that the tool does not run as migrations, and why. */
   skipped: SkippedFile[];
-  /** SQL the tool runs before the migrations (graphile-migrate's afterReset): applied as environment. */
-  setup: string[];
+  /** SQL the tool runs before the migrations (graphile-migrate's afterReset), read as the tool reads it: applied as environment. */
+  setup: SetupFile[];
   /** The tool's own bookkeeping tables (DDL), created before the migrations as the tool does. */
   bookkeeping?: string;
 }
