@@ -12,7 +12,7 @@ export const dbmate: Layout = {
   tool: 'dbmate',
   bookkeeping: `CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY);`,
   detect(dir) {
-    return someFileHas(dir, entries(dir).files, UP);
+    return someFileHas(dir, entries(dir).files, UP, 'migrate:up');
   },
   read(dir): MigrationSet {
     const set: MigrationSet = { dir, layout: 'dbmate', tool: this.tool, migrations: [], skipped: [], setup: [] };
@@ -32,6 +32,8 @@ export const dbmate: Layout = {
 
 /** The up and down sections of a dbmate file, or undefined without a `-- migrate:up` marker. */
 export function dbmateMigration(m: Migration): Migration | undefined {
+  // Most files have no marker: no need to lex them for one.
+  if (!m.text.includes('migrate:up')) return undefined;
   const marked = sections(m.text, UP, DOWN);
   if (!marked) return undefined;
   const read: Migration = { ...m, up: marked.up, ...(marked.down ? { down: { file: m.file, text: m.text, ...marked.down } } : {}) };

@@ -1,6 +1,6 @@
 // What every layout reader needs: listing a folder, reading files, natural order, and the directive
 // comments a tool writes (found by the lexer, so a `--` inside a string or a function body is not one).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { lexScript } from '../../sql/lexer.js';
 import type { LayoutName, Migration, TransactionMode } from './types.js';
@@ -63,10 +63,30 @@ export function withDownFile(m: Migration, downFile: string): Migration {
   return { ...m, down: { file: downFile, text, start: 0, end: text.length } };
 }
 
-/** Whether any of the first few SQL files has a line comment matching `marker`. */
-export function someFileHas(dir: string, files: string[], marker: RegExp, limit = 5): boolean {
+// A tool's directive opens its file (goose's -- +goose Up, dbmate's -- migrate:up): detection reads the head only.
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Whether any of the first few SQL files has a line comment matching `marker` near its top. Files
+ * without `hint` there are not lexed (a large migration is not read whole once per layout).
+ */
+export function someFileHas(dir: string, files: string[], marker: RegExp, hint: string, limit = 5): boolean {
   return files
     .filter(isSqlFile)
     .slice(0, limit)
-    .some((f) => commentLines(readText(join(dir, f))).some((c) => marker.test(c.text)));
+    .some((f) => {
+      const text = head(join(dir, f));
+      return text.includes(hint) && commentLines(text).some((c) => marker.test(c.text));
+    });
+}
+
+function head(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const n = readSync(fd, buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

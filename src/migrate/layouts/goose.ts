@@ -15,7 +15,7 @@ export const goose: Layout = {
   tool: 'goose',
   bookkeeping: `CREATE TABLE IF NOT EXISTS goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());`,
   detect(dir) {
-    return someFileHas(dir, entries(dir).files, UP);
+    return someFileHas(dir, entries(dir).files, UP, '+goose');
   },
   read(dir): MigrationSet {
     const set: MigrationSet = { dir, layout: 'goose', tool: this.tool, migrations: [], skipped: [], setup: [] };

@@ -97,18 +97,34 @@ function search(dir: string, depth: number): MigrationSet[] {
  */
 export function locateMigration(path: string, layoutName?: LayoutName): { set: MigrationSet; index: number } | undefined {
   const full = resolve(path);
-  let dir = dirname(full);
-  for (let up = 0; up < 4; up++) {
-    const candidate = dir;
+  for (const candidate of setFolders(full)) {
     const layout = layoutName ? layoutByName(layoutName) : LAYOUTS.find((l) => existsSync(candidate) && statSync(candidate).isDirectory() && l.detect(candidate));
-    if (layout) {
-      const set = read(layout, candidate);
-      const index = set.migrations.findIndex((m) => resolve(m.file) === full);
-      if (index >= 0) return { set, index };
-    }
-    dir = dirname(dir);
+    if (!layout) continue;
+    const set = read(layout, candidate);
+    const index = set.migrations.findIndex((m) => resolve(m.file) === full);
+    if (index >= 0) return { set, index };
   }
   return undefined;
+}
+
+/**
+ * The folders a migration file's set can be rooted at, judged by its name and folders: its own, or
+ * (diesel's name/up.sql, Prisma's name/migration.sql, graphile's committed/, sqitch's deploy/, Flyway's
+ * version folders) one above. Never a search up the tree.
+ */
+function setFolders(file: string): string[] {
+  const dir = dirname(file);
+  const name = basename(file).toLowerCase();
+  const folders = [dir];
+  if (name === 'up.sql' || name === 'down.sql' || name === 'migration.sql' || ['committed', 'current'].includes(basename(dir)) || /^\d+([._]\d+)*$/.test(basename(dir))) folders.push(dirname(dir));
+  // sqitch: deploy/<change>.sql, where a change name may hold slashes (deploy/app/users.sql).
+  for (let d = dir, up = 0; up < 4 && dirname(d) !== d; d = dirname(d), up++) {
+    if (basename(d) === 'deploy') {
+      folders.push(dirname(d));
+      break;
+    }
+  }
+  return folders;
 }
 
 /** A migration file named on its own: read with its folder's layout (sections, directives, down step). */
