@@ -26,7 +26,7 @@ export interface CommonOptions {
 /** --database, --format, --config, --quiet, --no-color, --output, --max-warnings. */
 export function addCommonOptions(cmd: Command): Command {
   return cmd
-    .option('-d, --database <url>', 'PostgreSQL URL (default: $DATABASE_URL, else embedded PGlite)')
+    .option('-d, --database <url>', 'PostgreSQL URL (default: $DATABASE_URL, else embedded PGlite); SQL files are applied in a scratch database there, inside one transaction that is rolled back: no role, setting or other database changes')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')

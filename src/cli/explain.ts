@@ -38,7 +38,7 @@ export function explainCommand(): Command {
     .option('--no-analyze', 'plan only: do not execute the query')
     .option('--plan <file>', 'analyse an existing plan: EXPLAIN JSON or text as psql prints it; - for stdin (repeatable)', collect)
     .option('--html <file>', 'also write a self-contained HTML page of the plan (no network needed to view it)')
-    .option('-d, --database <url>', 'PostgreSQL URL: the query runs there (rolled back); with --schema, in a scratch database')
+    .option('-d, --database <url>', 'PostgreSQL URL: the query runs there (rolled back); with --schema, in a scratch database there, inside one transaction that is rolled back: no role, setting or other database changes')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')

@@ -9,7 +9,7 @@ export function traceCommand(): Command {
   const cmd = new Command('trace')
     .description('run each statement of a migration in a transaction and report the locks it takes, the relations it rewrites, and its duration')
     .argument('<file>', 'the migration to trace')
-    .option('-d, --database <url>', 'PostgreSQL URL: traced in a scratch database there (default: embedded PGlite)')
+    .option('-d, --database <url>', 'PostgreSQL URL (default: embedded PGlite): traced in a scratch database there, inside one transaction that is rolled back: no role, setting or other database changes')
     .option('--rows <table=N>', 'seed N synthetic rows into a table before tracing (repeatable)', collectRows)
     .option('--no-history', 'do not apply the migrations before FILE in its layout')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))

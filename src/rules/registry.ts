@@ -33,7 +33,7 @@ export const inputRules: RuleInfo[] = [
     area: 'engine',
     severity: 'warning',
     summary:
-      'A statement the server scratch did not run, and why: its effect would reach outside the scratch database (CREATE DATABASE, ALTER SYSTEM, tablespaces, server files and programs, connections of its own, cluster-wide functions) or it cannot run inside the scratch\'s transaction (VACUUM). Info when nothing the lint reads depends on it.',
+      'A statement pgarch could not run, and why: an extension the engine lacks (with the statements that failed because of it), or, on a server scratch, an effect that would reach outside the scratch database (CREATE DATABASE, ALTER SYSTEM, tablespaces, server files and programs, connections of its own, cluster-wide functions) or that cannot happen inside the scratch\'s one transaction (VACUUM, a procedure that COMMITs). Info when nothing the lint reads depends on it.',
   },
   { id: 'psql-meta-command', area: 'input', severity: 'info', summary: 'A psql backslash command (\\set, \\i, …): skipped, since PostgreSQL itself cannot run it.' },
 ];
