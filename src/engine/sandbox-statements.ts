@@ -5,6 +5,7 @@
 // escape any transaction (server files, programs, other connections, cluster-wide functions) are not
 // executed. Decided from the real parse tree, never from the text.
 import { parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
+import { calledName, walkNodes } from '../sql/tree.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyNode = Record<string, any>;
@@ -256,11 +257,10 @@ const DISCARD_ALL = 'CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DE
 /** set_config(name, value, is_local) with is_local not the constant false. */
 function setsLocalConfig(node: AnyNode): boolean {
   let found = false;
-  walk(node, (n) => {
+  walkNodes(node, (n) => {
     const call = n.FuncCall as AnyNode | undefined;
-    const name = call?.funcname?.[call.funcname.length - 1]?.String?.sval;
-    if (name !== 'set_config' || call!.args?.length !== 3) return;
-    const local = call!.args[2]?.A_Const as AnyNode | undefined;
+    if (!call || calledName(call) !== 'set_config' || call.args?.length !== 3) return;
+    const local = call.args[2]?.A_Const as AnyNode | undefined;
     // A false constant comes as an empty boolval; anything not a constant false may be true.
     const isFalse = local?.boolval ? local.boolval.boolval !== true : ['false', 'off', 'f', '0'].includes(String(local?.sval?.sval).toLowerCase());
     if (!isFalse) found = true;
@@ -327,7 +327,7 @@ export function withoutConcurrently(text: string, optionList: boolean): string {
 /** A call anywhere in the statement (or, for DO, in its PL/pgSQL body) that escapes a transaction. */
 function escapingCall(node: AnyNode): { reason: string; severity: 'info' | 'warning' } | undefined {
   let found: { reason: string; severity: 'info' | 'warning' } | undefined;
-  walk(node, (n) => {
+  walkNodes(node, (n) => {
     if (found) return;
     const call = n.FuncCall as AnyNode | undefined;
     if (call) {
@@ -371,13 +371,13 @@ function escapingInPlpgsql(body: string): { reason: string; severity: 'info' | '
     const kind = Object.keys(stmt)[0] ?? '';
     found ??= escapes(kind, stmt[kind] ?? {}) ?? escapingCall(stmt);
   };
-  walk(parsed, (n) => {
+  walkNodes(parsed, (n) => {
     const expr = n.PLpgSQL_expr as AnyNode | undefined;
     if (found || !expr?.query) return;
     for (const stmt of parsedStatements(expr.parseMode === 0 ? expr.query : `SELECT ${expr.query}`)) {
       check(stmt);
       // EXECUTE 'constant SQL': the constant is SQL too.
-      walk(stmt, (c) => {
+      walkNodes(stmt, (c) => {
         const constant = c.A_Const?.sval?.sval;
         if (!found && typeof constant === 'string' && constant.length >= 6) parsedStatements(constant).forEach(check);
       });
@@ -391,14 +391,5 @@ function parsedStatements(sql: string): AnyNode[] {
     return (parseSync(sql).stmts ?? []).map((s: AnyNode) => s.stmt ?? {});
   } catch {
     return []; // not SQL: an ordinary string
-  }
-}
-
-function walk(node: unknown, visit: (n: AnyNode) => void): void {
-  if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
-  } else if (node && typeof node === 'object') {
-    visit(node as AnyNode);
-    for (const value of Object.values(node)) if (value && typeof value === 'object') walk(value, visit);
   }
 }

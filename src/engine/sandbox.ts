@@ -21,6 +21,7 @@
 //   written nothing to a shared catalog and its view of them equals another session's.
 import { loadParser } from '../sql/parse.js';
 import { quoteIdent } from '../sql/quote.js';
+import { callsAny, walkNodes } from '../sql/tree.js';
 import { decide, sandboxActions, statementsOf, type SandboxAction } from './sandbox-statements.js';
 import { EngineError, NotExecutedError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
 
@@ -411,15 +412,8 @@ function isReadOnlySelect(sql: string): boolean {
   const select = node.SelectStmt as AnyNode | undefined;
   if (!select || select.intoClause || select.lockingClause || !isPlain(decide(node, text))) return false;
   let writes = false;
-  const visit = (value: unknown): void => {
-    if (writes || !value || typeof value !== 'object') return;
-    if (Array.isArray(value)) return value.forEach(visit);
-    const n = value as AnyNode;
+  walkNodes(select, (n) => {
     if (n.InsertStmt || n.UpdateStmt || n.DeleteStmt || n.MergeStmt) writes = true;
-    const call = n.FuncCall as AnyNode | undefined;
-    if (call && WRITING_FUNCTIONS.has(String(call.funcname?.[call.funcname.length - 1]?.String?.sval ?? '').toLowerCase())) writes = true;
-    for (const child of Object.values(n)) visit(child);
-  };
-  visit(select);
-  return !writes;
+  });
+  return !writes && !callsAny(select, WRITING_FUNCTIONS);
 }

@@ -5,7 +5,7 @@
 import { relative } from 'node:path';
 import { findMigrationSets, type MigrationSet, type SetupFile, type SkippedFile } from '../migrate/discover.js';
 import { parseMigration } from '../migrate/parse-migration.js';
-import type { AnyNode } from '../rules/types.js';
+import { callsAny } from '../sql/tree.js';
 import { loadParser, parseFileSync, type ParsedFile } from '../sql/parse.js';
 import { discoverSqlFiles, readInputFile, statPath } from './files.js';
 
@@ -73,15 +73,4 @@ export function notSchemaReason(relativePath: string, parsed: ParsedFile): strin
   if (parts.slice(0, -1).some((d) => /^(tests?|spec|__tests__)$/i.test(d)) || /(^|[._-])test\.sql$/.test(name)) return 'a test, not schema';
   if (parsed.statements.some((s) => callsAny(s.node, PGTAP))) return 'a pgTAP test, not schema';
   return undefined;
-}
-
-function callsAny(node: unknown, names: Set<string>): boolean {
-  if (!node || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some((n) => callsAny(n, names));
-  const call = (node as AnyNode).FuncCall as AnyNode | undefined;
-  if (call) {
-    const name = call.funcname?.[call.funcname.length - 1]?.String?.sval;
-    if (names.has(String(name).toLowerCase())) return true;
-  }
-  return Object.values(node).some((v) => callsAny(v, names));
 }

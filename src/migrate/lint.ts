@@ -6,7 +6,7 @@ import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { shiftedError, toEngineError } from '../engine/types.js';
-import { executionErrorFinding, isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { executionErrorFinding, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { FailureGroups, type Failure } from '../lint/root-cause.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
@@ -153,7 +153,7 @@ async function lintHistory(
   const bookkeeping = sets.flatMap((set) => (set.bookkeeping ? [{ tool: set.tool, sql: set.bookkeeping }] : []));
   const env = options.noExecute ? EMPTY_ENVIRONMENT : await loadEnvironment({ profile, setup, bookkeeping });
   const engineStarted = performance.now();
-  const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: [...env.extensions, ...extensionNames(parsed)] });
+  const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed(parsed)] });
   const engineStartMs = performance.now() - engineStarted;
   try {
     const failures = new FailureGroups([...env.files, ...parsed], engine ?? { kind: 'pglite', description: 'parse only' });
@@ -725,9 +725,6 @@ function changedRelations(before: Map<string, number>, after: Map<string, number
   return [...before].filter(([name, node]) => after.has(name) && after.get(name) !== node).map(([name]) => name);
 }
 
-function extensionNames(files: ParsedFile[]): string[] {
-  return files.flatMap((f) => f.statements.map((s) => (s.node as AnyNode).CreateExtensionStmt?.extname).filter(Boolean));
-}
 
 /** The migrations to report: all, or those changed since a git ref, or named by --only. */
 function reportedMigrations(migrations: Migration[], options: LintMigrationsOptions): Set<Migration> {

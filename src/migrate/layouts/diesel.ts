@@ -3,7 +3,7 @@
 // the first `_` without dashes. Bookkeeping: __diesel_schema_migrations.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { entries, migration, readText, withDownFile } from './files.js';
+import { byVersion, entries, migration, readText, withDownFile } from './files.js';
 import type { Layout, Migration, MigrationSet } from './types.js';
 
 export const diesel: Layout = {
@@ -15,17 +15,12 @@ export const diesel: Layout = {
   },
   read(dir): MigrationSet {
     const steps = entries(dir).dirs.filter((d) => existsSync(join(dir, d, 'up.sql')));
-    const migrations = steps.sort(byVersion).map((d) => withMetadata(withDownFile(migration(join(dir, d, 'up.sql'), 'diesel', 'transaction', d), join(dir, d, 'down.sql')), join(dir, d, 'metadata.toml')));
+    // Diesel's version: the name before the first `_`, dashes removed.
+    const migrations = steps.sort(byVersion((d) => (d.includes('_') ? d.slice(0, d.indexOf('_')) : d).replace(/-/g, ''))).map((d) => withMetadata(withDownFile(migration(join(dir, d, 'up.sql'), 'diesel', 'transaction', d), join(dir, d, 'down.sql')), join(dir, d, 'metadata.toml')));
     return { dir, layout: 'diesel', tool: this.tool, migrations, skipped: [], setup: [] };
   },
 };
 
-function byVersion(a: string, b: string): number {
-  const version = (d: string) => (d.includes('_') ? d.slice(0, d.indexOf('_')) : d).replace(/-/g, '');
-  const [va, vb] = [version(a), version(b)];
-  if (/^\d+$/.test(va) && /^\d+$/.test(vb) && va !== vb) return BigInt(va) < BigInt(vb) ? -1 : 1;
-  return a.localeCompare(b);
-}
 
 function withMetadata(m: Migration, file: string): Migration {
   if (!existsSync(file)) return m;

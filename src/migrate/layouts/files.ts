@@ -30,6 +30,18 @@ function isFile(path: string): boolean {
 
 export const readText = (file: string): string => readFileSync(file, 'utf8');
 
+/**
+ * Order by a version number read from each name (BigInt: 14-digit timestamps and longer overflow
+ * nothing), then by name; names without a number sort by name.
+ */
+export function byVersion(version: (name: string) => string | undefined): (a: string, b: string) => number {
+  return (a, b) => {
+    const [va, vb] = [version(a), version(b)];
+    if (va && vb && /^\d+$/.test(va) && /^\d+$/.test(vb) && BigInt(va) !== BigInt(vb)) return BigInt(va) < BigInt(vb) ? -1 : 1;
+    return a.localeCompare(b);
+  };
+}
+
 export const isSqlFile = (name: string): boolean => name.toLowerCase().endsWith('.sql');
 
 /** The line comments of a script (quote-aware), trimmed. */

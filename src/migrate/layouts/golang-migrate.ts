@@ -3,7 +3,7 @@
 // more than one statement (the README's advice: CONCURRENTLY alone in its file). Bookkeeping:
 // schema_migrations(version, dirty).
 import { join } from 'node:path';
-import { entries, isSqlFile, migration, withDownFile } from './files.js';
+import { byVersion, entries, isSqlFile, migration, withDownFile } from './files.js';
 import type { Layout, MigrationSet } from './types.js';
 
 const UP = /^(\d+)_(.*)\.up\.sql$/i;
@@ -17,11 +17,7 @@ export const golangMigrate: Layout = {
   },
   read(dir): MigrationSet {
     const { files } = entries(dir);
-    const ups = files.filter((f) => UP.test(f)).sort((a, b) => {
-      const va = BigInt(UP.exec(a)![1]);
-      const vb = BigInt(UP.exec(b)![1]);
-      return va === vb ? a.localeCompare(b) : va < vb ? -1 : 1;
-    });
+    const ups = files.filter((f) => UP.test(f)).sort(byVersion((name) => UP.exec(name)?.[1]));
     const migrations = ups.map((f) => withDownFile(migration(join(dir, f), 'golang-migrate', 'implicit', f.slice(0, -'.up.sql'.length)), join(dir, f.replace(/\.up\.sql$/i, '.down.sql'))));
     const skipped = files
       .filter((f) => isSqlFile(f) && !UP.test(f) && !/\.down\.sql$/i.test(f))

@@ -3,7 +3,7 @@
 // transaction unless it says `-- +goose NO TRANSACTION`. .go migrations share the version sequence.
 // Bookkeeping: goose_db_version.
 import { join } from 'node:path';
-import { commentLines, entries, isSqlFile, migration, sections, someFileHas } from './files.js';
+import { byVersion, commentLines, entries, isSqlFile, migration, sections, someFileHas } from './files.js';
 import type { Layout, Migration, MigrationSet } from './types.js';
 
 const UP = /^--\s*\+goose\s+Up\b/;
@@ -20,7 +20,8 @@ export const goose: Layout = {
   read(dir): MigrationSet {
     const set: MigrationSet = { dir, layout: 'goose', tool: this.tool, migrations: [], skipped: [], setup: [] };
     const files = entries(dir).files.filter((f) => /^\d+_.*\.(sql|go)$/i.test(f));
-    for (const f of files.sort(byVersion)) {
+    // goose orders by the version number before the first `_`.
+    for (const f of files.sort(byVersion((name) => name.slice(0, name.indexOf('_'))))) {
       const file = join(dir, f);
       if (!isSqlFile(f)) {
         set.skipped.push({ file, reason: 'a Go migration: its schema changes are not applied, so later SQL may miss them' });
@@ -40,10 +41,3 @@ export const goose: Layout = {
     return set;
   },
 };
-
-/** goose orders by the version number before the first `_`. */
-function byVersion(a: string, b: string): number {
-  const va = BigInt(a.slice(0, a.indexOf('_')));
-  const vb = BigInt(b.slice(0, b.indexOf('_')));
-  return va === vb ? a.localeCompare(b) : va < vb ? -1 : 1;
-}

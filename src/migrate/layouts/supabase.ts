@@ -5,7 +5,7 @@
 // supabase_migrations.schema_migrations.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { entries, isSqlFile, migration } from './files.js';
+import { byVersion, entries, isSqlFile, migration } from './files.js';
 import type { Layout, MigrationSet } from './types.js';
 
 const NAME = /^(\d+)_(.*)\.sql$/;
@@ -21,11 +21,7 @@ export const supabase: Layout = {
     const { files } = entries(dir);
     const migrations = files
       .filter((f) => NAME.test(f))
-      .sort((a, b) => {
-        const va = BigInt(NAME.exec(a)![1]);
-        const vb = BigInt(NAME.exec(b)![1]);
-        return va === vb ? a.localeCompare(b) : va < vb ? -1 : 1;
-      })
+      .sort(byVersion((name) => NAME.exec(name)?.[1]))
       .map((f) => migration(join(dir, f), 'supabase', 'implicit'));
     const skipped = files.filter((f) => isSqlFile(f) && !NAME.test(f)).map((f) => ({ file: join(dir, f), reason: 'not <timestamp>_name.sql: the Supabase CLI skips it' }));
     return { dir, layout: 'supabase', tool: this.tool, migrations, skipped, setup: [] };
