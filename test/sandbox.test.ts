@@ -384,3 +384,17 @@ describeServer('what a server scratch does not execute, and why', () => {
     }
   });
 });
+
+describeServer('statements with parameters are held to the same rules', () => {
+  it('a refused call is refused with parameters too (EXPLAIN ANALYZE of it included)', async () => {
+    const engine = await openEngine({ database: SERVER_URL, scratch: true });
+    try {
+      for (const sql of ['SELECT pg_terminate_backend($1)', 'EXPLAIN (ANALYZE) SELECT pg_cancel_backend($1)']) {
+        const error = (await engine.query(sql, [1]).catch((e: unknown) => e)) as Error;
+        expect(error, sql).toBeInstanceOf(NotExecutedError);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -124,7 +124,10 @@ export class SandboxEngine implements Engine {
   async query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
     if (!this.isReadOnly(sql)) {
       if (!params?.length) return this.script(sql) as Promise<QueryResult<Row>>;
-      // A write with parameters (one statement, extended protocol): keep it behind a fresh guard.
+      // With parameters it is one statement (extended protocol): refused as a script's would be.
+      const refused = sandboxActions(sql).find((a) => a.kind === 'refuse');
+      if (refused?.kind === 'refuse') throw new NotExecutedError(refused.reason, refused.severity);
+      // A write: keep it behind a fresh guard.
       const result = await this.guarded(() => this.session.query<Row>(sql, params));
       await this.guarded(() => this.session.exec(REFRESH_GUARD));
       return result;
