@@ -89,7 +89,7 @@ export class SandboxEngine implements Engine {
   /** ALTER TYPE … ADD VALUE ran: PostgreSQL lets nobody use the value before a commit. */
   private commitSoon = false;
   private readonly readOnlyCache = new Map<string, boolean>();
-  /** Whether the last attempt found changes outside the scratch (then commits stop for good). */
+  /** This transaction wrote to a shared catalog: it never commits again. */
   private outsideChanged = false;
 
   private constructor(
@@ -160,11 +160,11 @@ export class SandboxEngine implements Engine {
   async checkpoint(): Promise<boolean> {
     if (this.userTx || this.internal || this.outsideChanged) return false;
     this.sinceCommit = 0;
-    if (!(await this.changesNothingOutside())) {
-      // Shared-catalog writes stay until the end: checking again would only cost time.
-      this.outsideChanged = true;
-      return false;
-    }
+    const outside = await this.outsideState();
+    // Shared-catalog writes stay until the end: checking again would only cost time. A view that
+    // differs may be a concurrent change elsewhere: the next attempt looks again.
+    if (outside === 'written') this.outsideChanged = true;
+    if (outside !== 'unchanged') return false;
     try {
       await this.guarded(() => this.session.exec(`${CHECK_DEFERRED}; COMMIT; ${BEGIN_SCRATCH}`));
     } catch (error) {
@@ -357,16 +357,17 @@ export class SandboxEngine implements Engine {
     }
   }
 
-  private async changesNothingOutside(): Promise<boolean> {
+  /** Whether this transaction wrote to a shared catalog, or sees the cluster-wide catalogs differently from another session. */
+  private async outsideState(): Promise<'written' | 'differs' | 'unchanged'> {
     try {
       const writes = await this.query<{ writes: string }>(SHARED_WRITES);
-      if (Number(writes.rows[0]?.writes ?? 0) > 0) return false;
+      if (Number(writes.rows[0]?.writes ?? 0) > 0) return 'written';
       const { rows } = await this.query<{ can: boolean }>("select has_table_privilege('pg_catalog.pg_authid', 'SELECT') as can");
       const sql = fingerprintSql(Boolean(rows[0]?.can), this.major);
       const [ours, theirs] = [await this.query<{ fingerprint: string }>(sql), await this.admin.query<{ fingerprint: string }>(sql)];
-      return ours.rows[0]?.fingerprint === theirs.rows[0]?.fingerprint;
+      return ours.rows[0]?.fingerprint === theirs.rows[0]?.fingerprint ? 'unchanged' : 'differs';
     } catch {
-      return false;
+      return 'differs';
     }
   }
 
