@@ -109,6 +109,20 @@ describe('lint migrations (embedded)', () => {
     expect(large.report.findings.find((f) => f.rule === 'create-index-non-concurrent')?.severity).toBe('warning');
   });
 
+  it('missing-lock-timeout: one finding per transaction, at the first statement, naming the others', async () => {
+    const dir = project({
+      '0001_base.sql': 'CREATE TABLE acc (id bigint PRIMARY KEY);\nCREATE TABLE ord (id bigint PRIMARY KEY);\n',
+      '0002_change.sql': 'ALTER TABLE acc ADD COLUMN a int;\nALTER TABLE ord ADD COLUMN b int;\nBEGIN;\nALTER TABLE acc ADD COLUMN c int;\nCOMMIT;\nALTER TABLE acc ADD COLUMN d int;\n',
+    });
+    const { report } = await lintMigrations({ paths: [dir] });
+    const found = report.findings.filter((f) => f.rule === 'missing-lock-timeout');
+    expect(found.map((f) => [f.location?.line, f.related?.map((l) => l.line) ?? []])).toEqual([
+      [1, [2, 6]],
+      [4, []],
+    ]);
+    expect(found[0].message).toMatch(/; so do 2 more statements in this file \(lines 2, 6, on public\.ord\)$/);
+  });
+
   it('reports execution errors at the failing token and keeps going', async () => {
     const dir = project({
       '0001_a.sql': 'CREATE TABLE t (id int PRIMARY KEY);\n',

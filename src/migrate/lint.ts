@@ -17,6 +17,7 @@ import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../s
 import type { Finding, Report, Severity } from '../types.js';
 import { EngineCatalogView, ParseOnlyCatalogView, type RowSources } from './catalog-view.js';
 import { findMigrationSets, type Migration, type MigrationLayout, type MigrationSet } from './discover.js';
+import { foldPerScope } from './fold.js';
 import { describeSet, runnerTransaction } from './layouts/index.js';
 import { parseMigration } from './parse-migration.js';
 import { documentedLock } from './locks.js';
@@ -272,6 +273,8 @@ interface FileState {
   toolTransaction: boolean;
   /** The failure that aborted the block, whose rollback undoes what the block made. */
   abortedBy?: Failure;
+  /** Number of the transaction block the engine is in (the tool's is the first). */
+  block: number;
 }
 
 /** Whether the engine is inside a transaction block while the file runs (the tool's, or the file's own). */
@@ -299,8 +302,12 @@ export class MigrationRunner {
   private failed?: { from: Checkpoint; last: number };
   /** Statements run one at a time after a failed batch, before batching again. */
   private backoff = MIN_BACKOFF;
+  /** Rules that speak once per transaction, and the scope each of their findings was made in. */
+  private readonly oncePerTransaction: ReadonlySet<string>;
+  private readonly scopes = new WeakMap<Finding, string>();
 
   constructor(private readonly o: RunnerOptions) {
+    this.oncePerTransaction = new Set(o.rules.filter((r) => r.oncePerTransaction).map((r) => r.id));
     // Whatever reads the catalog first sends the pending statements.
     if (o.view instanceof EngineCatalogView) o.view.beforeQuery = () => this.flush();
   }
@@ -326,6 +333,7 @@ export class MigrationRunner {
       findings: [],
       unsure: false,
       toolTransaction: false,
+      block: wrapped ? 1 : 0,
     };
     // Run the file as its tool does: inside the transaction it opens (so LOCK, SET LOCAL and CONCURRENTLY
     // behave as they will in production).
@@ -369,6 +377,7 @@ export class MigrationRunner {
     }
 
     const { tx, meta, findings } = s;
+    foldPerScope(findings, this.oncePerTransaction, (f) => this.scopes.get(f));
     const fileCtx = { file, migration: { ...meta, layout: migration.layout, downText: migration.down?.text.slice(migration.down.start, migration.down.end) }, tx, config };
     for (const rule of this.o.rules) if (rule.checkFile) findings.push(...rule.checkFile(fileCtx));
     // A file that leaves its own transaction open ends like a psql session: rolled back. The tool's
@@ -451,6 +460,9 @@ export class MigrationRunner {
     before: Finding[],
   ): Promise<void> | undefined {
     s.findings.push(...before);
+    for (const f of before) if (this.oncePerTransaction.has(f.rule)) this.scopes.set(f, inBlock(s) ? `block ${s.block}` : 'file');
+    // A BEGIN outside a block opens a new one (inside one, PostgreSQL only warns).
+    if (control === 'begin' && !inBlock(s)) s.block++;
     if (this.o.engine) return this.execute(stmt, s, batching, at!, control, rules, ctx, before);
     // Parse-only: nothing runs and nothing is batched (no vacuum, no flush); the same tracking as below.
     this.trackNames(stmt);

@@ -1,9 +1,22 @@
 -- bad: ALTER TABLE on an existing table with no lock_timeout
 ALTER TABLE users ADD COLUMN nickname text; -- <- here
 
--- bad: every locking statement without a timeout is reported, wherever it is
+-- bad: one finding per file outside a transaction, at the first statement, naming the others
 ALTER TABLE orders RENAME COLUMN note TO remark; -- <- here
-DROP INDEX orders_user_id_idx; -- <- here
+DROP INDEX orders_user_id_idx;
+
+-- bad: one finding per transaction: each block needs its own SET
+BEGIN;
+ALTER TABLE users ADD COLUMN nickname text; -- <- here
+ALTER TABLE users ADD COLUMN bio text;
+COMMIT;
+BEGIN;
+ALTER TABLE orders ADD COLUMN note2 text; -- <- here
+COMMIT;
+
+-- bad: the runner's transaction is one transaction {"assumeInTransaction": true}
+ALTER TABLE users ADD COLUMN nickname text; -- <- here
+ALTER TABLE orders ADD COLUMN note2 text;
 
 -- good: lock_timeout set first
 SET lock_timeout = '5s';
