@@ -6,7 +6,7 @@ import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { shiftedError, toEngineError } from '../engine/types.js';
-import { executionErrorFinding, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { errorLocation, executionErrorFinding, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { FailureGroups, type Failure } from '../lint/root-cause.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
@@ -21,7 +21,7 @@ import { foldPerScope } from './fold.js';
 import { describeSet, runnerTransaction } from './layouts/index.js';
 import { parseMigration } from './parse-migration.js';
 import { documentedLock } from './locks.js';
-import { changedNames, createdTable, isBuiltinType, isConstantExpression, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
+import { alterCommandStarts, changedNames, createdTable, isBuiltinType, isConstantExpression, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
 
 export interface LintMigrationsOptions {
   paths: string[];
@@ -420,6 +420,10 @@ export class MigrationRunner {
           pgVersion: this.o.pgVersion,
           config,
           locate: (location) => file.locate(stmt, location),
+          locateCommand: (index) => {
+            const start = alterCommandStarts(stmt)[index];
+            return start === undefined ? file.locate(stmt, undefined) : errorLocation(file, stmt, start + 1);
+          },
           sized: (table, severity) => this.sized(table, severity),
         }
       : undefined;

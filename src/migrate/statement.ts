@@ -1,6 +1,7 @@
 // Facts about a statement read from its parse tree, shared by the migration runner and rules.
 import type { AnyNode } from '../rules/types.js';
 import type { Statement } from '../sql/parse.js';
+import { SqlText } from '../sql/tokens.js';
 
 export type RangeVar = { schemaname?: string; relname: string };
 
@@ -190,4 +191,35 @@ export function isConstantExpression(expr: AnyNode | undefined): boolean {
   if (!expr) return false;
   if (expr.TypeCast) return isConstantExpression(expr.TypeCast.arg);
   return Boolean(expr.A_Const);
+}
+
+// Words after ALTER that name what is altered, before the name (ALTER TABLE, ALTER FOREIGN TABLE …).
+const ALTERED = new Set(['table', 'index', 'view', 'sequence', 'type']);
+
+/**
+ * Where each subcommand of an ALTER TABLE starts (character offsets in the statement's text), found
+ * with the real scanner: after the table's name, split at commas outside parentheses. The parse tree
+ * gives no position for most subcommands (SET NOT NULL, DROP COLUMN …).
+ */
+export function alterCommandStarts(stmt: Statement): number[] {
+  const tokens = new SqlText(stmt.text, () => undefined).tokens.filter((t) => t.name !== 'SQL_COMMENT' && t.name !== 'C_COMMENT');
+  const lower = (i: number) => tokens[i]?.text.toLowerCase();
+  let i = tokens.findIndex((t, at) => at > 0 && ALTERED.has(t.text.toLowerCase()));
+  if (i < 0) return [];
+  i++;
+  if (lower(i) === 'if' && lower(i + 1) === 'exists') i += 2;
+  if (lower(i) === 'only') i++;
+  i++; // the name
+  while (tokens[i]?.text === '.') i += 2;
+  if (tokens[i]?.text === '*') i++;
+  if (i >= tokens.length) return [];
+  const starts = [tokens[i].start];
+  let depth = 0;
+  for (; i < tokens.length; i++) {
+    const t = tokens[i].text;
+    if (t === '(' || t === '[') depth++;
+    else if (t === ')' || t === ']') depth--;
+    else if (t === ',' && depth === 0 && tokens[i + 1]) starts.push(tokens[i + 1].start);
+  }
+  return starts;
 }

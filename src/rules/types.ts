@@ -114,6 +114,8 @@ export interface MigrationRuleContext {
   config: Config;
   /** Location of a parse-tree `location` offset within this statement. */
   locate(location?: number): Location;
+  /** Location of an ALTER TABLE's subcommand (its index in `cmds`): where that clause starts. */
+  locateCommand(index: number): Location;
   /** Severity scaled by table size: info under the small-table threshold when the size is known. */
   sized(table: TableRef, severity: Severity): Severity;
 }

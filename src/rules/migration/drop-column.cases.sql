@@ -1,10 +1,10 @@
 -- bad: a column of an existing table
 ALTER TABLE users DROP COLUMN legacy_id; -- <- here
 
--- bad: two columns in one statement, over several lines
-ALTER TABLE orders -- <- here
-  DROP COLUMN note,
-  DROP COLUMN IF EXISTS code;
+-- bad: two columns in one statement, each at its clause
+ALTER TABLE orders
+  DROP COLUMN note, -- <- here
+  DROP COLUMN IF EXISTS code; -- <- here
 
 -- good: DROP COLUMN IF EXISTS of a column that does not exist
 ALTER TABLE users DROP COLUMN IF EXISTS nickname;

@@ -19,11 +19,11 @@ export const dropColumn: MigrationRule = {
     return drops
       // DROP COLUMN IF EXISTS of a missing column does nothing (parse-only mode knows no columns).
       .filter(({ cmd }) => !ctx.before.detailed || findColumn(table, cmd.name))
-      .map(({ cmd }) =>
+      .map(({ cmd, index }) =>
         finding(this, {
           message: `DROP COLUMN ${columnPath(table, cmd.name)} on existing table ${qualified(table)}: running code that still selects, inserts or maps it fails`,
           object: columnPath(table, cmd.name),
-          location: ctx.locate(),
+          location: ctx.locateCommand(index),
           hint: 'First deploy code that no longer reads or writes the column (and ORMs that ignore it), then drop it in a later release.',
         }),
       );

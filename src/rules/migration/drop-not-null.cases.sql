@@ -1,9 +1,9 @@
 -- bad: a NOT NULL column of an existing table
 ALTER TABLE users ALTER COLUMN email DROP NOT NULL; -- <- here
 
--- bad: an existing partitioned table, over several lines
-ALTER TABLE events -- <- here
-  ALTER COLUMN at DROP NOT NULL;
+-- bad: an existing partitioned table, at the clause
+ALTER TABLE events
+  ALTER COLUMN at DROP NOT NULL; -- <- here
 
 -- good: the column is nullable already
 ALTER TABLE users ALTER COLUMN name DROP NOT NULL;

@@ -19,11 +19,11 @@ export const dropNotNull: MigrationRule = {
     return drops
       // Only a column that is NOT NULL now changes (parse-only mode cannot tell, so it reports).
       .filter(({ cmd }) => !ctx.before.detailed || findColumn(table, cmd.name)?.notNull)
-      .map(({ cmd }) =>
+      .map(({ cmd, index }) =>
         finding(this, {
           message: `DROP NOT NULL on ${columnPath(table, cmd.name)}: existing code that reads it may not handle NULL`,
           object: columnPath(table, cmd.name),
-          location: ctx.locate(),
+          location: ctx.locateCommand(index),
           hint: 'Make every reader handle NULL (and deploy it) before any writer stores one.',
         }),
       );

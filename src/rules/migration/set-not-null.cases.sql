@@ -5,10 +5,16 @@ ALTER TABLE users ALTER COLUMN name SET NOT NULL; -- <- here
 ALTER TABLE orders ADD CONSTRAINT orders_status_not_null CHECK (status IS NOT NULL) NOT VALID;
 ALTER TABLE orders ALTER COLUMN status SET NOT NULL; -- <- here
 
--- bad: a CHECK on another column does not help, over several lines
+-- bad: a CHECK on another column does not help; the finding is at its clause
 ALTER TABLE orders ADD CONSTRAINT orders_note_not_null CHECK (note IS NOT NULL);
-ALTER TABLE orders -- <- here
-  ALTER COLUMN status SET NOT NULL;
+ALTER TABLE orders
+  ALTER COLUMN status SET NOT NULL; -- <- here
+
+-- bad: each clause of one ALTER TABLE at its own line
+ALTER TABLE users
+  ALTER COLUMN name SET DEFAULT 'anonymous',
+  ALTER COLUMN name SET NOT NULL, -- <- here
+  ALTER COLUMN age SET NOT NULL; -- <- here
 
 -- bad: before PG 12 a validated CHECK does not avoid the scan {"pgVersion": 11}
 ALTER TABLE users ADD CONSTRAINT users_name_not_null CHECK (name IS NOT NULL) NOT VALID;

@@ -73,7 +73,7 @@ export const setNotNull: MigrationRule = {
     // the constraints are all the decision and the fix need (not the whole table).
     const table = await existingTablePart(ctx, ctx.node.relation, { columns: sets.map(({ cmd }) => cmd.name as string) });
     if (!table) return [];
-    return sets.flatMap(({ cmd }) => {
+    return sets.flatMap(({ cmd, index }) => {
       const column = cmd.name as string;
       if (ctx.before.detailed) {
         const existing = findColumn(table, column);
@@ -90,7 +90,7 @@ export const setNotNull: MigrationRule = {
           severity: ctx.sized(table, this.severity),
           message: `SET NOT NULL on ${columnPath(table, column)} scans all of existing table ${qualified(table)} under ACCESS EXCLUSIVE${old ? ' (before PG 12 even a validated CHECK (… IS NOT NULL) does not avoid the scan)' : ''}`,
           object: columnPath(table, column),
-          location: ctx.locate(),
+          location: ctx.locateCommand(index),
           hint: old
             ? 'Before PG 12 SET NOT NULL always scans: enforce it with a CHECK (col IS NOT NULL) NOT VALID + VALIDATE CONSTRAINT instead, and switch to SET NOT NULL after upgrading.'
             : 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it (no write lock), then SET NOT NULL skips the scan; drop the CHECK afterwards.',

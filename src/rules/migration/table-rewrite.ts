@@ -1,7 +1,7 @@
 import { finding, type MigrationRule } from '../types.js';
 
 /** Rules whose findings already explain a rewrite: table-rewrite only speaks when none of them did. */
-const EXPLAINS_REWRITE = new Set(['change-column-type', 'add-column-volatile-default', 'add-column-serial', 'add-generated-stored-column', 'vacuum-full']);
+const EXPLAINS_REWRITE = new Set(['change-column-type', 'add-column-volatile-default', 'add-column-serial', 'add-generated-stored-column', 'vacuum-full', 'reindex-non-concurrent']);
 
 export const tableRewrite: MigrationRule = {
   id: 'table-rewrite',
