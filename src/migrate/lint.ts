@@ -21,7 +21,7 @@ import { foldPerScope } from './fold.js';
 import { describeSet, runnerTransaction } from './layouts/index.js';
 import { parseMigration } from './parse-migration.js';
 import { documentedLock } from './locks.js';
-import { alterCommandStarts, changedNames, createdTable, isBuiltinType, isConstantExpression, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
+import { alterCommandStarts, changedNames, createdTable, emptiedTables, timeZoneSet, isBuiltinType, isConstantExpression, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
 
 export interface LintMigrationsOptions {
   paths: string[];
@@ -285,7 +285,7 @@ const inBlock = (s: FileState) => s.toolTransaction || s.tx.explicit;
 const STATEMENT_SAVEPOINT = 'pgarch_statement';
 const SAVEPOINT_PREFIX = `SAVEPOINT ${STATEMENT_SAVEPOINT};\n`;
 
-const copyTx = (tx: TransactionState): TransactionState => ({ ...tx, exclusiveLock: tx.exclusiveLock && { ...tx.exclusiveLock } });
+const copyTx = (tx: TransactionState): TransactionState => ({ ...tx, emptied: [...tx.emptied], exclusiveLock: tx.exclusiveLock && { ...tx.exclusiveLock } });
 
 /**
  * Applies migrations one statement at a time, checking rules before and after each. The engine gets
@@ -328,7 +328,7 @@ export class MigrationRunner {
       file,
       meta: { id: migration.id, file: migration.file, noTransaction },
       runnerTransaction: wrapped,
-      tx: { inTransaction: wrapped, explicit: false, lockTimeout: false, ddlInTransaction: false },
+      tx: { inTransaction: wrapped, explicit: false, lockTimeout: false, ddlInTransaction: false, emptied: [], utcSession: false, utcLocal: false },
       aborted: false,
       findings: [],
       unsure: false,
@@ -638,10 +638,18 @@ export class MigrationRunner {
       tx.explicit = control === 'begin';
       tx.ddlInTransaction = false;
       tx.exclusiveLock = undefined;
+      tx.emptied = [];
+      tx.utcLocal = false;
       return undefined;
     }
     if (setsLockTimeout(stmt)) tx.lockTimeout = true;
+    const zone = timeZoneSet(stmt);
+    if (zone?.local) tx.utcLocal = tx.inTransaction && zone.zone === 'utc';
+    else if (zone) tx.utcSession = zone.zone === 'utc';
     if (!tx.inTransaction) return undefined;
+    // Emptied inside this transaction, the table is empty for it (TRUNCATE's lock keeps writers out; a row
+    // another session inserts after a DELETE makes the later ALTER fail, as it would in production).
+    tx.emptied.push(...emptiedTables(stmt));
     if (isDdl(stmt)) tx.ddlInTransaction = true;
     if (tx.exclusiveLock) {
       tx.exclusiveLock.followers++;

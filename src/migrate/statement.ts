@@ -90,6 +90,31 @@ export function setsLockTimeout(stmt: Statement): boolean {
   return !(arg?.ival !== undefined && (arg.ival.ival ?? 0) === 0) && !(arg?.sval?.sval === '0');
 }
 
+/**
+ * What a `SET [LOCAL] TimeZone` / `SET TIME ZONE` / `RESET TimeZone` does: 'utc' for a zone with zero
+ * offset and no daylight saving (what lets PG 12+ change timestamp to timestamptz without a rewrite),
+ * 'other' for another zone or RESET, undefined when the statement sets no time zone.
+ */
+export function timeZoneSet(stmt: Statement): { zone: 'utc' | 'other'; local: boolean } | undefined {
+  const node = (stmt.node as AnyNode).VariableSetStmt as AnyNode | undefined;
+  if (!node || String(node.name).toLowerCase() !== 'timezone') return undefined;
+  const arg = node.args?.[0]?.A_Const as AnyNode | undefined;
+  const value = arg?.sval?.sval ?? (arg?.ival ? String(arg.ival.ival ?? 0) : undefined);
+  const utc = node.kind === 'VAR_SET_VALUE' && value !== undefined && UTC_ZONES.has(String(value).toLowerCase());
+  return { zone: utc ? 'utc' : 'other', local: Boolean(node.is_local) };
+}
+
+const UTC_ZONES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'zulu', 'etc/zulu', 'universal', 'etc/universal', 'uct', 'etc/uct', 'z', '0', '+0', '-0', 'utc0', 'gmt0', '+00:00', '00:00']);
+
+/** Tables a statement empties: TRUNCATE's, and DELETE's without WHERE (as written, lower-cased). */
+export function emptiedTables(stmt: Statement): string[] {
+  const n = (stmt.node as AnyNode)[stmt.kind] as AnyNode | undefined;
+  const name = (rv: AnyNode | undefined) => (rv?.relname ? `${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}` : undefined);
+  if (stmt.kind === 'TruncateStmt') return (n?.relations ?? []).map((r: AnyNode) => name(r.RangeVar)).filter(Boolean);
+  if (stmt.kind === 'DeleteStmt' && !n?.whereClause && !n?.usingClause) return [name(n?.relation)].filter((x): x is string => Boolean(x));
+  return [];
+}
+
 /** Statements whose effect is only on data or session: never DDL. */
 export function isDdl(stmt: Statement): boolean {
   return !DATA_ONLY.has(stmt.kind) && stmt.kind !== 'VariableSetStmt';

@@ -98,6 +98,11 @@ export interface TransactionState {
   ddlInTransaction: boolean;
   /** An earlier statement in the current transaction took ACCESS EXCLUSIVE on an existing table. */
   exclusiveLock?: { table: string; line: number; /** statements run since, in the same transaction */ followers: number };
+  /** Tables TRUNCATEd or DELETEd without WHERE earlier in the current transaction (as written: `name` or `schema.name`). */
+  emptied: string[];
+  /** An earlier `SET TimeZone` (for the session, or LOCAL in this transaction) chose a zone with zero offset, such as UTC. */
+  utcSession: boolean;
+  utcLocal: boolean;
 }
 
 /** What a migration rule sees for one statement. */

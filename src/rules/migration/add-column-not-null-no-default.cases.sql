@@ -15,6 +15,22 @@ DELETE FROM users;
 ALTER TABLE users DROP CONSTRAINT users_pkey;
 ALTER TABLE users ADD COLUMN uid bigint PRIMARY KEY; -- <- here
 
+-- good: the transaction emptied the table first, so no row can lack the value
+BEGIN;
+TRUNCATE orders CASCADE;
+ALTER TABLE orders ADD COLUMN currency char(3) NOT NULL;
+COMMIT;
+
+-- good: DELETE without WHERE in the runner's transaction {"assumeInTransaction": true}
+DELETE FROM orders;
+ALTER TABLE orders ADD COLUMN currency char(3) NOT NULL;
+
+-- bad: emptied in an earlier transaction: rows may have come back since
+BEGIN;
+TRUNCATE orders CASCADE;
+COMMIT;
+ALTER TABLE orders ADD COLUMN currency char(3) NOT NULL; -- <- here
+
 -- good: a constant default fills existing rows (catalog-only since PG 11)
 ALTER TABLE orders ADD COLUMN currency char(3) NOT NULL DEFAULT 'EUR';
 

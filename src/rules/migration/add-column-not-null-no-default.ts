@@ -1,7 +1,12 @@
 import { quoteIdent } from '../../sql/quote.js';
-import { finding, type AnyNode, type MigrationRule } from '../types.js';
+import { finding, type AnyNode, type MigrationRule, type MigrationRuleContext } from '../types.js';
 import { addColumnCommands, batchedBackfill, columnPath, columnTypeText, constraintOf, defaultExpression, findColumn, isComputedColumn, onlineNotNull, otherConstraintsNote, sourceCommand, statementSource, tableSql } from './columns-util.js';
 import { existingTable, qualified } from './util.js';
+
+function emptiedBefore(ctx: MigrationRuleContext, table: { schema: string; name: string }): boolean {
+  const names = new Set(ctx.tx.emptied.map((n) => n.toLowerCase()));
+  return names.has(table.name.toLowerCase()) || names.has(`${table.schema}.${table.name}`.toLowerCase());
+}
 
 export const addColumnNotNullNoDefault: MigrationRule = {
   id: 'add-column-not-null-no-default',
@@ -15,9 +20,10 @@ export const addColumnNotNullNoDefault: MigrationRule = {
     // Identity, generated and serial columns fill every row themselves (a rewrite, reported by other rules).
     const added = addColumnCommands(ctx).filter(({ def }) => (constraintOf(def, 'CONSTR_NOTNULL') || constraintOf(def, 'CONSTR_PRIMARY')) && !defaultExpression(def) && !isComputedColumn(def));
     if (added.length === 0) return [];
-    // A table created earlier in this deployment is empty, so the statement cannot fail there.
+    // A table created earlier in this deployment is empty, so the statement cannot fail there; so is one
+    // this transaction emptied (TRUNCATE, DELETE without WHERE) before it.
     const table = await existingTable(ctx, ctx.node.relation);
-    if (!table) return [];
+    if (!table || emptiedBefore(ctx, table)) return [];
     // A column that exists already fails for that reason (ADD COLUMN IF NOT EXISTS skips it): not this rule's failure.
     return added.filter(({ def }) => !findColumn(table, def.colname)).map(({ def, index }) => {
       const column = columnPath(table, def.colname);

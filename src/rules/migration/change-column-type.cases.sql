@@ -29,6 +29,26 @@ ALTER TABLE users ALTER COLUMN age TYPE positive_int; -- <- here
 -- bad: timestamp -> timestamptz rewrites unless the session TimeZone is UTC
 ALTER TABLE orders ALTER COLUMN created_at TYPE timestamptz; -- <- here
 
+-- good: the migration sets the session TimeZone to UTC first: PG 12+ reuses the bytes (as trace measures)
+SET TimeZone = 'UTC';
+ALTER TABLE orders ALTER COLUMN created_at TYPE timestamptz;
+
+-- good: SET LOCAL TIME ZONE in the same transaction
+BEGIN;
+SET LOCAL TIME ZONE 'Etc/UTC';
+ALTER TABLE orders ALTER COLUMN created_at TYPE timestamptz;
+COMMIT;
+
+-- bad: a zone with an offset does not help
+SET TimeZone = 'Europe/Berlin';
+ALTER TABLE orders ALTER COLUMN created_at TYPE timestamptz; -- <- here
+
+-- bad: SET LOCAL ended with its transaction
+BEGIN;
+SET LOCAL TimeZone = 'UTC';
+COMMIT;
+ALTER TABLE orders ALTER COLUMN created_at TYPE timestamptz; -- <- here
+
 -- bad: before PG 12 timestamp -> timestamptz always rewrites {"pgVersion": 11}
 ALTER TABLE orders ALTER COLUMN created_at TYPE timestamp with time zone; -- <- here
 

@@ -147,7 +147,8 @@ export const changeColumnType: MigrationRule = {
       const judged: Verdict = !trivialUsing(using, change.column, typeName) ? { kind: 'rewrite', reason: 'the USING expression computes every value anew' } : to ? verdict(old, to, ctx.pgVersion) : { kind: 'unknown' };
       if (judged.kind === 'unknown') unknown.push(change);
       if (judged.kind === 'rewrite') findings.push(report(ctx, await table(), change, old, `rewrites existing table ${qualified(ref)} and rebuilds its indexes under ACCESS EXCLUSIVE: ${judged.reason}`));
-      if (judged.kind === 'timezone') {
+      // An earlier SET TimeZone = 'UTC' in this migration: the bytes are reused, nothing is rewritten.
+      if (judged.kind === 'timezone' && !(ctx.tx.utcSession || ctx.tx.utcLocal)) {
         findings.push(report(ctx, await table(), change, old, `rewrites existing table ${qualified(ref)} under ACCESS EXCLUSIVE unless the session TimeZone is UTC (PG 12+ reuses the bytes only then)`, true));
       }
     }
