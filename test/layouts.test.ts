@@ -174,6 +174,30 @@ for (const target of ENGINES) {
   });
 }
 
+describe('names an ORM chose', () => {
+  it('Prisma’s PascalCase models are its choice: info, with its @@map way out, never a reserved word', async () => {
+    const { report } = await lintSchema({ paths: [at('prisma/prisma/migrations')] });
+    const upper = report.findings.filter((f) => f.rule === 'uppercase-identifier');
+    expect(upper.map((f) => `${f.severity} ${f.object}`)).toEqual([
+      'info public.User',
+      'info public.User.createdAt',
+      'info public.Post',
+      'info public.Post.authorId',
+    ]);
+    // "User" in lower case is the reserved word user: the hint never suggests it.
+    expect(upper[0].hint).toBe('Prisma quotes it for you; for SQL written by hand, map the model to a lower-case table in schema.prisma: @@map("users").');
+    expect(upper[1].hint).toContain('@map("created_at")');
+  });
+
+  it('outside an ORM the same names are warnings, and the suggested name is not reserved either', async () => {
+    const { suggestedName } = await import('../src/rules/schema/uppercase-identifier.js');
+    const { loadParser } = await import('../src/sql/parse.js');
+    await loadParser();
+    expect([suggestedName('User'), suggestedName('Order'), suggestedName('Group'), suggestedName('OrderItems')]).toEqual(['users', 'orders', 'groups', 'order_items']);
+    expect([suggestedName('Order', 'Post'), suggestedName('User', 'Comment'), suggestedName('createdAt', 'Post')]).toEqual(['post_order', 'comment_user', 'created_at']);
+  });
+});
+
 describe('review and trace on real layouts', () => {
   it('review finds the migration folders anywhere in the tree and says which it read as which layout', async () => {
     const report = await review({ paths: [at('supabase'), at('goose'), at('diesel')] });

@@ -64,7 +64,9 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
     if (!live) findings.push(...(await applyFiles(engine, files, options.progress)));
     catalog = await introspect(engine);
     const origin = files.length ? buildOrigin(files) : emptyOrigin();
-    const ctx = { catalog, origin, engine, profile, exposedSchemas: config.exposedSchemas, sampleRows: config.sampleRows, live };
+    // Prisma's migrations (or, live, its bookkeeping table) name the schema after Prisma's models.
+    const prisma = inputs.sets.some((s) => s.layout === 'prisma') || catalog.tables.some((t) => t.name === '_prisma_migrations');
+    const ctx = { catalog, origin, engine, profile, exposedSchemas: config.exposedSchemas, sampleRows: config.sampleRows, live, ...(prisma ? { orm: 'prisma' as const } : {}) };
     for (const rule of options.rules ?? schemaRules) {
       if (config.rules[rule.id] === 'off' || (rule.profiles && !rule.profiles.includes(profile))) continue;
       // What the platform and the migration tools own is not the project's to fix.

@@ -19,6 +19,8 @@ export interface SchemaRuleContext {
   sampleRows: number;
   /** True when the catalog is a live database's (data is real); false for files applied to a scratch engine. */
   live: boolean;
+  /** The ORM whose migrations build the schema (its naming is its choice, not a hand-written one's). */
+  orm?: 'prisma';
 }
 
 export interface Rule<Context = SchemaRuleContext> {

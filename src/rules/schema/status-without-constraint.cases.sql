@@ -23,3 +23,18 @@ CREATE TABLE addresses (
   state text
 );
 CREATE TABLE files (id bigint PRIMARY KEY, content_type text NOT NULL, statuses_seen int, typed_by text);
+
+-- good: a polymorphic association: commentable_type names the model commentable_id points into (Rails)
+CREATE TABLE comments (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  commentable_type varchar NOT NULL,
+  commentable_id bigint NOT NULL,
+  body text
+);
+
+-- bad: a _type column without its _id is a code
+CREATE TABLE notifications (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  delivery_type text NOT NULL, -- <- here
+  recipient_id bigint
+);

@@ -18,9 +18,18 @@ const MAX_VALUES = 50;
 function isCandidate(t: Table, c: Column): boolean {
   if (!isBuiltin(c, 'text', 'varchar', 'bpchar') || !STATUS_LIKE.test(c.name) || OPEN_ENDED.has(c.name)) return false;
   if (c.name === 'state' && t.columns.some((o) => ADDRESS_PARTS.has(o.name))) return false;
+  // A polymorphic association (Rails' commentable_type beside commentable_id) names a model class:
+  // the vocabulary is the application's classes, not a status.
+  if (isPolymorphicType(t, c.name)) return false;
   // The key of a lookup table (`order_statuses(status PRIMARY KEY)`) is the vocabulary itself.
   if (constraintsOn(t, c.name, 'primary key').length) return false;
   return constraintsOn(t, c.name, 'check').length === 0 && constraintsOn(t, c.name, 'foreign key').length === 0;
+}
+
+/** `<name>_type` beside `<name>_id`: the type half of a polymorphic reference. */
+function isPolymorphicType(t: Table, column: string): boolean {
+  const m = /^(.+)_type$/.exec(column);
+  return Boolean(m && t.columns.some((o) => o.name === `${m[1]}_id`));
 }
 
 /**

@@ -11,3 +11,9 @@ CREATE TABLE OrderLines (
   OrderId bigint NOT NULL,
   "unit_price" numeric(12,2)
 );
+
+-- bad: names whose lower case is a reserved word: the hint suggests one that is not
+CREATE TABLE "User" ( -- <- here
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  "Order" int NOT NULL -- <- here
+);
