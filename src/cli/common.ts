@@ -1,6 +1,6 @@
 // What every command shares: the options, how output is written, progress, and exit codes.
 import { writeFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { EngineError, redact } from '../engine/index.js';
 import { LAYOUT_NAMES, type MigrationLayout } from '../migrate/discover.js';
@@ -20,7 +20,21 @@ export interface CommonOptions {
   quiet?: boolean;
   color?: boolean;
   output?: string;
-  maxWarnings?: string;
+  maxWarnings?: number;
+}
+
+/** A count given on the command line: a whole number, or a usage error (exit 2). */
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return n;
+}
+
+/** A PostgreSQL major version: 9 to 30, as the config file accepts. */
+export function pgMajor(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 9 || n > 30) throw new InvalidArgumentError(`expected a PostgreSQL major version (9 to 30), got "${value}"`);
+  return n;
 }
 
 /** --database, --format, --config, --quiet, --no-color, --output, --max-warnings. */
@@ -30,7 +44,7 @@ export function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--max-warnings <n>', 'exit 1 when there are more than n warnings')
+    .option('--max-warnings <n>', 'exit 1 when there are more than n warnings', wholeNumber)
     .option('-q, --quiet', 'report errors only')
     .option('--no-color', 'plain text output');
 }
@@ -71,8 +85,23 @@ export function withEnvironment(config: Config, opts: EnvironmentOptions): Confi
   return opts.profile ? { ...config, profile: opts.profile } : config;
 }
 
-export function resolveDatabase(opts: CommonOptions): string | undefined {
-  return opts.database ?? (process.env.DATABASE_URL || undefined);
+/** --database, else $DATABASE_URL; a URL that is not one is a usage error (one line, password redacted). */
+export function resolveDatabase(opts: Pick<CommonOptions, 'database'>): string | undefined {
+  const url = opts.database ?? (process.env.DATABASE_URL || undefined);
+  if (url !== undefined) checkDatabaseUrl(url, opts.database === undefined ? 'DATABASE_URL' : '--database');
+  return url;
+}
+
+function checkDatabaseUrl(url: string, source: string): void {
+  // key=value connection strings (host=… dbname=…) are the driver's to read.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && url.includes('=')) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`${source}: malformed connection URL ${redact(url)} (expected postgres://user@host:port/database)`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new InputError(`${source}: ${redact(url)} is not a postgres:// URL`);
 }
 
 export function readConfig(opts: CommonOptions): Config {
@@ -85,8 +114,7 @@ export function emitReport(report: Report, opts: CommonOptions): number {
   const text = formatReport(report, opts.format, { color, quiet: opts.quiet, rules: allRules() });
   if (opts.output) writeFileSync(opts.output, `${text}\n`);
   else process.stdout.write(`${text}\n`);
-  const maxWarnings = opts.maxWarnings === undefined ? undefined : Number(opts.maxWarnings);
-  return exitCodeFor(report.findings, Number.isFinite(maxWarnings) ? maxWarnings : undefined);
+  return exitCodeFor(report.findings, opts.maxWarnings);
 }
 
 /** A progress line on stderr when it is a terminal; silent on pipes and in CI logs. */

@@ -6,7 +6,7 @@ import { formatExplainText } from '../explain/render-text.js';
 import { discoverSqlFiles, InputError, readInputFile } from '../lint/files.js';
 import { exitCodeFor } from '../report/index.js';
 import { collectRows } from './lint.js';
-import { addEnvironmentOptions, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment } from './common.js';
+import { addEnvironmentOptions, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, wholeNumber, withEnvironment } from './common.js';
 
 interface ExplainCliOptions {
   database?: string;
@@ -21,7 +21,7 @@ interface ExplainCliOptions {
   config?: string;
   color: boolean;
   quiet?: boolean;
-  maxWarnings?: string;
+  maxWarnings?: number;
   setup?: string[];
   profile?: 'default' | 'supabase';
 }
@@ -42,7 +42,7 @@ export function explainCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
-    .option('--max-warnings <n>', 'exit 1 when there are more than n warnings')
+    .option('--max-warnings <n>', 'exit 1 when there are more than n warnings', wholeNumber)
     .option('-q, --quiet', 'report errors only')
     .option('--no-color', 'plain text output');
   addEnvironmentOptions(cmd).addHelpText(
@@ -76,7 +76,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
           ...queryInput(query),
           schema: opts.schema,
           rows: opts.rows,
-          database: resolveDatabase({ database: opts.database, format: 'text' }),
+          database: resolveDatabase(opts),
           analyze: opts.analyze,
           params: opts.param,
           config,
@@ -89,8 +89,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
       const text = opts.format === 'json' ? JSON.stringify(report, null, 2) : formatExplainText(report, { color, quiet: opts.quiet });
       if (opts.output) writeFileSync(opts.output, `${text}\n`);
       else process.stdout.write(`${text}\n`);
-      const maxWarnings = opts.maxWarnings === undefined ? undefined : Number(opts.maxWarnings);
-      return exitCodeFor(report.findings, Number.isFinite(maxWarnings) ? maxWarnings : undefined);
+      return exitCodeFor(report.findings, opts.maxWarnings);
     }),
   );
   return cmd;

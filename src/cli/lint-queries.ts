@@ -1,7 +1,7 @@
 // `pgarch lint queries FILE…`: the query rules on .sql files and SQL literals in .ts/.js code.
 import { Command, InvalidArgumentError } from 'commander';
 import { lintQueries } from '../query/lint.js';
-import { addCommonOptions, addEnvironmentOptions, emitReport, EXIT_USAGE, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
+import { wholeNumber, addCommonOptions, addEnvironmentOptions, emitReport, EXIT_USAGE, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
 
 interface LintQueriesFlags extends CommonOptions, EnvironmentOptions {
   schema?: string[];
@@ -61,8 +61,3 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
-  return n;
-}

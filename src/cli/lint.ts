@@ -5,6 +5,8 @@ import {
   addCommonOptions,
   addEnvironmentOptions,
   addLayoutOptions,
+  pgMajor,
+  wholeNumber,
   emitReport,
   EXIT_USAGE,
   progressReporter,
@@ -32,7 +34,7 @@ function lintSchemaCommand(): Command {
     .argument('[paths...]', 'SQL files or directories (applied in order)')
     .option('--live', 'with --database and paths: lint the database as it is; the files only locate objects')
     .option('--exposed-schema <name>', 'a schema clients can reach (repeatable; default public)', collect)
-    .option('--sample <rows>', 'rows sampled per table by data rules such as functional-dependency (default 100000)', positiveInt)
+    .option('--sample <rows>', 'rows sampled per table by data rules such as functional-dependency (default 100000)', wholeNumber)
     .addHelpText(
       'after',
       `
@@ -75,11 +77,6 @@ export function collectRows(value: string, previous: Record<string, number> = {}
   return { ...previous, [value.slice(0, at)]: rows };
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
-  return n;
-}
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -89,11 +86,11 @@ function lintMigrationsCommand(): Command {
     .argument('<paths...>', 'migration directories or files')
     .option('--since <git-ref>', 'report only migrations changed since this ref; earlier ones still build the catalog')
     .option('--only <file>', 'report only this migration (repeatable); earlier ones still build the catalog', collect)
-    .option('--pg-version <major>', 'target PostgreSQL major version (default: the server\'s, else 15)', positiveInt)
+    .option('--pg-version <major>', 'target PostgreSQL major version, 9 to 30 (default: the server\'s, else 15)', pgMajor)
     .option('--no-execute', 'parse only: rules that need no catalog, nothing is executed (fast)')
     .option('--assume-rows <table=N>', 'rows to assume in a table (repeatable)', collectRows)
     .option('--stats-from <url>', 'read table sizes (reltuples) from this live database, read-only')
-    .option('--small-table-rows <n>', 'findings on tables known to be smaller drop to info (default 10000)', positiveInt)
+    .option('--small-table-rows <n>', 'findings on tables known to be smaller drop to info (default 10000)', wholeNumber)
     .option('--assume-in-transaction', 'the migration runner wraps each migration in a transaction')
     .addHelpText(
       'after',

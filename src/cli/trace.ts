@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { traceFile } from '../migrate/trace.js';
 import { formatTraceText } from '../report/trace.js';
 import { collectRows } from './lint.js';
-import { addEnvironmentOptions, EXIT_FINDINGS, EXIT_OK, progressReporter, resolveDatabase, runCommand, type EnvironmentOptions } from './common.js';
+import { addEnvironmentOptions, EXIT_FINDINGS, EXIT_OK, progressReporter, readConfig, resolveDatabase, runCommand, type EnvironmentOptions } from './common.js';
 
 export function traceCommand(): Command {
   const cmd = new Command('trace')
@@ -14,6 +14,7 @@ export function traceCommand(): Command {
     .option('--no-history', 'do not apply the migrations before FILE in its layout')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file')
+    .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml): its setup and profile apply')
     .option('--no-color', 'plain text output')
     .addHelpText(
       'after',
@@ -29,13 +30,14 @@ tool runs them; --setup files before those. Exit codes: 0 every statement ran, 1
 failed, 2 usage, input or connection error.`,
     );
   addEnvironmentOptions(cmd);
-  cmd.action((file: string, opts: EnvironmentOptions & { database?: string; rows?: Record<string, number>; history: boolean; format: 'text' | 'json'; output?: string; color: boolean }) =>
+  cmd.action((file: string, opts: EnvironmentOptions & { database?: string; rows?: Record<string, number>; history: boolean; format: 'text' | 'json'; output?: string; config?: string; color: boolean }) =>
     runCommand(async () => {
+      const config = readConfig({ config: opts.config, format: 'text' });
       const result = await traceFile(file, {
-        database: resolveDatabase(opts as { database?: string; format: 'text' }),
+        database: resolveDatabase(opts),
         rows: opts.rows,
-        setup: opts.setup,
-        profile: opts.profile,
+        setup: [...config.setup, ...(opts.setup ?? [])],
+        profile: opts.profile ?? config.profile,
         noHistory: !opts.history,
         progress: progressReporter('tracing'),
       });

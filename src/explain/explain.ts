@@ -61,6 +61,11 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
   await loadParser();
   const queryFiles: ParsedFile[] = (options.files ?? []).map((file) => parseFileSync(readInputFile(file), file));
   if (options.sql !== undefined) queryFiles.push(parseFileSync(options.sql, undefined));
+  // A query that does not parse is answered at once: no engine is started for it.
+  if (queryFiles.some((f) => f.findings.some((x) => x.rule === 'syntax-error'))) {
+    const statements = queryFiles.reduce((n, f) => n + f.statements.length, 0);
+    return { ...buildReport(queryFiles.flatMap((f) => f.findings), queryFiles, config, { files: queryFiles.length, statements, started }), plans: [] };
+  }
   const schemaFiles = options.schema?.length ? await readSqlFiles(options.schema) : [];
   const useScratch = schemaFiles.length > 0 || !options.database;
   const env = useScratch
