@@ -1,6 +1,8 @@
 // Every common migration layout, found by its shape (fixtures of our own in test/fixtures/layouts, each
 // reproducing a real tool's file names, directives, journals and plans), read in its tool's order with
 // its tool's transaction semantics, and linted on both engines with zero execution errors.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findMigrationSets } from '../src/migrate/discover.js';
@@ -190,6 +192,13 @@ describe('names an ORM chose', () => {
   });
 
   it('outside an ORM the same names are warnings, and the suggested name is not reserved either', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgarch-names-'));
+    writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE "User" (id bigint PRIMARY KEY, "createdAt" timestamptz);\n');
+    const { report } = await lintSchema({ paths: [dir] });
+    const upper = report.findings.filter((f) => f.rule === 'uppercase-identifier');
+    expect(upper.map((f) => `${f.severity} ${f.object}`)).toEqual(['warning public.User', 'warning public.User.createdAt']);
+    expect(upper[0].hint).toContain('users');
+    expect(upper[0].hint).not.toMatch(/\buser\b/);
     const { suggestedName } = await import('../src/rules/schema/uppercase-identifier.js');
     const { loadParser } = await import('../src/sql/parse.js');
     await loadParser();

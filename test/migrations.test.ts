@@ -9,7 +9,7 @@ import { discoverMigrations } from '../src/migrate/discover.js';
 import { lintMigrations } from '../src/migrate/lint.js';
 import type { Finding, Report } from '../src/types.js';
 import { pgarch } from './helpers/cli.js';
-import { describeServer, SERVER_URL } from './helpers/server.js';
+import { describeServer, ENGINES, SERVER_URL } from './helpers/server.js';
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'pgarch-mig-'));
@@ -121,6 +121,27 @@ describe('lint migrations (embedded)', () => {
       [4, []],
     ]);
     expect(found[0].message).toMatch(/; so do 2 more statements in this file \(lines 2, 6, on public\.ord\)$/);
+  });
+
+  it.each(ENGINES)('one finding per hazard ($name): a measured rewrite once, nothing but the error on a statement that failed', async ({ database }) => {
+    const dir = project({
+      '0001_base.sql': 'CREATE TABLE acc (id int PRIMARY KEY, code text);\nCREATE INDEX acc_code_idx ON acc (code);\n',
+      '0002_change.sql': [
+        'SET lock_timeout = \'2s\';',
+        'REINDEX TABLE acc;',
+        'ALTER TABLE acc ALTER COLUMN id TYPE bigint;',
+        'ALTER TABLE acc ALTER COLUMN code TYPE int;',
+        '',
+      ].join('\n'),
+    });
+    const { report } = await lintMigrations({ paths: [dir], database });
+    const at = (line: number) => report.findings.filter((f) => f.location?.file?.endsWith('0002_change.sql') && f.location?.line === line).map((f) => f.rule).sort();
+    // REINDEX rebuilds the indexes (measured as new relfilenodes): its own rule says so, not table-rewrite too.
+    expect(at(2)).toEqual(['reindex-non-concurrent']);
+    expect(at(3)).toContain('change-column-type');
+    expect(at(3)).not.toContain('table-rewrite');
+    // text -> int has no implicit cast: the statement failed, so it took no lock and rewrote nothing.
+    expect(at(4)).toEqual(['execution-error']);
   });
 
   it('reports execution errors at the failing token and keeps going', async () => {
