@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../src/config.js';
 import { review } from '../src/lint/review.js';
 import { pgarch } from './helpers/cli.js';
 
@@ -51,13 +52,19 @@ describe('every command lists what it takes', () => {
 });
 
 describe('review keeps distinct findings at one place', () => {
-  it('two tables dropped by one statement are two findings', async () => {
+  it('one DROP INDEX of two indexes, on a large and a small table, is two findings at one place', async () => {
+    // Same rule, same statement, same line and column: the large table's index is a warning, the small
+    // one's an info (they do not fold, severities stay apart). Both must survive review's merge of passes.
     const dir = mkdtempSync(join(tmpdir(), 'pgarch-review-dedup-'));
     mkdirSync(join(dir, 'migrations'));
-    writeFileSync(join(dir, 'migrations', '0001_tables.sql'), 'CREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY);\n');
-    writeFileSync(join(dir, 'migrations', '0002_drop.sql'), 'DROP TABLE a, b;\n');
-    const report = await review({ paths: [dir] });
-    const drops = report.findings.filter((f) => f.rule === 'drop-table');
-    expect(drops.map((f) => `${f.location?.line}:${f.location?.column} ${f.object}`)).toEqual(['1:1 public.a', '1:1 public.b']);
+    writeFileSync(join(dir, 'migrations', '0001_tables.sql'), 'CREATE TABLE a (id bigint PRIMARY KEY, v int);\nCREATE TABLE b (id bigint PRIMARY KEY, v int);\nCREATE INDEX a_v ON a (v);\nCREATE INDEX b_v ON b (v);\n');
+    writeFileSync(join(dir, 'migrations', '0002_drop.sql'), 'DROP INDEX a_v, b_v;\n');
+    const config = { ...defaultConfig(), assumeRows: { 'public.a': 1_000_000, 'public.b': 10 } };
+    const report = await review({ paths: [dir], config });
+    const drops = report.findings.filter((f) => f.rule === 'drop-index-non-concurrent');
+    expect(drops.map((f) => `${f.location?.file?.endsWith('0002_drop.sql')} ${f.location?.line}:${f.location?.column} ${f.severity} ${f.object}`).sort()).toEqual([
+      'true 1:1 info public.b',
+      'true 1:1 warning public.a',
+    ]);
   });
 });

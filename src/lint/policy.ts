@@ -13,14 +13,24 @@ export function applyPolicy(findings: Finding[], files: ParsedFile[], config: Co
     const setting = config.rules[f.rule];
     if (setting === 'off') continue;
     const parsed = f.location?.file !== undefined ? byFile.get(f.location.file) : undefined;
-    if (parsed) {
-      if (isIgnored(f.rule, parsed.directives.fileIgnored)) continue;
-      const stmt = statementAt(parsed, f);
-      if (stmt && isIgnored(f.rule, stmt.ignored)) continue;
-    }
+    if (parsed && ignoredInline(f, parsed)) continue;
     out.push(setting ? { ...f, severity: setting } : f);
   }
   return out.sort(compareFindings);
+}
+
+/** Whether the file's or the statement's `-- pgarch-ignore` directive silences the finding. */
+function ignoredInline(f: Finding, parsed: ParsedFile): boolean {
+  if (isIgnored(f.rule, parsed.directives.fileIgnored)) return true;
+  const stmt = statementAt(parsed, f);
+  return Boolean(stmt && isIgnored(f.rule, stmt.ignored));
+}
+
+/** Remove, in place, the findings of `parsed` its inline directives silence (before they are folded). */
+export function dropIgnored(findings: Finding[], parsed: ParsedFile): void {
+  let w = 0;
+  for (const f of findings) if (f.location?.file !== parsed.file || !ignoredInline(f, parsed)) findings[w++] = f;
+  findings.length = w;
 }
 
 function statementAt(parsed: ParsedFile, f: Finding) {

@@ -10,7 +10,7 @@ import { errorLocation, executionErrorFinding, extensionsUsed, isCopyFromStdin, 
 import { FailureGroups, type Failure } from '../lint/root-cause.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
-import { buildReport } from '../lint/policy.js';
+import { buildReport, dropIgnored } from '../lint/policy.js';
 import { migrationRules } from '../rules/migration/index.js';
 import type { AnyNode, MigrationRule, MigrationRuleContext, TableRef, TransactionState } from '../rules/types.js';
 import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
@@ -279,6 +279,8 @@ interface FileState {
 
 /** Whether the engine is inside a transaction block while the file runs (the tool's, or the file's own). */
 const inBlock = (s: FileState) => s.toolTransaction || s.tx.explicit;
+/** Where a rule finding folds with the others of its rule: its transaction block, or the file outside any. */
+const scopeOf = (s: FileState) => (inBlock(s) ? `block ${s.block}` : 'file');
 
 // Inside a block a failure aborts the whole block; each statement runs behind a savepoint so that one
 // that fails only here (an extension the engine lacks) does not take the rest of the block with it.
@@ -302,12 +304,10 @@ export class MigrationRunner {
   private failed?: { from: Checkpoint; last: number };
   /** Statements run one at a time after a failed batch, before batching again. */
   private backoff = MIN_BACKOFF;
-  /** Rules that speak once per transaction, and the scope each of their findings was made in. */
-  private readonly oncePerTransaction: ReadonlySet<string>;
+  /** The scope (transaction block, or file) each rule finding was made in: see fold.ts. */
   private readonly scopes = new WeakMap<Finding, string>();
 
   constructor(private readonly o: RunnerOptions) {
-    this.oncePerTransaction = new Set(o.rules.filter((r) => r.oncePerTransaction).map((r) => r.id));
     // Whatever reads the catalog first sends the pending statements.
     if (o.view instanceof EngineCatalogView) o.view.beforeQuery = () => this.flush();
   }
@@ -377,7 +377,9 @@ export class MigrationRunner {
     }
 
     const { tx, meta, findings } = s;
-    foldPerScope(findings, this.oncePerTransaction, (f) => this.scopes.get(f));
+    // What an inline directive ignores goes first: it must not take the statements folded into it along.
+    dropIgnored(findings, file);
+    foldPerScope(findings, (f) => this.scopes.get(f));
     const fileCtx = { file, migration: { ...meta, layout: migration.layout, downText: migration.down?.text.slice(migration.down.start, migration.down.end) }, tx, config };
     for (const rule of this.o.rules) if (rule.checkFile) findings.push(...rule.checkFile(fileCtx));
     // A file that leaves its own transaction open ends like a psql session: rolled back. The tool's
@@ -464,7 +466,7 @@ export class MigrationRunner {
     before: Finding[],
   ): Promise<void> | undefined {
     s.findings.push(...before);
-    for (const f of before) if (this.oncePerTransaction.has(f.rule)) this.scopes.set(f, inBlock(s) ? `block ${s.block}` : 'file');
+    for (const f of before) this.scopes.set(f, scopeOf(s));
     // A BEGIN outside a block opens a new one (inside one, PostgreSQL only warns).
     if (control === 'begin' && !inBlock(s)) s.block++;
     if (this.o.engine) return this.execute(stmt, s, batching, at!, control, rules, ctx, before);
@@ -550,7 +552,10 @@ export class MigrationRunner {
         for (const rule of rules) {
           if (!rule.afterExecute) continue;
           const out = guarded(rule, ctx, () => rule.afterExecute!({ ...ctx, rewritten, reported: before }));
-          findings.push(...(Array.isArray(out) ? out : await out));
+          for (const f of Array.isArray(out) ? out : await out) {
+            this.scopes.set(f, scopeOf(s));
+            findings.push(f);
+          }
         }
       }
       view.invalidate(touchedRelations(stmt));

@@ -1,5 +1,6 @@
 // A rule's `.cases.sql`: blocks headed `-- bad: why` (must report) or `-- good: why` (must not).
-// A line ending in `-- <- here` in a bad block is where a finding must land. The same cases drive the
+// A line ending in `-- <- here` in a bad block is where a finding must land; one ending in `-- <- also`
+// is a place a finding there names and keeps in `related` (a rule speaks once per transaction). The same cases drive the
 // tests and the generated docs page, so docs and behaviour never drift.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ export interface RuleCase {
   lastLine: number;
   /** Lines marked `-- <- here`: each must carry a finding, and no finding may land elsewhere. */
   expectedLines: number[];
+  /** Lines marked `-- <- also`: folded into a finding at a `here` line (its `related`), none elsewhere. */
+  relatedLines: number[];
   /** Options from a trailing `{…}` JSON object in the header, e.g. `{"pgVersion": 11}`. */
   options: CaseOptions;
 }
@@ -39,6 +42,7 @@ export interface CaseOptions {
 
 const HEADER = /^--\s*(bad|good):\s*(.*)$/;
 const MARK = /--\s*<-\s*here\s*$/;
+const ALSO = /--\s*<-\s*also\s*$/;
 
 export function parseCases(text: string): RuleCase[] {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
@@ -54,6 +58,7 @@ export function parseCases(text: string): RuleCase[] {
       firstLine: current.firstLine,
       lastLine: current.firstLine + current.body.length - 1,
       expectedLines: current.expectedLines,
+      relatedLines: current.relatedLines,
       options: current.options,
     });
   };
@@ -64,12 +69,13 @@ export function parseCases(text: string): RuleCase[] {
       const optionsAt = header[2].indexOf('{');
       const title = (optionsAt === -1 ? header[2] : header[2].slice(0, optionsAt)).trim();
       const options = optionsAt === -1 ? {} : (JSON.parse(header[2].slice(optionsAt)) as CaseOptions);
-      current = { kind: header[1] as 'bad' | 'good', title, sql: '', firstLine: i + 2, lastLine: i + 2, expectedLines: [], options, body: [] };
+      current = { kind: header[1] as 'bad' | 'good', title, sql: '', firstLine: i + 2, lastLine: i + 2, expectedLines: [], relatedLines: [], options, body: [] };
       return;
     }
     if (!current) return;
     current.body.push(line);
     if (MARK.test(line)) current.expectedLines.push(i + 1);
+    if (ALSO.test(line)) current.relatedLines.push(i + 1);
   });
   close();
   return cases;

@@ -5,7 +5,7 @@ import type { RuleCase } from './cases.js';
 /** How to read a plan rule's cases: they are run, not matched. */
 const PLAN_CASES_NOTE = 'Each case runs for real: the statements build the table and its data, and the last one is the query, run with `EXPLAIN (ANALYZE, BUFFERS, VERBOSE, SETTINGS)` in a rolled-back transaction on PGlite and on PostgreSQL 15. The rule reads the plan that comes back.\n\n';
 
-const MARK = /\s*--\s*<-\s*here\s*$/gm;
+const MARK = /\s*--\s*<-\s*(here|also)\s*$/gm;
 
 export function renderRuleDoc(rule: RuleInfo, cases: RuleCase[], extra?: { fix?: string }): string {
   const bad = cases.filter((c) => c.kind === 'bad');

@@ -154,11 +154,6 @@ export interface MigrationRule extends Rule<MigrationRuleContext> {
    * runner skips it there without calling it (known from the parse tree, no catalog read, no promise).
    */
   onlyExistingTables?: boolean;
-  /**
-   * One hazard per transaction: the runner keeps the first finding of each transaction (or of a file's
-   * statements outside any) and names the other statements in it.
-   */
-  oncePerTransaction?: boolean;
   /** A cheap precondition on the transaction state; the rule is not called (no context built) when false. */
   when?: (tx: TransactionState) => boolean;
   afterExecute?(ctx: ExecutedContext): Finding[];

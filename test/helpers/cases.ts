@@ -58,7 +58,12 @@ export function describeRuleCases<Rule extends { id: string; area: string }, Res
                 return;
               }
               expect(c.expectedLines.length, 'a bad case marks its reported lines with -- <- here').toBeGreaterThan(0);
-              expect([...new Set(result.findings.map((f) => f.location?.line))].sort((a, b) => a! - b!)).toEqual(c.expectedLines);
+              const sorted = (lines: Array<number | undefined>) => [...new Set(lines)].sort((a, b) => a! - b!);
+              expect(sorted(result.findings.map((f) => f.location?.line))).toEqual(c.expectedLines);
+              // A rule speaks once per transaction: the places folded into a finding are its related ones.
+              // (Clauses folded on the finding's own line, e.g. DROP TABLE a, b, need no mark.)
+              const related = result.findings.flatMap((f) => (f.related ?? []).map((l) => l.line).filter((l) => l !== f.location?.line));
+              expect(sorted(related)).toEqual(c.relatedLines);
               await suite.afterBad?.({ engine, rule, parsed, c, schema, findings: result.findings });
             });
           });

@@ -10,7 +10,7 @@ ALTER TABLE orders ALTER COLUMN status TYPE varchar(20); -- <- here
 -- bad: int -> text, and a USING expression, in one statement
 ALTER TABLE users
   ALTER COLUMN legacy_id TYPE text, -- <- here
-  ALTER COLUMN name TYPE int USING length(name); -- <- here
+  ALTER COLUMN name TYPE int USING length(name); -- <- also
 
 -- bad: a new numeric scale rewrites every value
 DROP MATERIALIZED VIEW order_totals;

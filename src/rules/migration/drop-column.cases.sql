@@ -4,7 +4,7 @@ ALTER TABLE users DROP COLUMN legacy_id; -- <- here
 -- bad: two columns in one statement, each at its clause
 ALTER TABLE orders
   DROP COLUMN note, -- <- here
-  DROP COLUMN IF EXISTS code; -- <- here
+  DROP COLUMN IF EXISTS code; -- <- also
 
 -- good: DROP COLUMN IF EXISTS of a column that does not exist
 ALTER TABLE users DROP COLUMN IF EXISTS nickname;

@@ -3,12 +3,12 @@ ALTER TABLE users ADD COLUMN nickname text; -- <- here
 
 -- bad: one finding per file outside a transaction, at the first statement, naming the others
 ALTER TABLE orders RENAME COLUMN note TO remark; -- <- here
-DROP INDEX orders_user_id_idx;
+DROP INDEX orders_user_id_idx; -- <- also
 
 -- bad: one finding per transaction: each block needs its own SET
 BEGIN;
 ALTER TABLE users ADD COLUMN nickname text; -- <- here
-ALTER TABLE users ADD COLUMN bio text;
+ALTER TABLE users ADD COLUMN bio text; -- <- also
 COMMIT;
 BEGIN;
 ALTER TABLE orders ADD COLUMN note2 text; -- <- here
@@ -16,7 +16,7 @@ COMMIT;
 
 -- bad: the runner's transaction is one transaction {"assumeInTransaction": true}
 ALTER TABLE users ADD COLUMN nickname text; -- <- here
-ALTER TABLE orders ADD COLUMN note2 text;
+ALTER TABLE orders ADD COLUMN note2 text; -- <- also
 
 -- good: lock_timeout set first
 SET lock_timeout = '5s';

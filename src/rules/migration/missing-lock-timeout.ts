@@ -12,8 +12,6 @@ export const missingLockTimeout: MigrationRule = {
   // Statements that can take ACCESS EXCLUSIVE (see documentedLock).
   kinds: ['AlterTableStmt', 'DropStmt', 'RenameStmt', 'TruncateStmt', 'ClusterStmt', 'ReindexStmt', 'VacuumStmt', 'RefreshMatViewStmt', 'LockStmt'],
   onlyExistingTables: true,
-  // One SET lock_timeout at the start serves the whole transaction: one finding, naming the statements.
-  oncePerTransaction: true,
   async check(ctx) {
     if (ctx.tx.lockTimeout || documentedLock(ctx.stmt.node, ctx.stmt.kind) !== 'AccessExclusiveLock') return [];
     const rv = ctx.node.relation ?? rangeVars(ctx.node)[0];

@@ -8,7 +8,7 @@ CREATE TABLE webhooks (
 -- bad: json and json[] columns added to an existing table
 ALTER TABLE orders
   ADD COLUMN meta json, -- <- here
-  ADD COLUMN history pg_catalog.json[]; -- <- here
+  ADD COLUMN history pg_catalog.json[]; -- <- also
 
 -- bad: a column changed to json
 ALTER TABLE users ALTER COLUMN name TYPE json USING to_json(name); -- <- here

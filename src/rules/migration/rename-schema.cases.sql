@@ -1,6 +1,6 @@
 -- bad: an existing schema (public, renamed and renamed back: each rename breaks running code)
 ALTER SCHEMA public RENAME TO public_old; -- <- here
-ALTER SCHEMA public_old RENAME TO public; -- <- here
+ALTER SCHEMA public_old RENAME TO public; -- <- also
 
 -- good: the schema was created earlier in the same migration
 CREATE SCHEMA staging;

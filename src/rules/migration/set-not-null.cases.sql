@@ -14,7 +14,7 @@ ALTER TABLE orders
 ALTER TABLE users
   ALTER COLUMN name SET DEFAULT 'anonymous',
   ALTER COLUMN name SET NOT NULL, -- <- here
-  ALTER COLUMN age SET NOT NULL; -- <- here
+  ALTER COLUMN age SET NOT NULL; -- <- also
 
 -- bad: before PG 12 a validated CHECK does not avoid the scan {"pgVersion": 11}
 ALTER TABLE users ADD CONSTRAINT users_name_not_null CHECK (name IS NOT NULL) NOT VALID;
