@@ -1,6 +1,8 @@
 // The fixes pgarch proposes are real SQL: each one here runs on the catalog (and seeded data) the
 // migration it replaces would have run on, on both engines, and leaves the intended result.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { introspect } from '../src/catalog/introspect.js';
 import { openEngine, type Engine } from '../src/engine/index.js';
@@ -52,6 +54,26 @@ for (const target of ENGINES) {
         await runFix(engine, await fixFor('backfill-in-transaction', '0006_customer_profile.sql'));
         const { rows } = await engine.query<{ missing: number; total: number }>('select count(*) filter (where marketing_opt_in is null)::int as missing, count(*)::int as total from customers');
         expect(rows[0]).toEqual({ missing: 0, total: 50 });
+      } finally {
+        await engine.close();
+      }
+    });
+
+    it('batched backfill of a join (UPDATE … FROM) fills every row, the key qualified by the alias', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pgarch-join-backfill-'));
+      const init = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\nINSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 25000) g;\nINSERT INTO orders SELECT g, g FROM generate_series(1, 25000) g;\n";
+      writeFileSync(join(dir, '001_init.sql'), init);
+      writeFileSync(join(dir, '002_backfill.sql'), 'BEGIN;\nALTER TABLE orders ADD COLUMN customer_email text;\nUPDATE orders o SET customer_email = u.email FROM users u WHERE o.user_id = u.id;\nCOMMIT;\n');
+      const { report } = await lintMigrations({ paths: [dir], database: target.database });
+      const fix = report.findings.find((f) => f.rule === 'backfill-in-transaction')?.fix?.sql;
+      expect(fix).toContain('WHERE o.id >= next_key AND o.id <= batch_end AND (o.user_id = u.id)');
+      const engine = await openEngine({ database: target.database, scratch: true, trusted: true });
+      try {
+        await runFix(engine, init);
+        await engine.exec('ALTER TABLE orders ADD COLUMN customer_email text');
+        await runFix(engine, fix!);
+        const { rows } = await engine.query<{ filled: number }>("select count(*) filter (where customer_email = 'u' || user_id)::int as filled from orders");
+        expect(rows[0].filled).toBe(25000);
       } finally {
         await engine.close();
       }

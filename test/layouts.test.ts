@@ -1,7 +1,7 @@
 // Every common migration layout, found by its shape (fixtures of our own in test/fixtures/layouts, each
 // reproducing a real tool's file names, directives, journals and plans), read in its tool's order with
 // its tool's transaction semantics, and linted on both engines with zero execution errors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -136,6 +136,25 @@ describe('layouts are found by shape and read in their tool’s order', () => {
   it('several Flyway locations merge in version order', () => {
     const [merged] = findMigrationSets([at('flyway/src/main/resources/db/migration'), at('flyway/src/main/resources/db/extra')]);
     expect(merged.migrations.map((m) => m.id).slice(0, 4)).toEqual(['V1__init', 'V1.1__customer_email', 'V1.5__audit', 'V2.1.0.9__orders']);
+  });
+
+  it('Flyway: Java migrations of the same classpath location are listed, and an error on what one makes names it', async () => {
+    // A Maven module: SQL migrations in src/main/resources/<pkg>, Java ones in src/main/java/<pkg>, one version order.
+    const root = mkdtempSync(join(tmpdir(), 'pgarch-flyway-java-'));
+    const sql = join(root, 'src/main/resources/db/migration');
+    const java = join(root, 'src/main/java/db/migration/v2');
+    mkdirSync(sql, { recursive: true });
+    mkdirSync(java, { recursive: true });
+    writeFileSync(join(sql, 'V1__jobs.sql'), 'CREATE TABLE jobs (id bigint PRIMARY KEY, params text);\n');
+    writeFileSync(join(java, 'V2__Jobs_params_to_jsonb.java'), 'package db.migration.v2;\n\npublic class V2__Jobs_params_to_jsonb extends BaseJavaMigration {\n  // ALTER TABLE jobs ADD COLUMN jsonbparams jsonb, then copy params into it\n}\n');
+    writeFileSync(join(java, 'Helper.java'), 'package db.migration.v2;\nclass Helper {}\n');
+    writeFileSync(join(sql, 'V3__read_params.sql'), "UPDATE jobs SET jsonbparams = '{}' WHERE id = 1;\n");
+    const [set] = findMigrationSets([sql]);
+    expect(set.skipped.map((s) => `${s.file.slice(root.length + 1)} ${s.code === true}`)).toEqual(['src/main/java/db/migration/v2/V2__Jobs_params_to_jsonb.java true']);
+    const { report } = await lintMigrations({ paths: [sql] });
+    const error = report.findings.find((f) => f.rule === 'execution-error');
+    expect(error?.message).toBe('column "jsonbparams" of relation "jobs" does not exist; V2__Jobs_params_to_jsonb.java, a Java migration pgarch does not run, mentions jsonbparams: what it does is missing here, not necessarily in production');
+    expect(error?.related?.map((l) => `${l.file?.slice(root.length + 1)}:${l.line}`)).toEqual(['src/main/java/db/migration/v2/V2__Jobs_params_to_jsonb.java:4']);
   });
 
   it('--layout and --pattern override detection', () => {

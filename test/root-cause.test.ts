@@ -47,6 +47,21 @@ describe('failures grouped at their root cause', () => {
     ]);
   });
 
+  it('a table whose CREATE failed, renamed with IF EXISTS (a no-op then), is missing later because of that failure', async () => {
+    // The shape of a long Flyway history on a baseline with PostGIS columns: the CREATE fails on the
+    // missing type, the rename finds nothing to rename, and the new name's absence is that same cause.
+    const dir = history({
+      '001.sql': 'CREATE TABLE stage_event (id bigint PRIMARY KEY, at geometry);',
+      '002.sql': 'ALTER TABLE IF EXISTS stage_event RENAME TO event;',
+      '003.sql': "UPDATE event SET id = id WHERE id < 0;\nCREATE INDEX event_id_idx ON event (id);",
+    });
+    const { report } = await lintMigrations({ paths: [dir] });
+    expect(failures(report.findings)).toEqual([
+      'execution-error 001.sql:1 The migrations use objects that none of them has created by then (types geometry): they must exist where the migrations run — a baseline schema, the platform, what an ORM or a non-SQL migration makes. 3 statements that need them could not be checked',
+    ]);
+    expect(report.findings.find((f) => f.rule === 'execution-error')?.related?.map((l) => `${l.file?.split('/').pop()}:${l.line}`)).toEqual(['003.sql:1', '003.sql:2']);
+  });
+
   it('an extension is known by what it provides and by its name, and is one finding however often it is created', async () => {
     const dir = history({
       '001.sql': 'CREATE EXTENSION IF NOT EXISTS plpgsql_check;\nCREATE EXTENSION IF NOT EXISTS postgis;',

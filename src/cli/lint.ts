@@ -97,7 +97,7 @@ function lintMigrationsCommand(): Command {
       `
 Layouts found by their shape, in the order and with the transactions their tool uses: Prisma
 (*/migration.sql), drizzle-kit (meta/_journal.json), goose (-- +goose Up), golang-migrate
-(N_name.up.sql), Flyway (V1__name.sql, R__, U; several locations merge), dbmate (-- migrate:up),
+(N_name.up.sql), Flyway (V1__name.sql, R__, U; several locations merge; Java ones listed), dbmate (-- migrate:up),
 diesel (name/up.sql), sqitch (sqitch.plan), graphile-migrate (committed/), Supabase CLI
 (supabase/migrations), plain numbered files. A folder that holds none is searched for them.
 

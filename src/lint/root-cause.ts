@@ -79,7 +79,7 @@ export interface Failure {
 export class FailureGroups {
   private readonly roots: Root[] = [];
   /** Where in the input (statement order) each object is first created. */
-  private firstCreated?: { at: Map<string, number>; order: Map<Statement, number> };
+  private firstCreated?: Creations;
   /** Objects used that no statement of the input creates: one root for all of them. */
   private assumed?: Root;
 
@@ -157,6 +157,12 @@ export class FailureGroups {
     for (let i = this.roots.length - 1; i >= 0; i--) {
       if (missing.some((name) => this.roots[i].names.has(name))) return this.roots[i];
     }
+    // `ALTER TABLE IF EXISTS a RENAME TO b` succeeds, doing nothing, when a's CREATE failed: b is then
+    // missing because of that failure.
+    const earlier = missing.flatMap((name) => this.renamedFrom(name, stmt));
+    for (let i = this.roots.length - 1; i >= 0; i--) {
+      if (earlier.some((name) => this.roots[i].names.has(name))) return this.roots[i];
+    }
     if (!this.notCreatedBefore(missing, stmt).length) return undefined;
     // A type or function nothing in the input creates: from an extension the engine lacks that is known
     // to provide it.
@@ -173,6 +179,18 @@ export class FailureGroups {
    * Names no statement before `stmt` creates: used before anything here makes them, they come from
    * what the history starts from (a table dropped and made again later still existed at first).
    */
+  /** The names `name` had before renames earlier than `stmt` (most recent first). */
+  private renamedFrom(name: string, stmt: Statement): string[] {
+    const created = (this.firstCreated ??= firstCreations(this.files));
+    const here = created.order.get(stmt) ?? Infinity;
+    const out: string[] = [];
+    for (let current = name, rename = created.renamed.get(current); rename && rename.at < here && !out.includes(rename.from); rename = created.renamed.get(current)) {
+      out.push(rename.from);
+      current = rename.from;
+    }
+    return out;
+  }
+
   private notCreatedBefore(names: string[], stmt: Statement): string[] {
     const created = (this.firstCreated ??= firstCreations(this.files));
     const here = created.order.get(stmt) ?? Infinity;
@@ -253,7 +271,7 @@ function assumedMessage(assumed: Map<string, Set<string>>, statements: number): 
 }
 
 /** Quoted names in PostgreSQL's "does not exist" messages, and the unquoted ones of "function f(…)", "type t". */
-function missingNames(message: string): string[] {
+export function missingNames(message: string): string[] {
   const names = [...message.matchAll(/"([^"]+)"/g)].map((m) => m[1].split('.').pop()!);
   const type = /^type ([^\s"]+) does not exist/.exec(message);
   if (type) names.push(type[1].replace(/\(.*$/, '').split('.').pop()!);
@@ -269,9 +287,18 @@ function missingNames(message: string): string[] {
  * only once something created the old one: `ALTER TABLE IF EXISTS baseline_table RENAME TO x` makes
  * nothing here.
  */
-function firstCreations(files: ParsedFile[]): { at: Map<string, number>; order: Map<Statement, number> } {
+interface Creations {
+  /** Where each object (not column) is first created, in statement order. */
+  at: Map<string, number>;
+  order: Map<Statement, number>;
+  /** The first rename to each name: from which name, where. */
+  renamed: Map<string, { from: string; at: number }>;
+}
+
+function firstCreations(files: ParsedFile[]): Creations {
   const at = new Map<string, number>();
   const order = new Map<Statement, number>();
+  const renamed = new Map<string, { from: string; at: number }>();
   let n = 0;
   for (const f of files) {
     for (const stmt of f.statements) {
@@ -280,13 +307,14 @@ function firstCreations(files: ParsedFile[]): { at: Map<string, number>; order: 
       const rename = (stmt.node as AnyNode).RenameStmt as AnyNode | undefined;
       if (rename) {
         const old = rename.relation?.relname ?? (rename.object?.List?.items ?? []).map((i: AnyNode) => i.String?.sval).pop();
+        if (old && rename.newname && !rename.subname && !renamed.has(String(rename.newname))) renamed.set(String(rename.newname), { from: String(old), at: n });
         if (old && rename.newname && !rename.subname && at.has(String(old)) && !at.has(String(rename.newname))) at.set(String(rename.newname), n);
         continue;
       }
       for (const name of createdNames(stmt)) if (!at.has(name)) at.set(name, n);
     }
   }
-  return { at, order };
+  return { at, order, renamed };
 }
 
 function alteredTables(stmt: Statement): string[] {

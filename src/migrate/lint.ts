@@ -17,11 +17,12 @@ import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../s
 import type { Finding, Report, Severity } from '../types.js';
 import { EngineCatalogView, ParseOnlyCatalogView, type RowSources } from './catalog-view.js';
 import { findMigrationSets, type Migration, type MigrationLayout, type MigrationSet } from './discover.js';
+import { blameCodeMigrations } from './code-migrations.js';
 import { foldPerScope } from './fold.js';
 import { describeSet, runnerTransaction } from './layouts/index.js';
 import { parseMigration } from './parse-migration.js';
 import { documentedLock } from './locks.js';
-import { alterCommandStarts, changedNames, createdTable, emptiedTables, timeZoneSet, isBuiltinType, isConstantExpression, isDdl, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
+import { alterCommandStarts, changedNames, createdTable, emptiedTables, timeZoneSet, isBuiltinType, isConstantExpression, isDdl, keepsHoldBrief, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
 
 export interface LintMigrationsOptions {
   paths: string[];
@@ -183,6 +184,7 @@ async function lintHistory(
       previousReported = isReported;
     }
     failures.finish();
+    blameCodeMigrations(findings, sets.flatMap((set) => set.skipped));
   } finally {
     await engine?.close();
   }
@@ -657,14 +659,21 @@ export class MigrationRunner {
     tx.emptied.push(...emptiedTables(stmt));
     if (isDdl(stmt)) tx.ddlInTransaction = true;
     if (tx.exclusiveLock) {
-      tx.exclusiveLock.followers++;
+      const lock = tx.exclusiveLock;
+      if (!keepsHoldBrief(stmt, lock.ref)) lock.followers++;
+      const rename = (stmt.node as AnyNode).RenameStmt as AnyNode | undefined;
+      if (rename?.renameType === 'OBJECT_TABLE' && rename.relation?.relname === lock.ref.name) lock.ref = { ...lock.ref, name: String(rename.newname) };
       return undefined;
     }
     if (documentedLock(stmt.node as AnyNode, stmt.kind) !== 'AccessExclusiveLock') return undefined;
     const rv = firstRelation(stmt);
     if (!rv || this.o.view.isNewName(rv)) return undefined;
     return this.o.view.ref(rv).then((table) => {
-      if (table && !this.o.view.isNew(table)) tx.exclusiveLock = { table: `${table.schema}.${table.name}`, line: stmt.line, followers: 0 };
+      if (!table || this.o.view.isNew(table)) return;
+      // Locked by its own RENAME TO: later statements name it by the new name.
+      const rename = (stmt.node as AnyNode).RenameStmt as AnyNode | undefined;
+      const name = rename?.renameType === 'OBJECT_TABLE' ? String(rename.newname) : table.name;
+      tx.exclusiveLock = { table: `${table.schema}.${table.name}`, ref: { schema: table.schema, name }, line: stmt.line, followers: 0 };
     });
   }
 

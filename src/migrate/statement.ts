@@ -248,3 +248,80 @@ export function alterCommandStarts(stmt: Statement): number[] {
   }
   return starts;
 }
+
+// ALTER TABLE subcommands that only change the catalog: under a lock already held they add no wait
+// and no scan (ADD COLUMN and ADD CONSTRAINT are checked further below).
+const CATALOG_ONLY_ALTER = new Set([
+  'AT_DropColumn',
+  'AT_DropConstraint',
+  'AT_ColumnDefault',
+  'AT_DropNotNull',
+  'AT_SetStatistics',
+  'AT_SetStorage',
+  'AT_ChangeOwner',
+  'AT_EnableTrig',
+  'AT_DisableTrig',
+  'AT_EnableTrigAll',
+  'AT_DisableTrigAll',
+  'AT_EnableTrigUser',
+  'AT_DisableTrigUser',
+  'AT_EnableRowSecurity',
+  'AT_DisableRowSecurity',
+  'AT_ForceRowSecurity',
+  'AT_NoForceRowSecurity',
+]);
+
+/** An ADD COLUMN that needs no rewrite, scan or lock elsewhere: no default but a constant, no key, no check, no reference. */
+function isPlainAddColumn(def: AnyNode | undefined): boolean {
+  if (!def) return false;
+  return (def.constraints ?? []).every((c: AnyNode) => {
+    const con = c.Constraint as AnyNode;
+    if (con.contype === 'CONSTR_NULL' || con.contype === 'CONSTR_NOTNULL') return true;
+    return con.contype === 'CONSTR_DEFAULT' && isConstantExpression(con.raw_expr);
+  });
+}
+
+/**
+ * A statement that, after `table` is locked ACCESS EXCLUSIVE in a transaction, keeps that lock no
+ * longer than it already is held: a catalog-only change of the same table (drop a column or a
+ * constraint, set a default, add a plain column or a NOT VALID constraint, rename, comment, trigger),
+ * or one that locks no table at all (SET, CREATE FUNCTION/TYPE). What scans, rewrites, builds an index
+ * or waits for another table's lock does extend the hold, and is what lock-held-after-exclusive is about.
+ */
+export function keepsHoldBrief(stmt: Statement, table: { schema: string; name: string }): boolean {
+  const node = (stmt.node as AnyNode)[stmt.kind] as AnyNode | undefined;
+  if (!node) return false;
+  const same = (rv: AnyNode | undefined) => !!rv && rv.relname === table.name && (!rv.schemaname || rv.schemaname === table.schema);
+  switch (stmt.kind) {
+    case 'VariableSetStmt':
+    case 'CreateFunctionStmt':
+    case 'CreateEnumStmt':
+    case 'CompositeTypeStmt':
+    case 'CreateDomainStmt':
+      return true;
+    case 'AlterTableStmt':
+      return (
+        same(node.relation) &&
+        (node.cmds ?? []).every((c: AnyNode) => {
+          const cmd = c.AlterTableCmd as AnyNode;
+          if (CATALOG_ONLY_ALTER.has(cmd.subtype)) return true;
+          if (cmd.subtype === 'AT_AddColumn') return isPlainAddColumn(cmd.def?.ColumnDef);
+          const con = cmd.subtype === 'AT_AddConstraint' ? (cmd.def?.Constraint as AnyNode | undefined) : undefined;
+          // NOT VALID skips the scan; a foreign key still locks the table it references.
+          return !!con && con.skip_validation === true && con.contype === 'CONSTR_CHECK';
+        })
+      );
+    case 'RenameStmt':
+      return same(node.relation);
+    case 'CommentStmt': {
+      if (node.objtype !== 'OBJECT_COLUMN' && node.objtype !== 'OBJECT_TABLE') return false;
+      const parts: string[] = (node.object?.List?.items ?? []).map((i: AnyNode) => i.String?.sval);
+      const rel = node.objtype === 'OBJECT_COLUMN' ? parts.slice(0, -1) : parts;
+      return rel[rel.length - 1] === table.name && (rel.length < 2 || rel[rel.length - 2] === table.schema);
+    }
+    case 'CreateTrigStmt':
+      return same(node.relation);
+    default:
+      return false;
+  }
+}

@@ -99,7 +99,14 @@ export interface TransactionState {
   /** DDL ran earlier in the current transaction. */
   ddlInTransaction: boolean;
   /** An earlier statement in the current transaction took ACCESS EXCLUSIVE on an existing table. */
-  exclusiveLock?: { table: string; line: number; /** statements run since, in the same transaction */ followers: number };
+  exclusiveLock?: {
+    table: string;
+    /** The locked table's schema and current name (a RENAME TO in the same transaction changes it). */
+    ref: { schema: string; name: string };
+    line: number;
+    /** Statements run since, in the same transaction, that hold the lock longer (see keepsHoldBrief). */
+    followers: number;
+  };
   /** Tables TRUNCATEd or DELETEd without WHERE earlier in the current transaction (as written: `name` or `schema.name`). */
   emptied: string[];
   /** An earlier `SET TimeZone` (for the session, or LOCAL in this transaction) chose a zone with zero offset, such as UTC. */

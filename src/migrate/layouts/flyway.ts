@@ -53,6 +53,9 @@ export function readFlyway(locations: string[]): MigrationSet {
       else skipped.push({ file, reason: 'not a Flyway migration name (V<version>__<description>.sql, R__…, U…)' });
     }
   }
+  for (const file of locations.flatMap(codeMigrations)) {
+    skipped.push({ file, reason: 'a Java migration Flyway runs from the same classpath location: its schema changes are not applied, so later SQL may miss them', code: true });
+  }
   versioned.sort((a, b) => compareVersions(a.version, b.version) || collator.compare(a.m.id, b.m.id));
   repeatable.sort((a, b) => collator.compare(a.description, b.description));
   const withUndo = versioned.map(({ version, m }) => {
@@ -95,6 +98,31 @@ function withConf(m: Migration): Migration {
 }
 
 /** SQL files below `dir`, depth-first in name order (Flyway scans locations recursively). */
+const CODE_MIGRATION = /^V\d+(?:[._]\d+)*__.*\.(java|kt)$/;
+
+/**
+ * Java (or Kotlin) migrations of the same classpath location: a Maven or Gradle module keeps the SQL
+ * ones in src/main/resources/<package> and the code ones in src/main/java/<package>, and Flyway runs
+ * both, in one version order.
+ */
+function codeMigrations(location: string): string[] {
+  const at = location.replace(/\\/g, '/').lastIndexOf('/src/main/resources/');
+  if (at < 0) return [];
+  const pkg = location.slice(at + '/src/main/resources/'.length);
+  const found: string[] = [];
+  const visit = (dir: string, depth: number) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => collator.compare(a.name, b.name))) {
+      if (e.isDirectory() && depth > 0) visit(join(dir, e.name), depth - 1);
+      else if (CODE_MIGRATION.test(e.name)) found.push(join(dir, e.name));
+    }
+  };
+  for (const lang of ['java', 'kotlin']) {
+    const dir = join(location.slice(0, at), 'src', 'main', lang, pkg);
+    if (existsSync(dir)) visit(dir, 10);
+  }
+  return found;
+}
+
 function sqlFiles(dir: string, depth: number): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => collator.compare(a.name, b.name))) {

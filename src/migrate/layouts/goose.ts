@@ -24,7 +24,7 @@ export const goose: Layout = {
     for (const f of files.sort(byVersion((name) => name.slice(0, name.indexOf('_'))))) {
       const file = join(dir, f);
       if (!isSqlFile(f)) {
-        set.skipped.push({ file, reason: 'a Go migration: its schema changes are not applied, so later SQL may miss them' });
+        set.skipped.push({ file, reason: 'a Go migration: its schema changes are not applied, so later SQL may miss them', code: true });
         continue;
       }
       const m = migration(file, 'goose', 'transaction');

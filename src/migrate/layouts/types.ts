@@ -53,6 +53,8 @@ export interface SkippedFile {
   file: string;
   /** Why the tool does not run it as a migration, e.g. "not in meta/_journal.json". */
   reason: string;
+  /** A migration in a programming language (goose's .go, Flyway's Java): its tool runs it in order with the SQL ones. */
+  code?: true;
 }
 
 /** The migrations of one folder, as its tool runs them. */

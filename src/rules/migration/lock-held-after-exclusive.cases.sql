@@ -25,3 +25,32 @@ CREATE TABLE audit (id bigint PRIMARY KEY);
 ALTER TABLE audit ADD COLUMN at timestamptz;
 INSERT INTO audit (id) VALUES (1);
 COMMIT;
+
+-- good: only quick catalog changes of the same table follow the lock: they add nothing to its hold
+BEGIN;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_nickname_key;
+ALTER TABLE users DROP COLUMN IF EXISTS nickname;
+ALTER TABLE users ADD COLUMN nickname text NOT NULL DEFAULT '';
+ALTER TABLE users ADD CONSTRAINT users_nickname_length CHECK (char_length(nickname) < 64) NOT VALID;
+COMMENT ON COLUMN users.nickname IS 'shown in the UI';
+COMMIT;
+
+-- bad: quick changes first, then one that scans the locked table
+BEGIN;
+ALTER TABLE users ADD COLUMN handle text;
+ALTER TABLE users ALTER COLUMN handle SET DEFAULT '';
+UPDATE users SET handle = '' WHERE handle IS NULL; -- <- here
+COMMIT;
+
+-- bad: the next statement waits for another table's lock while this one stays blocked
+BEGIN;
+ALTER TABLE users ADD COLUMN score int;
+ALTER TABLE orders ADD COLUMN score int; -- <- here
+COMMIT;
+
+-- bad: renamed, the same table under its new name is still the locked one; the index build extends the hold
+BEGIN;
+ALTER TABLE orders RENAME TO purchases;
+ALTER TABLE purchases ADD COLUMN channel text;
+CREATE INDEX purchases_channel_idx ON purchases (channel); -- <- here
+COMMIT;
