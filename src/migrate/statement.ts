@@ -274,6 +274,9 @@ const CATALOG_ONLY_ALTER = new Set([
 /** An ADD COLUMN that needs no rewrite, scan or lock elsewhere: no default but a constant, no key, no check, no reference. */
 function isPlainAddColumn(def: AnyNode | undefined): boolean {
   if (!def) return false;
+  // serial is a nextval() default: every row is rewritten.
+  const type = (def.typeName?.names ?? []).map((n: AnyNode) => n.String?.sval).pop();
+  if (/^(small|big)?serial[248]?$/.test(String(type))) return false;
   return (def.constraints ?? []).every((c: AnyNode) => {
     const con = c.Constraint as AnyNode;
     if (con.contype === 'CONSTR_NULL' || con.contype === 'CONSTR_NOTNULL') return true;

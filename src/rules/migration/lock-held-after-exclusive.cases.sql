@@ -42,6 +42,12 @@ ALTER TABLE users ALTER COLUMN handle SET DEFAULT '';
 UPDATE users SET handle = '' WHERE handle IS NULL; -- <- here
 COMMIT;
 
+-- bad: a serial column is filled row by row: the table is rewritten under the lock
+BEGIN;
+ALTER TABLE users ADD COLUMN rank_note text;
+ALTER TABLE users ADD COLUMN rank serial; -- <- here
+COMMIT;
+
 -- bad: the next statement waits for another table's lock while this one stays blocked
 BEGIN;
 ALTER TABLE users ADD COLUMN score int;
