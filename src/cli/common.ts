@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { EngineError, redact } from '../engine/index.js';
+import { EngineDiedError, EngineError, redact } from '../engine/index.js';
 import { LAYOUT_NAMES, type MigrationLayout } from '../migrate/discover.js';
 import { InputError } from '../lint/files.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
@@ -12,6 +12,8 @@ import type { Report } from '../types.js';
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
+/** The embedded engine died: what was checked before is reported (an engine-failure finding). */
+export const EXIT_ENGINE_FAILURE = 3;
 
 export interface CommonOptions {
   database?: string;
@@ -143,9 +145,10 @@ export async function runCommand(body: () => Promise<number>): Promise<never> {
   } catch (error) {
     const known = error instanceof InputError || error instanceof ConfigError || error instanceof EngineError;
     const message = redact((error as Error)?.message ?? String(error));
-    process.stderr.write(`pgarch: ${known ? '' : 'internal error: '}${message}\n`);
+    const died = error instanceof EngineDiedError;
+    process.stderr.write(`pgarch: ${died ? 'the embedded engine (PGlite) died: ' : known ? '' : 'internal error: '}${message}\n`);
     if (process.env.PGARCH_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
-    code = EXIT_USAGE;
+    code = died ? EXIT_ENGINE_FAILURE : EXIT_USAGE;
   }
   // Flush stdout before exiting: a large JSON report on a pipe must not be cut short.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { PGlite, type Extension, type Transaction } from '@electric-sql/pglite';
-import { toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
+import { EngineDiedError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
 
 /** Extensions PGlite ships as contrib bundles, by the name `CREATE EXTENSION` uses → module export. */
 const CONTRIB: Record<string, { module: string; export: string }> = {
@@ -112,42 +112,73 @@ function snapshotBlob(): Promise<Blob | undefined> {
   return snapshotPromise;
 }
 
+/**
+ * What PGlite says when it has aborted rather than failed a statement: PostgreSQL's error stack
+ * overflowed (endless recursion: the WASM build's stack check does not fire) or the WASM runtime
+ * trapped. After that the instance must not be called again: the next call can kill the process.
+ */
+function deathOf(error: unknown): EngineDiedError | undefined {
+  const message = (error as Error)?.message ?? String(error);
+  if (/ERRORDATA_STACK_SIZE exceeded/.test(message)) return new EngineDiedError(message, true);
+  if (error instanceof WebAssembly.RuntimeError || /^(Aborted\(|unreachable|memory access out of bounds|RuntimeError)/.test(message)) return new EngineDiedError(message, false);
+  return undefined;
+}
+
 class PgliteEngine implements Engine {
   readonly kind = 'pglite' as const;
   description = 'embedded PGlite';
   private cachedVersion?: EngineVersion;
+  /** Set once PGlite has aborted: every later call fails with it, without touching the instance. */
+  private dead?: EngineDiedError;
+  /** Whether the SQL run so far may have defined functions (see exec). */
+  private functions = false;
 
   constructor(private readonly db: PGlite) {}
 
+  /** Run a call on the instance, unless it has died; a death is remembered and thrown as such. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    if (this.dead) throw this.dead;
+    try {
+      return await call();
+    } catch (error) {
+      const died = deathOf(error);
+      if (died) throw (this.dead = died);
+      throw toEngineError(error);
+    }
+  }
+
   async query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-    return runQuery<Row>(this.db, sql, params);
+    return this.guard(() => runQuery<Row>(this.db, sql, params));
   }
 
   async exec(sql: string): Promise<void> {
-    try {
-      await this.db.exec(sql);
-    } catch (error) {
-      throw toEngineError(error);
+    await this.guard(() => this.db.exec(sql));
+    // A stack overflow in a recursive function leaves PGlite answering nothing, with no error until
+    // a later call (if that call does not kill the process). Once SQL defines functions, a cheap probe
+    // after each exec finds the death at the statement that caused it.
+    if (!this.functions && /\b(FUNCTION|PROCEDURE)\b/i.test(sql)) this.functions = true;
+    if (this.functions) await this.probe();
+  }
+
+  /** `SELECT 1` must answer one row; a dead instance answers nothing. */
+  private async probe(): Promise<void> {
+    const results = await this.guard(() => this.db.exec('SELECT 1'));
+    if (results[results.length - 1]?.rows.length !== 1) {
+      throw (this.dead = new EngineDiedError('ERRORDATA_STACK_SIZE exceeded: the engine stopped answering after this statement', false));
     }
   }
 
   async simpleQuery<Row>(sql: string): Promise<QueryResult<Row>> {
-    try {
+    return this.guard(async () => {
       // exec() uses the simple protocol (query() always binds parameters, even none).
       const results = await this.db.exec(sql);
       const last = results[results.length - 1];
       return { rows: (last?.rows ?? []) as Row[], affectedRows: last?.affectedRows };
-    } catch (error) {
-      throw toEngineError(error);
-    }
+    });
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction((tx) => fn(wrapTransaction(tx)));
-    } catch (error) {
-      throw toEngineError(error);
-    }
+    return this.guard(() => this.db.transaction((tx) => fn(wrapTransaction(tx))));
   }
 
   async version(): Promise<EngineVersion> {
@@ -161,7 +192,8 @@ class PgliteEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    // A dead instance is left to the garbage collector: closing it runs WASM code again.
+    if (!this.dead && !this.db.closed) await this.db.close();
   }
 }
 

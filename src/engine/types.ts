@@ -85,6 +85,20 @@ export function shiftedError(error: unknown, prefixLength: number): EngineError 
   return new EngineError(e.message, e.code, position, e.detail, e.hint);
 }
 
+/**
+ * The engine itself failed (PGlite aborted: its WASM stack or memory ran out) and can run nothing more.
+ * `delayed`: PGlite reports a stack overflow on the call after the one that caused it.
+ */
+export class EngineDiedError extends EngineError {
+  constructor(
+    message: string,
+    readonly delayed: boolean,
+  ) {
+    super(message, 'XX000');
+    this.name = 'EngineDiedError';
+  }
+}
+
 /** Convert any driver error (PGlite's or pg's share the field names) into an EngineError. */
 export function toEngineError(error: unknown): EngineError {
   if (error instanceof EngineError) return error;

@@ -3,8 +3,9 @@
 // given as JSON/text; each plan analysed into timings and insights.
 import { scanSync } from 'libpg-query';
 import { defaultConfig, type Config } from '../config.js';
-import { openEngine, toEngineError, type Engine } from '../engine/index.js';
+import { EngineDiedError, openEngine, toEngineError, type Engine } from '../engine/index.js';
 import { applyFiles, executionErrorFinding, extensionsUsed } from '../lint/apply.js';
+import { EngineFailure, engineFailureFinding } from '../lint/engine-failure.js';
 import { InputError, readInputFile } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
@@ -85,9 +86,10 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
     if (useScratch) await engine.exec('ANALYZE');
     const total = queryFiles.reduce((n, f) => n + f.statements.length, 0);
     let done = 0;
-    for (const file of queryFiles) {
+    queries: for (const file of queryFiles) {
       for (const stmt of file.statements) {
-        options.progress?.(++done, total);
+        done++;
+        options.progress?.(done, total);
         const location = { file: file.file, line: stmt.line, column: stmt.column, statement: stmt.index };
         if (stmt.kind === 'VariableSetStmt') {
           // SET work_mem … before a query is part of how it runs: apply it, explain the rest.
@@ -110,6 +112,10 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
             findings.push({ rule: 'execution-error', severity: 'error', message: error.message, location });
             continue;
           }
+          if (error instanceof EngineDiedError) {
+            findings.push(engineFailureFinding(file, stmt, error, total - done));
+            break queries;
+          }
           const e = toEngineError(error);
           // The embedded engine starts empty: an unknown relation most likely means no schema was given.
           const noSchema = e.code === '42P01' && schemaFiles.length === 0 && !options.database;
@@ -117,6 +123,10 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
         }
       }
     }
+  } catch (error) {
+    // The engine died applying the schema: no query can be explained.
+    if (!(error instanceof EngineFailure)) throw error;
+    findings.push(...error.before, error.finding);
   } finally {
     await engine.close();
   }

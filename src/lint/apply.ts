@@ -1,10 +1,11 @@
 // Apply parsed SQL files to an engine statement by statement, as psql would without ON_ERROR_STOP:
 // a failing statement becomes an `execution-error` finding at its own location and the rest runs.
 import type { Engine, EngineError } from '../engine/types.js';
-import { NotExecutedError, toEngineError } from '../engine/types.js';
+import { EngineDiedError, NotExecutedError, toEngineError } from '../engine/types.js';
 import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { Finding, Location } from '../types.js';
 import { FailureGroups } from './root-cause.js';
+import { EngineFailure, engineFailureFinding } from './engine-failure.js';
 
 export interface ApplyProgress {
   (done: number, total: number, file?: string): void;
@@ -32,6 +33,7 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
   const failures = shared ?? new FailureGroups(files, engine);
   const total = files.reduce((n, f) => n + f.statements.length, 0);
   let done = 0;
+  let lastRan: { file: ParsedFile; stmt: Statement } | undefined;
   for (const file of files) {
     let inTransaction = false;
     let aborted = false;
@@ -43,9 +45,15 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
       if (isCopyFromStdin(stmt)) continue; // its data lines are psql's business, not the schema's
       try {
         await engine.exec(stmt.text);
+        lastRan = { file, stmt };
         if (control === 'begin') inTransaction = true;
         if (control === 'end') inTransaction = aborted = false;
       } catch (error) {
+        if (error instanceof EngineDiedError) {
+          // A stack overflow shows on the call after the one that caused it.
+          const culprit = error.delayed && lastRan ? lastRan : { file, stmt };
+          throw new EngineFailure(engineFailureFinding(culprit.file, culprit.stmt, error, total - done + (culprit.stmt === stmt ? 0 : 1)), findings);
+        }
         const e = toEngineError(error);
         if (control === 'end') inTransaction = aborted = false;
         // A statement the scratch did not run aborted nothing.
@@ -56,6 +64,15 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
     }
     // A file that leaves a transaction open ends like a psql session: rolled back.
     if (inTransaction) await engine.exec('ROLLBACK').catch(() => {});
+  }
+  // PGlite shows a stack overflow on the next call: make that call here, where the culprit is known.
+  if (lastRan && engine.kind === 'pglite') {
+    try {
+      await engine.query('SELECT 1');
+    } catch (error) {
+      if (error instanceof EngineDiedError) throw new EngineFailure(engineFailureFinding(lastRan.file, lastRan.stmt, error, 0), findings);
+      throw error;
+    }
   }
   if (!shared) failures.finish();
   return findings;

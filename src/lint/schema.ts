@@ -12,6 +12,8 @@ import type { SchemaRule } from '../rules/types.js';
 import type { ParsedFile } from '../sql/parse.js';
 import type { Finding, InputSet, Report } from '../types.js';
 import { applyFiles, extensionsUsed, type ApplyProgress } from './apply.js';
+import { EngineFailure } from './engine-failure.js';
+import { EngineDiedError } from '../engine/types.js';
 import { applyEnvironment, isEnvironmentObject, liveEnvironment, loadEnvironment, resolveProfile } from './environment.js';
 import { readSchemaInputs, type SchemaInputs } from './schema-inputs.js';
 import { buildReport } from './policy.js';
@@ -58,11 +60,21 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
   );
   const findings: Finding[] = files.flatMap((f) => f.findings);
   let catalog: Catalog;
+  let applied: Awaited<ReturnType<typeof applyEnvironment>>;
   try {
-    const applied = live ? liveEnvironment(env) : await applyEnvironment(engine, env);
+    applied = live ? liveEnvironment(env) : await applyEnvironment(engine, env);
     findings.push(...applied.findings);
     if (!live) findings.push(...(await applyFiles(engine, files, options.progress)));
     catalog = await introspect(engine);
+  } catch (error) {
+    if (!(error instanceof EngineFailure)) throw error;
+    // The engine died applying the files: report what was found, the failure, and no schema rules.
+    findings.push(...error.before, error.finding);
+    catalog = { serverVersion: 0, schemas: [], tables: [], views: [], enums: [], sequences: [], functions: [], extensions: [] };
+    await engine.close();
+    return finish();
+  }
+  try {
     const origin = files.length ? buildOrigin(files) : emptyOrigin();
     // Prisma's migrations (or, live, its bookkeeping table) name the schema after Prisma's models.
     const prisma = inputs.sets.some((s) => s.layout === 'prisma') || catalog.tables.some((t) => t.name === '_prisma_migrations');
@@ -72,17 +84,25 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
       // What the platform and the migration tools own is not the project's to fix.
       findings.push(...(await checkGuarded(rule, ctx)).filter((f) => !isEnvironmentObject(f.object, applied)));
     }
+  } catch (error) {
+    if (!(error instanceof EngineDiedError)) throw error;
+    // Reading data for a rule (a view over the recursive function) can kill the engine too.
+    findings.push({ rule: 'engine-failure', severity: 'error', message: `The embedded engine (PGlite) aborted while pgarch read the schema (${error.message}); the schema rules that had not run yet were not checked`, hint: 'Lint with --database on a PostgreSQL server.', docs: 'docs/rules/engine-failure.md' });
   } finally {
     await engine.close();
   }
 
-  const statements = files.reduce((n, f) => n + f.statements.length, 0);
-  const report = buildReport(findings, files, config, { files: files.length, statements, started });
-  return {
-    report: inputs.sets.length || inputs.skipped.length ? { ...report, inputs: schemaInputSets(inputs) } : report,
-    catalog,
-    files,
-  };
+  return finish();
+
+  function finish(): SchemaLintResult {
+    const statements = files.reduce((n, f) => n + f.statements.length, 0);
+    const report = buildReport(findings, files, config, { files: files.length, statements, started });
+    return {
+      report: inputs.sets.length || inputs.skipped.length ? { ...report, inputs: schemaInputSets(inputs) } : report,
+      catalog,
+      files,
+    };
+  }
 }
 
 /** The migration folders read, and the SQL files found but not applied (as one entry of their own). */
@@ -95,6 +115,7 @@ async function checkGuarded(rule: SchemaRule, ctx: Parameters<SchemaRule['check'
   try {
     return await rule.check(ctx);
   } catch (error) {
+    if (error instanceof EngineDiedError) throw error;
     return [{ rule: 'rule-error', severity: 'warning', message: `pgarch's rule ${rule.id} failed (${(error as Error).message}); the schema was not checked by it`, hint: 'Please report this; silence it with {"rules": {"rule-error": "off"}} meanwhile.' }];
   }
 }

@@ -5,8 +5,9 @@ import { dirname, resolve } from 'node:path';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
-import { shiftedError, toEngineError } from '../engine/types.js';
+import { EngineDiedError, shiftedError, toEngineError } from '../engine/types.js';
 import { errorLocation, executionErrorFinding, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
+import { engineFailureFinding } from '../lint/engine-failure.js';
 import { FailureGroups, type Failure } from '../lint/root-cause.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
@@ -174,14 +175,21 @@ async function lintHistory(
     });
     const partial = migrations.some((m) => !reported.has(m));
     let previousReported = false;
-    for (let i = 0; i < migrations.length; i++) {
-      const isReported = reported.has(migrations[i]);
-      // Each migration is a deployment, except that consecutive not-yet-deployed (reported) ones in
-      // --since/--only mode deploy together: what one creates is still new in the next.
-      if (!(isReported && previousReported && partial)) runner.deploy();
-      const out = await runner.run(migrations[i], parsed[i]);
-      if (isReported) findings.push(...out, ...parsed[i].findings);
-      previousReported = isReported;
+    try {
+      for (let i = 0; i < migrations.length; i++) {
+        const isReported = reported.has(migrations[i]);
+        // Each migration is a deployment, except that consecutive not-yet-deployed (reported) ones in
+        // --since/--only mode deploy together: what one creates is still new in the next.
+        if (!(isReported && previousReported && partial)) runner.deploy();
+        const out = await runner.run(migrations[i], parsed[i]);
+        if (isReported) findings.push(...out, ...parsed[i].findings);
+        previousReported = isReported;
+      }
+      // PGlite shows a stack overflow on the call after the one that caused it: make that call here.
+      if (engine?.kind === 'pglite') await engine.query('SELECT 1');
+    } catch (error) {
+      if (!(error instanceof EngineDiedError)) throw error;
+      findings.push(runner.engineFailure(error));
     }
     failures.finish();
     blameCodeMigrations(findings, sets.flatMap((set) => set.skipped));
@@ -299,6 +307,12 @@ const copyTx = (tx: TransactionState): TransactionState => ({ ...tx, emptied: [.
 export class MigrationRunner {
   private done = 0;
   private executed = 0;
+  /** The user statements the engine last ran without error (one, or a batch): where a delayed engine death points. */
+  lastRan?: { file: ParsedFile; from: number; to: number };
+  /** The statement being stepped through. */
+  current?: { file: ParsedFile; index: number };
+  /** The user statements being sent (one, or a batch): where an engine death that is not delayed points. */
+  private inFlight?: { file: ParsedFile; from: number; to: number };
   private readonly byKind = new Map<string, MigrationRule[]>();
   /** Statements run for the rules' purposes but not yet sent to the engine. */
   private pending: string[] = [];
@@ -352,8 +366,10 @@ export class MigrationRunner {
           // Statements run again after a failed batch were counted already.
           if (i > progressed) {
             progressed = i;
-            this.o.progress?.(++this.done, this.o.total);
+            this.done++;
+            this.o.progress?.(this.done, this.o.total);
           }
+          this.current = { file, index: i };
           // Synchronous unless a rule, the engine or the lock tracking needs to wait: no promise per statement.
           const stepped = this.step(file.statements[i], i, s, i > replayUntil);
           if (stepped) await stepped;
@@ -516,8 +532,12 @@ export class MigrationRunner {
         const guarded = inBlock(s) && stmt.kind !== 'TransactionStmt';
         const sql = s.aborted && control === 'end' ? 'ROLLBACK' : guarded ? `${SAVEPOINT_PREFIX}${stmt.text}\n;\nRELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}` : stmt.text;
         try {
+          this.inFlight = { file: s.file, from: at.index, to: at.index };
           await engine.exec(sql);
+          this.lastRan = this.inFlight;
+          this.inFlight = undefined;
         } catch (error) {
+          if (error instanceof EngineDiedError) throw error;
           const e = guarded ? shiftedError(error, SAVEPOINT_PREFIX.length) : toEngineError(error);
           if (guarded) await engine.exec(`ROLLBACK TO SAVEPOINT ${STATEMENT_SAVEPOINT}; RELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}`).catch(() => {});
           // A rule that predicted this failure (e.g. CONCURRENTLY in a transaction) explains it better.
@@ -576,6 +596,18 @@ export class MigrationRunner {
     if (this.pending.length >= MAX_BATCH) await this.flush();
   }
 
+  /** The engine died: an engine-failure finding at the statement that killed it (see engine-failure.ts). */
+  engineFailure(died: EngineDiedError): Finding {
+    const current = this.current && { file: this.current.file, from: this.current.index, to: this.current.index };
+    const at = (died.delayed ? this.lastRan : this.inFlight) ?? current;
+    if (!at) return { rule: 'engine-failure', severity: 'error', message: `The embedded engine (PGlite) aborted (${died.message}) before any migration ran`, hint: 'Lint with --database on a PostgreSQL server.', docs: 'docs/rules/engine-failure.md' };
+    const { file, from, to } = at;
+    // Stepped through after the culprit (a batch runs when a later statement needs it): not checked either.
+    const unchecked = this.o.total - this.done + (current && current.file === file ? current.from - to : 0);
+    const lines = { from: file.statements[from].line, to: file.statements[to].line };
+    return engineFailureFinding(file, file.statements[from], died, Math.max(0, unchecked), lines);
+  }
+
   /** Send the pending statements: one round trip, rolled back as a whole when one fails. */
   private async flush(): Promise<void> {
     if (!this.pending.length || !this.o.engine) return;
@@ -585,12 +617,16 @@ export class MigrationRunner {
     this.pending = [];
     this.batch = undefined;
     try {
+      if (this.current) this.inFlight = { file: this.current.file, from: batch.from.index, to: batch.last };
       // Several statements in one query string run as one (implicit) transaction; inside the file's own
       // transaction a savepoint takes the place of that.
       if (batch.explicit) await engine.exec(`SAVEPOINT ${BATCH_SAVEPOINT};\n${body}\n;\nRELEASE SAVEPOINT ${BATCH_SAVEPOINT}`);
       else await engine.exec(body);
       this.backoff = MIN_BACKOFF;
-    } catch {
+      this.lastRan = this.inFlight;
+      this.inFlight = undefined;
+    } catch (error) {
+      if (error instanceof EngineDiedError) throw error;
       if (batch.explicit) await engine.exec(`ROLLBACK TO SAVEPOINT ${BATCH_SAVEPOINT}; RELEASE SAVEPOINT ${BATCH_SAVEPOINT}`).catch(() => {});
       this.failed = { from: batch.from, last: batch.last };
       throw new BatchFailed();
@@ -695,7 +731,7 @@ function guarded(rule: MigrationRule, ctx: MigrationRuleContext, run: () => Find
   ];
   // A failed batch is not the rule's failure: it goes up to the runner, which starts the batch over.
   const failedUnlessBatch = (error: unknown): Finding[] => {
-    if (error instanceof BatchFailed) throw error;
+    if (error instanceof BatchFailed || error instanceof EngineDiedError) throw error;
     return failed(error);
   };
   try {

@@ -21,7 +21,9 @@ export function summarize(
  * Process exit code: 1 when any error is found, or when warnings exceed maxWarnings.
  * A negative maxWarnings means "no limit" (the ESLint convention for --max-warnings -1).
  */
-export function exitCodeFor(findings: Finding[], maxWarnings?: number): 0 | 1 {
+export function exitCodeFor(findings: Finding[], maxWarnings?: number): 0 | 1 | 3 {
+  // The engine died: what came after was not checked, which no other finding can say.
+  if (findings.some((f) => f.rule === 'engine-failure')) return 3;
   if (findings.some((f) => f.severity === 'error')) return 1;
   if (maxWarnings !== undefined && maxWarnings >= 0) {
     const warnings = findings.filter((f) => f.severity === 'warning').length;

@@ -35,6 +35,13 @@ export const inputRules: RuleInfo[] = [
     summary:
       'A statement pgarch could not run, and why: an extension the engine lacks (with the statements that failed because of it), or, on a server scratch, an effect that would reach outside the scratch database (CREATE DATABASE, ALTER SYSTEM, tablespaces, server files and programs, connections of its own, cluster-wide functions) or that cannot happen inside the scratch\'s one transaction (VACUUM, a procedure that COMMITs). Info when nothing the lint reads depends on it.',
   },
+  {
+    id: 'engine-failure',
+    area: 'engine',
+    severity: 'error',
+    summary:
+      'The embedded engine (PGlite) aborted at this statement — its stack ran out on a function that calls itself without end, or its runtime trapped — so the run stopped: the finding says how many later statements were not checked, and the exit code is 3. A server reports the same SQL as "stack depth limit exceeded" and goes on.',
+  },
   { id: 'psql-meta-command', area: 'input', severity: 'info', summary: 'A psql backslash command (\\set, \\i, …): skipped, since PostgreSQL itself cannot run it.' },
 ];
 
