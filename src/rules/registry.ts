@@ -42,6 +42,7 @@ export const inputRules: RuleInfo[] = [
     summary:
       'The embedded engine (PGlite) aborted at this statement — its stack ran out on a function that calls itself without end, or its runtime trapped — so the run stopped: the finding says how many later statements were not checked, and the exit code is 3. A server reports the same SQL as "stack depth limit exceeded" and goes on.',
   },
+  { id: 'input-encoding', area: 'input', severity: 'error', summary: 'A NUL byte or bytes that are not UTF-8 in a SQL file, at its line and column: never a silent truncation or a U+FFFD in a name. A NUL is read as a space so the rest of the file is still checked.' },
   { id: 'psql-meta-command', area: 'input', severity: 'info', summary: 'A psql backslash command (\\set, \\i, …): skipped, since PostgreSQL itself cannot run it.' },
 ];
 

@@ -6,6 +6,7 @@ import type { Node } from 'libpg-query';
 import type { Finding, Location } from '../types.js';
 import { lexScript, type LexResult } from './lexer.js';
 import { parseDirectives, type Directives } from './directives.js';
+import { checkEncoding } from './encoding.js';
 
 export type { Node };
 
@@ -61,7 +62,8 @@ export async function parseFile(text: string, file?: string): Promise<ParsedFile
 /** Requires `loadParser()` to have resolved. */
 export function parseFileSync(rawText: string, file?: string): ParsedFile {
   // A UTF-8 BOM is not part of line 1 as an editor shows it.
-  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const bom = rawText.charCodeAt(0) === 0xfeff;
+  let text = bom ? rawText.slice(1) : rawText;
   const lines = lineStarts(text);
   // Columns count characters (code points, as SARIF's columnKind says); offsets are UTF-16 units.
   const astral = /[\uD800-\uDBFF]/.test(text);
@@ -73,10 +75,12 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
 
   // The psql pre-pass is only needed for what PostgreSQL's grammar lacks (backslash commands, COPY
   // data) and for directives; most files have none of these, and skipping it is ~10% of parse time.
+  const encoding = text.includes('\0') || text.includes('\uFFFD') ? checkEncoding(text, file, bom, position) : undefined;
+  if (encoding) text = encoding.text;
   const needsLexer = text.includes('\\') || /\bcopy\b/i.test(text) || text.includes('pgarch');
   let lexed = needsLexer ? lexScript(text, isCopyFromStdin) : undefined;
   const lex = (): LexResult => (lexed ??= lexScript(text, isCopyFromStdin));
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...(encoding?.findings ?? [])];
   for (const meta of lexed?.metaCommands ?? []) {
     findings.push({
       rule: 'psql-meta-command',

@@ -1,0 +1,50 @@
+// Input is read exactly, or refused clearly: a NUL byte no longer cuts a file short without a word,
+// and bytes that are not UTF-8 no longer become U+FFFD in object names silently.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintSchema } from '../../src/lint/schema.js';
+import { lintMigrations } from '../../src/migrate/lint.js';
+import { firstInvalidUtf8 } from '../../src/sql/encoding.js';
+import { parseFile } from '../../src/sql/parse.js';
+import { ENGINES } from '../helpers/server.js';
+
+function file(name: string, bytes: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pgarch-encoding-'));
+  writeFileSync(join(dir, name), bytes);
+  return join(dir, name);
+}
+
+describe('input encoding', () => {
+  it('a NUL byte is a located error, and the statements after it are still read', async () => {
+    const parsed = await parseFile('CREATE TABLE a (id int);\n  \0CREATE TABLE b (id int);\n', 'nul.sql');
+    expect(parsed.findings.map((f) => `${f.rule} ${f.location?.line}:${f.location?.column} ${f.severity}`)).toEqual(['input-encoding 2:3 error']);
+    expect(parsed.statements.map((s) => s.text)).toEqual(['CREATE TABLE a (id int)', 'CREATE TABLE b (id int)']);
+  });
+
+  it('the first byte that is not UTF-8 is found (and valid multi-byte text is not flagged)', () => {
+    expect(firstInvalidUtf8(Buffer.from('café ✓ 𝄞', 'utf8'))).toBe(-1);
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xe9, 0x20]))).toBe(2); // latin-1 é
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xc0, 0xaf]))).toBe(1); // overlong
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xed, 0xa0, 0x80]))).toBe(1); // a surrogate
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xe2, 0x9c]))).toBe(1); // cut short
+  });
+
+  for (const target of ENGINES) {
+    it(`latin-1 text in a migration is an error at its line and column on ${target.name}, and the run goes on`, async () => {
+      const path = file('001_latin1.sql', Buffer.concat([Buffer.from('CREATE TABLE ok (id bigint PRIMARY KEY);\nCREATE TABLE caf'), Buffer.from([0xe9]), Buffer.from(' (id bigint PRIMARY KEY);\n')]));
+      const { report } = await lintMigrations({ paths: [path], database: target.database });
+      expect(report.findings.filter((f) => f.rule === 'input-encoding').map((f) => `${f.location?.line}:${f.location?.column} ${f.message}`)).toEqual([
+        '2:17 Invalid UTF-8 (byte 0xE9): the file is not UTF-8, and its names and strings would be read wrong',
+      ]);
+      expect(report.summary.statements).toBe(2);
+    });
+
+    it(`a NUL byte in a schema file is an error on ${target.name}; what follows it is applied and checked`, async () => {
+      const path = file('schema.sql', Buffer.from('CREATE TABLE a (id bigint PRIMARY KEY);\n\0CREATE TABLE b (id int);\n'));
+      const { report } = await lintSchema({ paths: [path], database: target.database });
+      expect(report.findings.filter((f) => ['input-encoding', 'missing-primary-key'].includes(f.rule)).map((f) => `${f.rule} ${f.location?.line}`)).toEqual(['input-encoding 2', 'missing-primary-key 2']);
+    });
+  }
+});
