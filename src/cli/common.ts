@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { isKeywordValue, toConnectionUrl } from '../engine/conninfo.js';
 import { EngineDiedError, EngineError, redact } from '../engine/index.js';
 import { LAYOUT_NAMES, type MigrationLayout } from '../migrate/discover.js';
 import { InputError } from '../lint/files.js';
@@ -95,8 +96,15 @@ export function resolveDatabase(opts: Pick<CommonOptions, 'database'>): string |
 }
 
 function checkDatabaseUrl(url: string, source: string): void {
-  // key=value connection strings (host=… dbname=…) are the driver's to read.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && url.includes('=')) return;
+  // key=value connection strings (host=… dbname=…): malformed ones and bad ports are told here.
+  if (isKeywordValue(url)) {
+    try {
+      toConnectionUrl(url);
+      return;
+    } catch (error) {
+      throw new InputError(`${source}: ${redact((error as Error).message)}`);
+    }
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

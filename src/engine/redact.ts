@@ -1,6 +1,8 @@
 // Connection strings carry passwords; nothing pgarch prints may contain one.
 
-const URL_PASSWORD = /(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)@/gi;
+// The password runs to the last `@` before the host's path: a raw `@` or space in it (which
+// percent-encoding should have hidden) must not leave its end in view.
+const URL_PASSWORD = /(postgres(?:ql)?:\/\/[^:/@\s]*:)([^/]*)@/gi;
 const KEYWORD_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi;
 
 /** Replace the password in a connection URL or keyword/value string (and in any text containing one). */

@@ -3,6 +3,7 @@
 // holds changes outside that database (sandbox.ts), then drops it: nothing outside it changes.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { toConnectionUrl } from './conninfo.js';
 import { redact, redactSecret } from './redact.js';
 import { SandboxEngine } from './sandbox.js';
 import { EngineError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
@@ -19,7 +20,8 @@ export interface ServerOptions {
 }
 
 /** Connect, with errors turned into one redacted line (never the password). */
-export async function openServer(url: string, options: ServerOptions = {}): Promise<Engine> {
+export async function openServer(conninfo: string, options: ServerOptions = {}): Promise<Engine> {
+  const url = toConnectionUrl(conninfo);
   const password = passwordOf(url);
   const admin = await connect(url, password, options.applicationName);
   if (!options.scratch) {

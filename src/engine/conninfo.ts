@@ -1,0 +1,58 @@
+// libpq's two spellings of a connection: a URL (postgres://user:pass@host:port/db?sslmode=…) and a
+// keyword/value string (host=… port=… dbname=… password='it''s'). node-postgres reads only the
+// first — it took `host=… password=…` for a relative URL on a host named "base" — so the second is
+// turned into the first here, with every part percent-encoded.
+import { EngineError } from './types.js';
+
+const KEYS: Record<string, string> = { host: 'host', hostaddr: 'host', port: 'port', dbname: 'dbname', user: 'user', password: 'password' };
+const PARAMS = new Set(['sslmode', 'application_name', 'connect_timeout', 'options', 'sslrootcert', 'sslcert', 'sslkey', 'target_session_attrs']);
+
+/** Whether the string is keyword/value (not a URL). */
+export function isKeywordValue(conninfo: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(conninfo) && conninfo.includes('=');
+}
+
+/** Parse `key=value key2='quoted \' value'` as libpq does (spaces around `=` allowed, \\ escapes in quotes). */
+export function parseKeywordValue(conninfo: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let i = 0;
+  const skip = () => {
+    while (i < conninfo.length && /\s/.test(conninfo[i])) i++;
+  };
+  for (skip(); i < conninfo.length; skip()) {
+    const key = /^[A-Za-z_]+/.exec(conninfo.slice(i))?.[0];
+    if (!key) throw new EngineError(`malformed connection string near "${conninfo.slice(i, i + 10)}" (expected key=value)`);
+    i += key.length;
+    skip();
+    if (conninfo[i] !== '=') throw new EngineError(`malformed connection string: "${key}" has no value (expected ${key}=…)`);
+    i++;
+    skip();
+    let value = '';
+    if (conninfo[i] === "'") {
+      for (i++; i < conninfo.length && conninfo[i] !== "'"; i++) value += conninfo[i] === '\\' ? conninfo[++i] ?? '' : conninfo[i];
+      if (conninfo[i] !== "'") throw new EngineError(`malformed connection string: the quoted value of "${key}" is not closed`);
+      i++;
+    } else {
+      for (; i < conninfo.length && !/\s/.test(conninfo[i]); i++) value += conninfo[i] === '\\' ? conninfo[++i] ?? '' : conninfo[i];
+    }
+    out.set(key.toLowerCase(), value);
+  }
+  return out;
+}
+
+/** A keyword/value connection string as the URL node-postgres reads (a URL is returned as is). */
+export function toConnectionUrl(conninfo: string): string {
+  if (!isKeywordValue(conninfo)) return conninfo;
+  const parts = parseKeywordValue(conninfo);
+  const get = (name: string) => [...parts].find(([k]) => KEYS[k] === name)?.[1];
+  const port = get('port');
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new EngineError(`malformed connection string: port "${port}" is not a number`);
+  const unknown = [...parts.keys()].filter((k) => !KEYS[k] && !PARAMS.has(k));
+  if (unknown.length) throw new EngineError(`connection string: unknown keyword ${unknown.join(', ')}`);
+  const user = get('user');
+  const password = get('password');
+  const auth = user !== undefined || password !== undefined ? `${encodeURIComponent(user ?? '')}${password !== undefined ? `:${encodeURIComponent(password)}` : ''}@` : '';
+  const host = get('host') ?? 'localhost';
+  const query = [...parts].filter(([k]) => PARAMS.has(k)).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+  return `postgres://${auth}${host.includes(':') ? `[${host}]` : encodeURIComponent(host)}${port ? `:${port}` : ''}/${encodeURIComponent(get('dbname') ?? user ?? 'postgres')}${query.length ? `?${query.join('&')}` : ''}`;
+}

@@ -1,0 +1,39 @@
+// Connection strings: both of libpq's spellings connect, malformed ones are one clear line, and no
+// form of password is ever printed.
+import { describe, expect, it } from 'vitest';
+import { parseKeywordValue, toConnectionUrl } from '../../src/engine/conninfo.js';
+import { redact } from '../../src/engine/redact.js';
+import { pgarch } from '../helpers/cli.js';
+import { describeServer } from '../helpers/server.js';
+
+describe('connection strings', () => {
+  it('keyword/value strings become the URL the driver reads, every part encoded', () => {
+    expect(toConnectionUrl("host=db.internal port=6432 dbname=app user=ci password='p@ss w\\'d' sslmode=require")).toBe('postgres://ci:p%40ss%20w\'d@db.internal:6432/app?sslmode=require');
+    expect(toConnectionUrl('host = 127.0.0.1 dbname=test')).toBe('postgres://127.0.0.1/test');
+    expect(toConnectionUrl('postgres://u@h/db')).toBe('postgres://u@h/db');
+    expect([...parseKeywordValue("a=1 b='x y' c=z\\ w")]).toEqual([['a', '1'], ['b', 'x y'], ['c', 'z w']]);
+    expect(() => toConnectionUrl('host=h port=abc')).toThrow('port "abc" is not a number');
+    expect(() => toConnectionUrl("host=h password='open")).toThrow('is not closed');
+    expect(() => toConnectionUrl('host=h colour=blue')).toThrow('unknown keyword colour');
+  });
+
+  it('a password is redacted in every form: raw @ and spaces in a URL, keyword/value, quoted', () => {
+    expect(redact('cannot connect to postgres://u:p@ss w@127.0.0.1:5432/test: no')).toBe('cannot connect to postgres://u:***@127.0.0.1:5432/test: no');
+    expect(redact("host=h password='se cret' dbname=d")).toBe('host=h password=*** dbname=d');
+    expect(redact('host=h password=secret dbname=d')).toBe('host=h password=*** dbname=d');
+  });
+
+  it('a keyword/value string with a bad port is one line and exit 2, without the password', async () => {
+    const run = await pgarch(['lint', 'schema', 'examples/shop', '--database', 'host=127.0.0.1 port=abc password=hunter2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('pgarch: --database: malformed connection string: port "abc" is not a number\n');
+  });
+});
+
+describeServer('keyword/value connection strings on the server', () => {
+  it('connect: lint schema runs in a scratch database there', async () => {
+    const run = await pgarch(['lint', 'schema', 'examples/shop', '--database', 'host=127.0.0.1 port=5432 user=postgres dbname=test password=unused', '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect((JSON.parse(run.stdout) as { summary: { files: number } }).summary.files).toBeGreaterThan(0);
+  });
+});
