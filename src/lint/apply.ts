@@ -6,6 +6,7 @@ import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { Finding, Location } from '../types.js';
 import { FailureGroups } from './root-cause.js';
 import { EngineFailure, engineFailureFinding } from './engine-failure.js';
+import { textToRun } from '../migrate/statement.js';
 
 export interface ApplyProgress {
   (done: number, total: number, file?: string): void;
@@ -44,7 +45,7 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
       if (aborted && control !== 'end') continue; // PostgreSQL ignores everything until the block ends
       if (isCopyFromStdin(stmt)) continue; // its data lines are psql's business, not the schema's
       try {
-        await engine.exec(stmt.text);
+        await engine.exec(textToRun(stmt));
         lastRan = { file, stmt };
         if (control === 'begin') inTransaction = true;
         if (control === 'end') inTransaction = aborted = false;

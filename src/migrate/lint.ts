@@ -23,7 +23,7 @@ import { foldPerScope } from './fold.js';
 import { describeSet, runnerTransaction } from './layouts/index.js';
 import { parseMigration } from './parse-migration.js';
 import { documentedLock } from './locks.js';
-import { alterCommandStarts, changedNames, createdTable, emptiedTables, timeZoneSet, isBuiltinType, isConstantExpression, isDdl, keepsHoldBrief, setsLockTimeout, touchedRelations, type RangeVar } from './statement.js';
+import { alterCommandStarts, changedNames, createdTable, emptiedTables, timeZoneSet, isBuiltinType, isConstantExpression, isDdl, keepsHoldBrief, setsLockTimeout, textToRun, touchedRelations, type RangeVar } from './statement.js';
 
 export interface LintMigrationsOptions {
   paths: string[];
@@ -521,7 +521,7 @@ export class MigrationRunner {
       if (batching && !measured && !s.unsure && control === undefined && batchable(stmt)) {
         // Run with the next batch; until then the rules of later statements see what it will have done.
         if (!this.pending.length) this.batch = { from: at, last: at.index, explicit: inBlock(s) };
-        this.pending.push(stmt.text);
+        this.pending.push(textToRun(stmt));
         this.batch!.last = at.index;
       } else {
         await this.flush();
@@ -530,7 +530,7 @@ export class MigrationRunner {
         // In a block the statement runs behind a savepoint (not a transaction statement: it moves savepoints
         // itself). An aborted block's COMMIT rolls it back, as PostgreSQL's does.
         const guarded = inBlock(s) && stmt.kind !== 'TransactionStmt';
-        const sql = s.aborted && control === 'end' ? 'ROLLBACK' : guarded ? `${SAVEPOINT_PREFIX}${stmt.text}\n;\nRELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}` : stmt.text;
+        const sql = s.aborted && control === 'end' ? 'ROLLBACK' : guarded ? `${SAVEPOINT_PREFIX}${textToRun(stmt)}\n;\nRELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}` : textToRun(stmt);
         try {
           this.inFlight = { file: s.file, from: at.index, to: at.index };
           await engine.exec(sql);

@@ -328,3 +328,18 @@ export function keepsHoldBrief(stmt: Statement, table: { schema: string; name: s
       return false;
   }
 }
+
+/**
+ * A change of client_encoding (SET client_encoding, SET NAMES): it acts only on how the server talks
+ * to its client, which is pgarch, not on anything a rule checks; PGlite answers nothing after it (and
+ * a later call can crash the process). pgarch therefore never sends it (see textToRun).
+ */
+export function setsClientEncoding(stmt: Statement): boolean {
+  const node = (stmt.node as AnyNode).VariableSetStmt as AnyNode | undefined;
+  return node?.name === 'client_encoding' && node.kind !== 'VAR_RESET';
+}
+
+/** The SQL pgarch sends for a statement: its text, or a no-op for what only changes pgarch's own session protocol. */
+export function textToRun(stmt: Statement): string {
+  return setsClientEncoding(stmt) ? 'SELECT WHERE false' : stmt.text;
+}
