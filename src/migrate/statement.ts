@@ -341,5 +341,5 @@ export function setsClientEncoding(stmt: Statement): boolean {
 
 /** The SQL pgarch sends for a statement: its text, or a no-op for what only changes pgarch's own session protocol. */
 export function textToRun(stmt: Statement): string {
-  return setsClientEncoding(stmt) ? 'SELECT WHERE false' : stmt.text;
+  return setsClientEncoding(stmt) ? 'SELECT WHERE false' : (stmt.run ?? stmt.text);
 }

@@ -7,6 +7,7 @@ import type { Finding, Location } from '../types.js';
 import { lexScript, type LexResult } from './lexer.js';
 import { parseDirectives, type Directives } from './directives.js';
 import { checkEncoding } from './encoding.js';
+import { findPsqlVariables, interpolate, psqlSetValue, withPlaceholders, type PsqlVariable } from './psql-variables.js';
 
 export type { Node };
 
@@ -26,6 +27,11 @@ export interface Statement {
   kind: string;
   /** Rule ids silenced for this statement by `-- pgarch-ignore`, `*` for all. */
   ignored: string[];
+  /**
+   * What to execute when it is not `text`: with psql variables, the statement as psql sends it (their
+   * `\set` values interpolated), or a no-op when the file does not set one (see psql-variables.ts).
+   */
+  run?: string;
 }
 
 export interface ParsedFile {
@@ -80,6 +86,10 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
   const needsLexer = text.includes('\\') || /\bcopy\b/i.test(text) || text.includes('pgarch');
   let lexed = needsLexer ? lexScript(text, isCopyFromStdin) : undefined;
   const lex = (): LexResult => (lexed ??= lexScript(text, isCopyFromStdin));
+  // psql variables: the parser reads same-length placeholders (`source`); statements keep the file's text.
+  const inHole = (offset: number) => !!lexed && [...lexed.metaCommands, ...lexed.copyData].some((h) => offset >= h.start && offset < h.end);
+  const variables = findPsqlVariables(text, inHole);
+  const source = variables.length ? withPlaceholders(text, variables) : text;
   const findings: Finding[] = [...(encoding?.findings ?? [])];
   for (const meta of lexed?.metaCommands ?? []) {
     findings.push({
@@ -98,7 +108,7 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
 
   const parseRange = (start: number, end: number): void => {
     if (start >= end || text.slice(start, end).trim() === '') return;
-    const seg = makeSegment(text, start, end);
+    const seg = makeSegment(source, start, end);
     try {
       const result = parseSync(seg.text);
       segments.push(seg);
@@ -158,6 +168,7 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
     return stmt;
   });
   if (directives.ignores.length) directives.attach(statements, text, lex().semicolons);
+  if (variables.length) findings.push(...resolveVariables(statements, variables, lexed?.metaCommands ?? [], position));
 
   return {
     file,
@@ -247,4 +258,36 @@ function skipSpace(text: string, at: number, end: number): number {
   let i = Math.min(at, text.length) - 1;
   while (i > 0 && /\s/.test(text[i])) i--;
   return Math.max(i, 0);
+}
+
+/**
+ * Give each statement that uses psql variables what to run: interpolated with the values the file
+ * `\set`s before it, or a no-op (with an info finding) when one of them is set outside the file.
+ */
+function resolveVariables(statements: Statement[], variables: PsqlVariable[], metaCommands: Array<{ start: number; text: string }>, position: (offset: number) => Location): Finding[] {
+  const findings: Finding[] = [];
+  const sets = metaCommands.flatMap((m) => {
+    const set = psqlSetValue(m.text);
+    return set ? [{ ...set, at: m.start }] : [];
+  });
+  for (const stmt of statements) {
+    const used = variables.filter((v) => v.start >= stmt.start && v.end <= stmt.end);
+    if (!used.length) continue;
+    const values = new Map<string, string>();
+    for (const set of sets) if (set.at < stmt.start) values.set(set.name, set.value);
+    const missing = used.find((v) => !values.has(v.name));
+    if (!missing) {
+      stmt.run = interpolate(stmt.text, stmt.start, used, values);
+      continue;
+    }
+    stmt.run = 'SELECT WHERE false';
+    findings.push({
+      rule: 'psql-meta-command',
+      severity: 'info',
+      message: `psql variable :${missing.name} is not \\set in this file (psql -v ${missing.name}=…): the statement is checked from its text, not executed`,
+      location: position(missing.start),
+      hint: `Set it at the top of the script (\\set ${missing.name} value), or give pgarch a --setup file with what the statement would have made.`,
+    });
+  }
+  return findings;
 }
