@@ -119,6 +119,16 @@ export function readConfig(opts: CommonOptions): Config {
 }
 
 /** Print a report in the chosen format and return the exit code it implies. */
+/**
+ * Paths that held nothing to read are an input error, not a clean result: "No problems found in 0
+ * files" reads as a pass.
+ */
+export function requireInput(report: Report, paths: string[], what = 'SQL files'): void {
+  if (paths.length && report.summary.files === 0 && report.summary.statements === 0 && report.findings.length === 0) {
+    throw new InputError(`no ${what} found in ${paths.join(', ')}: nothing was checked`);
+  }
+}
+
 export function emitReport(report: Report, opts: CommonOptions): number {
   const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const text = formatReport(report, opts.format, { color, quiet: opts.quiet, rules: allRules() });

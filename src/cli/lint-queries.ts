@@ -1,7 +1,7 @@
 // `pgarch lint queries FILE…`: the query rules on .sql files and SQL literals in .ts/.js code.
 import { Command, InvalidArgumentError } from 'commander';
 import { lintQueries } from '../query/lint.js';
-import { wholeNumber, addCommonOptions, addEnvironmentOptions, emitReport, EXIT_USAGE, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
+import { wholeNumber, addCommonOptions, addEnvironmentOptions, emitReport, EXIT_USAGE, requireInput, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
 
 interface LintQueriesFlags extends CommonOptions, EnvironmentOptions {
   schema?: string[];
@@ -53,6 +53,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
         config: withEnvironment(readConfig(opts), opts),
         setup: opts.setup,
       });
+      requireInput(report, paths, 'SQL queries (.sql files, or SQL in code)');
       return emitReport(report, opts);
     }),
   );

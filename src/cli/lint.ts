@@ -8,6 +8,7 @@ import {
   pgMajor,
   wholeNumber,
   emitReport,
+  requireInput,
   EXIT_USAGE,
   progressReporter,
   readConfig,
@@ -63,6 +64,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
         sampleRows: opts.sample ?? base.sampleRows,
       };
       const { report } = await lintSchema({ paths, database, live: opts.live, config, setup: opts.setup, progress: progressReporter('applying') });
+      if (!opts.live) requireInput(report, paths);
       return emitReport(report, opts);
     }),
   );
@@ -143,6 +145,8 @@ Examples:
           config: opts.assumeInTransaction ? { ...config, assumeInTransaction: true } : config,
           progress: progressReporter('migrating'),
         });
+        // --since and --only may rightly leave nothing to report.
+        if (!opts.since && !opts.only?.length) requireInput(report, paths, 'migrations');
         return emitReport(report, opts);
       }),
   );

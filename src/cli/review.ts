@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { review } from '../lint/review.js';
-import { addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
+import { addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, progressReporter, requireInput, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
 
 /**
  * The architect's review of a project. It runs every capability that has landed — today the schema
@@ -31,6 +31,7 @@ Examples:
         pattern: opts.pattern,
         progress: progressReporter('applying'),
       });
+      requireInput(report, paths);
       return emitReport(report, opts);
     }),
   );

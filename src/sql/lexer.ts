@@ -81,8 +81,16 @@ export function lexScript(text: string, isCopyFromStdin: IsCopyFromStdin): LexRe
     if (c === '\\') {
       // psql: a backslash outside quotes starts a meta-command that runs to the end of the line.
       const end = lineEnd(i);
-      out.metaCommands.push({ start: i, end, text: text.slice(i, end).replace(/\r$/, '').trim() });
+      const meta = text.slice(i, end).replace(/\r$/, '').trim();
+      out.metaCommands.push({ start: i, end, text: meta });
       i = end;
+      // `\copy … from stdin` (or pstdin): psql reads the data lines after it, up to `\.`.
+      if (/^\\copy\b.*\bfrom\s+p?stdin\b/i.test(meta)) {
+        const dataStart = Math.min(end + 1, n);
+        const dataEnd = findCopyTerminator(text, dataStart);
+        out.copyData.push({ start: dataStart, end: dataEnd });
+        i = dataEnd;
+      }
       continue;
     }
     if (c === ';') {

@@ -8,6 +8,7 @@ import { lintSchema } from '../../src/lint/schema.js';
 import { lintMigrations } from '../../src/migrate/lint.js';
 import { firstInvalidUtf8 } from '../../src/sql/encoding.js';
 import { parseFile } from '../../src/sql/parse.js';
+import { pgarch } from '../helpers/cli.js';
 import { ENGINES } from '../helpers/server.js';
 
 function file(name: string, bytes: Buffer): string {
@@ -47,4 +48,22 @@ describe('input encoding', () => {
       expect(report.findings.filter((f) => ['input-encoding', 'missing-primary-key'].includes(f.rule)).map((f) => `${f.rule} ${f.location?.line}`)).toEqual(['input-encoding 2', 'missing-primary-key 2']);
     });
   }
+});
+
+describe('what is read', () => {
+  it('a folder with no SQL is an input error (exit 2), never "No problems found in 0 files"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgarch-nothing-'));
+    writeFileSync(join(dir, 'README.md'), '# not SQL\n');
+    for (const command of [['lint', 'schema'], ['lint', 'migrations'], ['review']]) {
+      const run = await pgarch([...command, dir]);
+      expect(run.code, command.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/^pgarch: no (SQL files|migrations) found in .*: nothing was checked\n$/);
+    }
+  });
+
+  it('the data lines after psql\'s \\copy … from stdin are data, not SQL', async () => {
+    const parsed = await parseFile('CREATE TABLE t (id int, name text);\n\\copy t (id, name) from stdin\n1\tfoo\n2\tbar\n\\.\nCREATE TABLE u (id int);\n', 'copy.sql');
+    expect(parsed.findings.filter((f) => f.rule === 'syntax-error')).toEqual([]);
+    expect(parsed.statements.map((s) => s.text)).toEqual(['CREATE TABLE t (id int, name text)', 'CREATE TABLE u (id int)']);
+  });
 });
