@@ -2,10 +2,10 @@
 // are never run), statements separated by `--> statement-breakpoint`; drizzle's migrate() runs all
 // pending migrations in one transaction. Newer drizzle-kit writes <timestamp>_<name>/migration.sql
 // folders with a snapshot.json and no journal. Bookkeeping: drizzle.__drizzle_migrations.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../lint/files.js';
-import { entries, isSqlFile, migration } from './files.js';
+import { entries, isSqlFile, migration, isFile } from './files.js';
 import type { Layout, MigrationSet, SkippedFile } from './types.js';
 
 const JOURNAL = join('meta', '_journal.json');
@@ -15,15 +15,15 @@ export const drizzle: Layout = {
   tool: 'drizzle-kit',
   bookkeeping: `CREATE SCHEMA IF NOT EXISTS drizzle;\nCREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint);`,
   detect(dir) {
-    if (existsSync(join(dir, JOURNAL))) return true;
+    if (isFile(join(dir, JOURNAL))) return true;
     const { dirs } = entries(dir);
-    return dirs.some((d) => existsSync(join(dir, d, 'migration.sql')) && existsSync(join(dir, d, 'snapshot.json')));
+    return dirs.some((d) => isFile(join(dir, d, 'migration.sql')) && isFile(join(dir, d, 'snapshot.json')));
   },
   read(dir): MigrationSet {
     const set: MigrationSet = { dir, layout: 'drizzle', tool: this.tool, migrations: [], skipped: [], setup: [] };
-    if (!existsSync(join(dir, JOURNAL))) {
+    if (!isFile(join(dir, JOURNAL))) {
       for (const d of entries(dir).dirs) {
-        if (existsSync(join(dir, d, 'migration.sql'))) set.migrations.push(migration(join(dir, d, 'migration.sql'), 'drizzle', 'transaction', d));
+        if (isFile(join(dir, d, 'migration.sql'))) set.migrations.push(migration(join(dir, d, 'migration.sql'), 'drizzle', 'transaction', d));
       }
       return set;
     }
@@ -31,7 +31,7 @@ export const drizzle: Layout = {
     const listed = new Set(tags.map((t) => `${t}.sql`));
     for (const tag of tags) {
       const file = join(dir, `${tag}.sql`);
-      if (existsSync(file)) set.migrations.push(migration(file, 'drizzle', 'transaction', tag));
+      if (isFile(file)) set.migrations.push(migration(file, 'drizzle', 'transaction', tag));
       else set.skipped.push({ file, reason: 'listed in meta/_journal.json, but the file is missing' });
     }
     const unlisted: SkippedFile[] = entries(dir)

@@ -20,9 +20,19 @@ export function entries(dir: string): { files: string[]; dirs: string[] } {
   return { files: files.sort(collator.compare), dirs: dirs.sort(collator.compare) };
 }
 
-function isFile(path: string): boolean {
+/** Whether a path is a regular file (a folder named up.sql is not a migration). */
+export function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a path is a folder (a file named committed is not graphile-migrate's folder). */
+export function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -70,7 +80,7 @@ export function migration(file: string, layout: LayoutName, transaction: Transac
 }
 
 export function withDownFile(m: Migration, downFile: string): Migration {
-  if (!existsSync(downFile)) return m;
+  if (!isFile(downFile)) return m;
   const text = readText(downFile);
   return { ...m, down: { file: downFile, text, start: 0, end: text.length } };
 }

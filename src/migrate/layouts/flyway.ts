@@ -5,9 +5,9 @@
 // Each migration runs in a transaction, unless Flyway finds a statement that cannot (CONCURRENTLY,
 // VACUUM, ALTER TYPE … ADD VALUE …: decided from the parse tree, see transaction.ts) or its
 // <script>.sql.conf says executeInTransaction=false. Bookkeeping: flyway_schema_history.
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { collator, isSqlFile, migration, NEVER_SEARCHED, readText } from './files.js';
+import { collator, isSqlFile, migration, NEVER_SEARCHED, readText, isDir, isFile } from './files.js';
 import type { Layout, Migration, MigrationSet, SkippedFile } from './types.js';
 
 const VERSIONED = /^V(\d+(?:[._]\d+)*)(?:__.*)?\.sql$/i;
@@ -89,7 +89,7 @@ function compareVersions(a: number[], b: number[]): number {
 /** <script>.sql.conf: executeInTransaction=false takes the script out of Flyway's transaction. */
 function withConf(m: Migration): Migration {
   const conf = `${m.file}.conf`;
-  if (!existsSync(conf)) return m;
+  if (!isFile(conf)) return m;
   const line = readText(conf)
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -118,7 +118,7 @@ function codeMigrations(location: string): string[] {
   };
   for (const lang of ['java', 'kotlin']) {
     const dir = join(location.slice(0, at), 'src', 'main', lang, pkg);
-    if (existsSync(dir)) visit(dir, 10);
+    if (isDir(dir)) visit(dir, 10);
   }
   return found;
 }

@@ -2,11 +2,11 @@
 // the migration under development in current.sql (or current/*.sql); each in a transaction unless
 // its first line after the headers is `--! no-transaction`. The SQL files that .gmrc's afterReset runs
 // (roles, extensions, the initial schema) build the environment. Bookkeeping: graphile_migrate.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import JSON5 from 'json5';
 import { InputError } from '../../lint/files.js';
-import { entries, isSqlFile, migration, readText } from './files.js';
+import { entries, isSqlFile, migration, readText, isDir, isFile } from './files.js';
 import type { Layout, Migration, MigrationSet } from './types.js';
 
 const COMMITTED = /^(\d+)(-[-_a-zA-Z0-9]*)?\.sql$/;
@@ -17,9 +17,9 @@ export const graphileMigrate: Layout = {
   bookkeeping: `CREATE SCHEMA IF NOT EXISTS graphile_migrate;\nCREATE TABLE IF NOT EXISTS graphile_migrate.migrations (hash text PRIMARY KEY, previous_hash text REFERENCES graphile_migrate.migrations, filename text NOT NULL, date timestamptz NOT NULL DEFAULT now());\nCREATE TABLE IF NOT EXISTS graphile_migrate.current (filename text PRIMARY KEY DEFAULT 'current.sql', content text NOT NULL, date timestamptz NOT NULL DEFAULT now());`,
   detect(dir) {
     const committed = join(dir, 'committed');
-    if (!existsSync(committed)) return false;
+    if (!isDir(committed)) return false;
     const files = entries(committed).files.filter((f) => COMMITTED.test(f));
-    return files.length > 0 && (existsSync(join(dir, '.gmrc')) || existsSync(join(dirname(dir), '.gmrc')) || readFileSync(join(committed, files[0]), 'utf8').startsWith('--! Previous:'));
+    return files.length > 0 && (isFile(join(dir, '.gmrc')) || isFile(join(dirname(dir), '.gmrc')) || readFileSync(join(committed, files[0]), 'utf8').startsWith('--! Previous:'));
   },
   read(dir): MigrationSet {
     const config = gmrc(dir);
@@ -31,8 +31,8 @@ export const graphileMigrate: Layout = {
       .sort((a, b) => Number(COMMITTED.exec(a)![1]) - Number(COMMITTED.exec(b)![1]))
       .map((f) => read(join(committed, f)));
     // The migration being written: run after the committed ones, as `graphile-migrate watch` does.
-    if (existsSync(join(dir, 'current.sql'))) migrations.push(read(join(dir, 'current.sql')));
-    else if (existsSync(join(dir, 'current'))) {
+    if (isFile(join(dir, 'current.sql'))) migrations.push(read(join(dir, 'current.sql')));
+    else if (isDir(join(dir, 'current'))) {
       for (const f of entries(join(dir, 'current')).files.filter(isSqlFile)) migrations.push(read(join(dir, 'current', f), `current/${f.replace(/\.sql$/i, '')}`));
     }
     const setup = afterReset(dir, config).map((file) => ({ file, text: substitute(readText(file), placeholders) }));
@@ -59,7 +59,7 @@ interface Gmrc {
 
 /** .gmrc (JSON5) beside the migrations folder or in it. */
 function gmrc(dir: string): Gmrc {
-  const file = [join(dir, '.gmrc'), join(dirname(dir), '.gmrc')].find((f) => existsSync(f));
+  const file = [join(dir, '.gmrc'), join(dirname(dir), '.gmrc')].find((f) => isFile(f));
   if (!file) return {};
   try {
     return JSON5.parse(readFileSync(file, 'utf8'));

@@ -3,10 +3,9 @@
 // reworked after a tag keeps its older script as deploy/<change>@<tag>.sql. sqitch runs each script
 // with psql, adding no transaction (its template writes BEGIN/COMMIT into the file). Bookkeeping: the
 // sqitch schema.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../lint/files.js';
-import { migration, readText, withDownFile } from './files.js';
+import { migration, readText, withDownFile, isFile } from './files.js';
 import type { Layout, MigrationSet } from './types.js';
 
 export const sqitch: Layout = {
@@ -14,11 +13,11 @@ export const sqitch: Layout = {
   tool: 'sqitch',
   bookkeeping: `CREATE SCHEMA IF NOT EXISTS sqitch;\nCREATE TABLE IF NOT EXISTS sqitch.changes (change_id text PRIMARY KEY, script_hash text, change text NOT NULL, project text NOT NULL, note text NOT NULL DEFAULT '', committed_at timestamptz NOT NULL DEFAULT clock_timestamp(), committer_name text NOT NULL, committer_email text NOT NULL, planned_at timestamptz NOT NULL, planner_name text NOT NULL, planner_email text NOT NULL);\nCREATE TABLE IF NOT EXISTS sqitch.tags (tag_id text PRIMARY KEY, tag text NOT NULL, project text NOT NULL, change_id text NOT NULL REFERENCES sqitch.changes);`,
   detect(dir) {
-    return existsSync(join(dir, 'sqitch.plan')) || existsSync(join(dir, 'sqitch.conf'));
+    return isFile(join(dir, 'sqitch.plan')) || isFile(join(dir, 'sqitch.conf'));
   },
   read(dir): MigrationSet {
     const { plan, top, deployDir, revertDir } = locations(dir);
-    if (!existsSync(plan)) throw new InputError(`${plan}: sqitch plan not found`);
+    if (!isFile(plan)) throw new InputError(`${plan}: sqitch plan not found`);
     const lines = planLines(readText(plan));
     const migrations = lines.flatMap((line, i) => {
       if (line.kind !== 'change') return [];
@@ -27,7 +26,7 @@ export const sqitch: Layout = {
       const tag = later < 0 ? undefined : lines.slice(i + 1, later).find((l) => l.kind === 'tag')?.name;
       const script = `${line.name}${tag ? `@${tag}` : ''}.sql`;
       const file = join(deployDir, script);
-      if (!existsSync(file)) throw new InputError(`${plan}: change ${line.name} has no deploy script ${file}`);
+      if (!isFile(file)) throw new InputError(`${plan}: change ${line.name} has no deploy script ${file}`);
       return [withDownFile(migration(file, 'sqitch', 'none', line.name), join(revertDir, script))];
     });
     return { dir: top, layout: 'sqitch', tool: this.tool, migrations, skipped: [], setup: [] };
@@ -36,7 +35,7 @@ export const sqitch: Layout = {
 
 /** Where the plan and scripts are: sqitch.conf's [core] top_dir, plan_file, deploy_dir, revert_dir. */
 function locations(dir: string): { plan: string; top: string; deployDir: string; revertDir: string } {
-  const conf = existsSync(join(dir, 'sqitch.conf')) ? coreSettings(readText(join(dir, 'sqitch.conf'))) : {};
+  const conf = isFile(join(dir, 'sqitch.conf')) ? coreSettings(readText(join(dir, 'sqitch.conf'))) : {};
   const top = join(dir, conf.top_dir ?? '.');
   return {
     plan: conf.plan_file ? join(dir, conf.plan_file) : join(top, 'sqitch.plan'),

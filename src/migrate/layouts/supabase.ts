@@ -3,9 +3,8 @@
 // file makes it a block of its own). Files not named <timestamp>_name.sql
 // are skipped by the CLI. seed.sql and tests/ (pgTAP) are not migrations. Bookkeeping:
 // supabase_migrations.schema_migrations.
-import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { byVersion, entries, isSqlFile, migration } from './files.js';
+import { byVersion, entries, isSqlFile, migration, isFile } from './files.js';
 import type { Layout, MigrationSet } from './types.js';
 
 const NAME = /^(\d+)_(.*)\.sql$/;
@@ -15,7 +14,7 @@ export const supabase: Layout = {
   tool: 'Supabase CLI',
   bookkeeping: `CREATE SCHEMA IF NOT EXISTS supabase_migrations;\nCREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text PRIMARY KEY, statements text[], name text);`,
   detect(dir) {
-    return basename(dir) === 'migrations' && existsSync(join(dirname(dir), 'config.toml')) && entries(dir).files.some((f) => NAME.test(f));
+    return basename(dir) === 'migrations' && isFile(join(dirname(dir), 'config.toml')) && entries(dir).files.some((f) => NAME.test(f));
   },
   read(dir): MigrationSet {
     const { files } = entries(dir);
