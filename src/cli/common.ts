@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { isKeywordValue, toConnectionUrl } from '../engine/conninfo.js';
+import { setInputEncoding } from '../sql/encoding.js';
 import { EngineDiedError, EngineError, redact } from '../engine/index.js';
 import { LAYOUT_NAMES, type MigrationLayout } from '../migrate/discover.js';
 import { InputError } from '../lint/files.js';
@@ -24,6 +25,7 @@ export interface CommonOptions {
   color?: boolean;
   output?: string;
   maxWarnings?: number;
+  encoding?: string;
 }
 
 /** A count given on the command line: a whole number, or a usage error (exit 2). */
@@ -49,7 +51,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--max-warnings <n>', 'exit 1 when there are more than n warnings', wholeNumber)
     .option('-q, --quiet', 'report errors only')
-    .option('--no-color', 'plain text output');
+    .option('--no-color', 'plain text output')
+    .option('--encoding <name>', 'encoding of the SQL files (default: utf-8; e.g. latin1, windows-1252, utf-16le)');
 }
 
 export interface EnvironmentOptions {
@@ -115,6 +118,14 @@ function checkDatabaseUrl(url: string, source: string): void {
 }
 
 export function readConfig(opts: CommonOptions): Config {
+  // Every command reads its options here first: the files it reads next are decoded as asked.
+  if (opts.encoding) {
+    try {
+      setInputEncoding(opts.encoding);
+    } catch {
+      throw new InputError(`--encoding: unknown encoding ${opts.encoding} (latin1, windows-1252, utf-16le, …)`);
+    }
+  }
   return loadConfig(opts.config);
 }
 

@@ -19,6 +19,7 @@ interface ExplainCliOptions {
   format: 'text' | 'json';
   output?: string;
   config?: string;
+  encoding?: string;
   color: boolean;
   quiet?: boolean;
   maxWarnings?: number;
@@ -44,7 +45,8 @@ export function explainCommand(): Command {
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
     .option('--max-warnings <n>', 'exit 1 when there are more than n warnings', wholeNumber)
     .option('-q, --quiet', 'report errors only')
-    .option('--no-color', 'plain text output');
+    .option('--no-color', 'plain text output')
+    .option('--encoding <name>', 'encoding of the SQL files (default: utf-8; e.g. latin1, windows-1252, utf-16le)');
   addEnvironmentOptions(cmd).addHelpText(
     'after',
     `
@@ -62,7 +64,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
   );
   cmd.action((query: string | undefined, opts: ExplainCliOptions) =>
     runCommand(async () => {
-      const config = withEnvironment(readConfig({ config: opts.config, format: 'text' }), opts);
+      const config = withEnvironment(readConfig({ config: opts.config, encoding: opts.encoding, format: 'text' }), opts);
       let report: ExplainReport;
       if (opts.plan?.length) {
         if (query) throw new InputError('give either a query or --plan, not both');

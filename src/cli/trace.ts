@@ -16,6 +16,7 @@ export function traceCommand(): Command {
     .option('-o, --output <file>', 'write the result to a file')
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml): its setup and profile apply')
     .option('--no-color', 'plain text output')
+    .option('--encoding <name>', 'encoding of the SQL files (default: utf-8; e.g. latin1, windows-1252, utf-16le)')
     .addHelpText(
       'after',
       `
@@ -30,9 +31,9 @@ tool runs them; --setup files before those. Exit codes: 0 every statement ran, 1
 failed, 2 usage, input or connection error.`,
     );
   addEnvironmentOptions(cmd);
-  cmd.action((file: string, opts: EnvironmentOptions & { database?: string; rows?: Record<string, number>; history: boolean; format: 'text' | 'json'; output?: string; config?: string; color: boolean }) =>
+  cmd.action((file: string, opts: EnvironmentOptions & { database?: string; rows?: Record<string, number>; history: boolean; format: 'text' | 'json'; output?: string; config?: string; encoding?: string; color: boolean }) =>
     runCommand(async () => {
-      const config = readConfig({ config: opts.config, format: 'text' });
+      const config = readConfig({ config: opts.config, encoding: opts.encoding, format: 'text' });
       const result = await traceFile(file, {
         database: resolveDatabase(opts),
         rows: opts.rows,

@@ -14,6 +14,7 @@ import { applyFiles, extensionsUsed } from './apply.js';
 import type { FailureGroups } from './root-cause.js';
 import { SUPABASE_ENVIRONMENT, SUPABASE_SCHEMAS } from './environments/supabase.js';
 import { InputError, discoverSqlFiles } from './files.js';
+import { readSqlFile } from '../sql/encoding.js';
 
 export type Profile = NonNullable<Config['profile']>;
 
@@ -56,7 +57,7 @@ export async function loadEnvironment(options: {
 
 function readSetupFile(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readSqlFile(file);
   } catch {
     throw new InputError(`no such setup file: ${file}`);
   }

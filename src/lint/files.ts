@@ -1,6 +1,7 @@
 // Expand the paths a user names into the SQL files to read, in the order they apply.
 import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
+import { readSqlFile } from '../sql/encoding.js';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -29,7 +30,7 @@ export function discoverSqlFiles(paths: string[]): string[] {
 /** The text of a file the user named; a missing one is an input error (one line, exit 2). */
 export function readInputFile(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readSqlFile(path);
   } catch {
     throw new InputError(`no such file: ${path}`);
   }

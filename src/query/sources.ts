@@ -7,6 +7,7 @@ import { lineStartsOf, offsetOfPosition } from '../sql/tokens.js';
 import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
 import type { Finding, Location } from '../types.js';
 import { CODE_EXTENSIONS, loadTypeScript, extractSqlWith, sourcePosition } from './extract.js';
+import { readSqlFile } from '../sql/encoding.js';
 
 export interface QueryUnit {
   /** Statements in the SQL's own coordinates (a literal's SQL for code). */
@@ -66,7 +67,7 @@ export async function readQuerySources(files: string[]): Promise<QuerySource[]> 
   await loadParser();
   const ts = files.some((f) => extname(f).toLowerCase() !== '.sql') ? await loadTypeScript() : undefined;
   return files.map((file) => {
-    const text = readFileSync(file, 'utf8');
+    const text = readSqlFile(file);
     return extname(file).toLowerCase() === '.sql' ? sqlSource(file, text) : codeSource(ts!, file, text);
   });
 }

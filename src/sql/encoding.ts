@@ -4,6 +4,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Finding, Location } from '../types.js';
 
+/** The encoding SQL files are read in (`--encoding`): UTF-8 unless the user says otherwise. */
+let inputEncoding = 'utf-8';
+
+/**
+ * Read SQL files in `name` from now on (any WHATWG encoding label: latin1, windows-1252, utf-16le…).
+ * Throws a RangeError for a label no decoder knows.
+ */
+export function setInputEncoding(name: string): void {
+  inputEncoding = new TextDecoder(name).encoding;
+}
+
+/** A SQL file's text, decoded in the input encoding (invalid UTF-8 is reported by checkEncoding). */
+export function readSqlFile(path: string): string {
+  if (inputEncoding === 'utf-8') return readFileSync(path, 'utf8');
+  return new TextDecoder(inputEncoding).decode(readFileSync(path));
+}
+
 /** The first byte offset where `bytes` stops being valid UTF-8, or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; ) {
@@ -25,7 +42,7 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 export function checkEncoding(text: string, file: string | undefined, bomStripped: boolean, position: (offset: number) => Location): { text: string; findings: Finding[] } {
   const findings: Finding[] = [];
   // A lossy UTF-8 read leaves U+FFFD where bytes were invalid: only then are the bytes read again.
-  if (file && text.includes('\uFFFD') && existsSync(file)) {
+  if (inputEncoding === 'utf-8' && file && text.includes('\uFFFD') && existsSync(file)) {
     const bytes = readFileSync(file);
     const bad = firstInvalidUtf8(bytes);
     if (bad >= 0) {
@@ -35,7 +52,7 @@ export function checkEncoding(text: string, file: string | undefined, bomStrippe
         severity: 'error',
         message: `Invalid UTF-8 (byte 0x${bytes[bad].toString(16).toUpperCase().padStart(2, '0')}): the file is not UTF-8, and its names and strings would be read wrong`,
         location: position(Math.max(0, offset)),
-        hint: 'Save the file as UTF-8 (iconv -f latin1 -t utf-8, or your editor\'s "save with encoding").',
+        hint: 'Save the file as UTF-8 (iconv -f latin1 -t utf-8), or read it as what it is: --encoding latin1 (windows-1252, utf-16le, …).',
       });
     }
   }

@@ -67,3 +67,16 @@ describe('what is read', () => {
     expect(parsed.statements.map((s) => s.text)).toEqual(['CREATE TABLE t (id int, name text)', 'CREATE TABLE u (id int)']);
   });
 });
+
+describe('--encoding', () => {
+  it('reads a latin-1 file as latin-1: the name is café, and no input-encoding error', async () => {
+    const path = file('schema.sql', Buffer.concat([Buffer.from('CREATE TABLE caf'), Buffer.from([0xe9]), Buffer.from(' (id bigint PRIMARY KEY);\n')]));
+    const run = await pgarch(['lint', 'schema', path, '--encoding', 'latin1', '--format', 'json']);
+    const report = JSON.parse(run.stdout) as { findings: Array<{ rule: string; object?: string }> };
+    expect(report.findings.some((f) => f.rule === 'input-encoding')).toBe(false);
+    expect(report.findings.find((f) => f.rule === 'missing-comment')?.object).toBe('public.café');
+    const unknown = await pgarch(['lint', 'schema', path, '--encoding', 'klingon']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('pgarch: --encoding: unknown encoding klingon (latin1, windows-1252, utf-16le, …)\n');
+  });
+});

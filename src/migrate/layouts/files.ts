@@ -4,6 +4,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import { basename, join } from 'node:path';
 import { lexScript } from '../../sql/lexer.js';
 import type { LayoutName, Migration, TransactionMode } from './types.js';
+import { readSqlFile } from '../../sql/encoding.js';
 
 export const collator = new Intl.Collator('en', { numeric: true });
 
@@ -38,7 +39,7 @@ export function isDir(path: string): boolean {
   }
 }
 
-export const readText = (file: string): string => readFileSync(file, 'utf8');
+export const readText = (file: string): string => readSqlFile(file);
 
 /**
  * Order by a version number read from each name (BigInt: 14-digit timestamps and longer overflow
