@@ -5,9 +5,10 @@ import { benchExplain } from './explain.js';
 import { benchFd } from './fd.js';
 import { benchMigrations } from './migrations.js';
 import { benchParse } from './parse.js';
+import { benchRobustness } from './robustness.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain };
+const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await run();

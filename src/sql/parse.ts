@@ -53,6 +53,9 @@ export function loadParser(): Promise<void> {
 }
 
 /** A contiguous piece of the file handed to the parser: the text between psql-only regions. */
+/** Characters of SQL parsed in one call at most (see parseInPieces). */
+const PARSE_PIECE = 1 << 20;
+
 interface Segment {
   charStart: number;
   text: string;
@@ -134,12 +137,23 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
     }
   };
 
+  // A huge range is parsed in pieces cut at statement ends: the parser's WebAssembly memory grows to
+  // hold what one call returns and never shrinks, so one 30 MB call would keep ~1 GB resident.
+  const parseInPieces = (start: number, end: number): void => {
+    while (end - start > PARSE_PIECE) {
+      const cut = lastBelow(lex().semicolons, start + PARSE_PIECE, start);
+      if (cut === undefined) break;
+      parseRange(start, cut + 1);
+      start = cut + 1;
+    }
+    parseRange(start, end);
+  };
   let cursor = 0;
   for (const hole of holes) {
-    parseRange(cursor, hole.start);
+    parseInPieces(cursor, hole.start);
     cursor = Math.max(cursor, hole.end);
   }
-  parseRange(cursor, text.length);
+  parseInPieces(cursor, text.length);
 
   const toChar = (seg: Segment, byte: number) => seg.charStart + (seg.byteToChar ? seg.byteToChar[Math.min(byte, seg.byteToChar.length - 1)] : byte);
   // Segments are parsed in file order except around syntax errors: sort only then.

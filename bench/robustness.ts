@@ -1,0 +1,73 @@
+// Huge input, bounded memory: one ~50 MB file of 300,000 simple statements (a data dump's shape)
+// through lint migrations (parse-only and executed), lint schema and lint queries, each a whole CLI
+// process, with its wall time and peak RSS (GNU time's %M). Targets: peak RSS < 1 GiB; --no-execute
+// < 30 s; executed < 5 min; the output valid JSON whatever happens.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeResult } from './util.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const TIME = '/usr/bin/time';
+const STATEMENTS = 300_000;
+const GIB = 1024 ** 3;
+
+function hugeFile(): { path: string; bytes: number } {
+  const rows: string[] = ['CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, note text, price numeric(12, 2));'];
+  for (let i = 1; i < STATEMENTS; i++) {
+    rows.push(`INSERT INTO items (id, name, note, price) VALUES (${i}, 'item number ${i}', 'a longer note about item ${i}, so that the file weighs what a real dump does', ${(i % 1000) / 10});`);
+  }
+  const text = `${rows.join('\n')}\n`;
+  const path = join(mkdtempSync(join(tmpdir(), 'pgarch-bench-huge-')), 'huge.sql');
+  writeFileSync(path, text);
+  return { path, bytes: Buffer.byteLength(text) };
+}
+
+interface Run {
+  command: string;
+  ms: number;
+  peakRssBytes?: number;
+  exit: number | null;
+  validJson: boolean;
+  statements?: number;
+}
+
+function run(args: string[]): Run {
+  const timed = existsSync(TIME);
+  const started = performance.now();
+  const r = timed
+    ? spawnSync(TIME, ['-f', '%M', process.execPath, CLI, ...args, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync(process.execPath, [CLI, ...args, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const ms = performance.now() - started;
+  const kb = timed ? Number(r.stderr.trim().split('\n').pop()) : NaN;
+  let validJson = false;
+  let statements: number | undefined;
+  try {
+    statements = (JSON.parse(r.stdout) as { summary: { statements: number } }).summary.statements;
+    validJson = true;
+  } catch {
+    // reported below as invalid
+  }
+  return { command: args.join(' '), ms, ...(Number.isFinite(kb) ? { peakRssBytes: kb * 1024 } : {}), exit: r.status, validJson, statements };
+}
+
+export async function benchRobustness(): Promise<void> {
+  const { path, bytes } = hugeFile();
+  console.log(`robustness: ${STATEMENTS.toLocaleString('en')} statements, ${(bytes / 2 ** 20).toFixed(1)} MB in one file`);
+  const runs = [
+    run(['lint', 'migrations', path, '--no-execute']),
+    run(['lint', 'migrations', path]),
+    run(['lint', 'schema', path]),
+    run(['lint', 'queries', path]),
+  ];
+  for (const r of runs) {
+    const limit = r.command.includes('--no-execute') ? 30_000 : 300_000;
+    const rss = r.peakRssBytes === undefined ? 'peak RSS unknown (no /usr/bin/time)' : `peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB (target < 1,024)`;
+    console.log(
+      `            ${r.command.replace(path, 'huge.sql')}: ${(r.ms / 1000).toFixed(1)} s (target < ${limit / 1000} s), ${rss}, exit ${r.exit}, ${r.validJson ? `valid JSON, ${r.statements?.toLocaleString('en')} statements` : 'INVALID JSON'}${r.peakRssBytes !== undefined && r.peakRssBytes >= GIB ? '  — over the memory target' : ''}`,
+    );
+  }
+  writeResult('robustness', { statements: STATEMENTS, bytes, runs: runs.map((r) => ({ ...r, command: r.command.replace(path, 'huge.sql') })) });
+}
