@@ -120,7 +120,9 @@ function snapshotBlob(): Promise<Blob | undefined> {
 function deathOf(error: unknown): EngineDiedError | undefined {
   const message = (error as Error)?.message ?? String(error);
   if (/ERRORDATA_STACK_SIZE exceeded/.test(message)) return new EngineDiedError(message, true);
-  if (error instanceof WebAssembly.RuntimeError || /^(Aborted\(|unreachable|memory access out of bounds|RuntimeError)/.test(message)) return new EngineDiedError(message, false);
+  // A PostgreSQL error (it has a SQLSTATE) is the SQL's, whatever its text: RAISE EXCEPTION 'unreachable'.
+  if (/^[0-9A-Z]{5}$/.test(String((error as { code?: unknown })?.code ?? ''))) return undefined;
+  if (error instanceof WebAssembly.RuntimeError || /^(Aborted\(|unreachable$|memory access out of bounds)/.test(message)) return new EngineDiedError(message, false);
   return undefined;
 }
 

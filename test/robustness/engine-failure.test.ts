@@ -65,6 +65,14 @@ for (const target of ENGINES) {
   });
 }
 
+describe('what is not an engine failure', () => {
+  it("RAISE EXCEPTION 'unreachable' is the SQL's error, and the run goes on", async () => {
+    const d = dir({ '001.sql': "CREATE FUNCTION boom() RETURNS void LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'unreachable'; END $$;\nSELECT boom();\nCREATE TABLE after_boom (id int);\nCREATE INDEX after_boom_id ON after_boom (id);\n" });
+    const { report } = await lintMigrations({ paths: [d] });
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} ${f.location?.line} ${f.message}`)).toEqual(['execution-error 2 unreachable']);
+  });
+});
+
 describe('the CLI on an engine failure', () => {
   it('exits 3 with valid JSON that holds the failure', async () => {
     const d = dir({ '001_recursion.sql': RECURSION });
