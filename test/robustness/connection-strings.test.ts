@@ -30,6 +30,17 @@ describe('connection strings', () => {
   });
 });
 
+describe('connection faults are one redacted line and exit 2', () => {
+  it('a server that is down, and a host that does not resolve', async () => {
+    const down = await pgarch(['lint', 'schema', 'examples/shop', '--database', 'postgres://postgres:hunter2@127.0.0.1:5999/test']);
+    expect([down.code, down.stderr]).toEqual([2, 'pgarch: cannot connect to postgres://postgres:***@127.0.0.1:5999/test: connect ECONNREFUSED 127.0.0.1:5999\n']);
+    const dns = await pgarch(['lint', 'schema', 'examples/shop', '--database', 'host=no-such-host.invalid user=postgres password=hunter2 dbname=test']);
+    expect(dns.code).toBe(2);
+    expect(dns.stderr).toMatch(/^pgarch: cannot connect to postgres:\/\/postgres:\*\*\*@no-such-host\.invalid\/test: getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid\n$/);
+    expect(down.stderr + dns.stderr).not.toContain('hunter2');
+  });
+});
+
 describeServer('keyword/value connection strings on the server', () => {
   it('connect: lint schema runs in a scratch database there', async () => {
     const run = await pgarch(['lint', 'schema', 'examples/shop', '--database', 'host=127.0.0.1 port=5432 user=postgres dbname=test password=unused', '--format', 'json']);
