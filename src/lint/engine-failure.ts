@@ -1,7 +1,7 @@
 // The embedded engine aborted (PGlite's WASM ran out of stack on an endless recursion, or trapped): the
 // run cannot go on with it, and must not look clean. One `engine-failure` error at the statement that
-// killed it — PGlite reports a stack overflow on the call after the one that caused it, so that is the
-// last statement that ran, not the one that saw the error — saying how much was not checked.
+// killed it, saying how much was not checked. PGlite's probe (pglite.ts) finds most deaths at that
+// statement; a death reported later (`delayed`) is put on the last statement that ran.
 import type { EngineDiedError } from '../engine/types.js';
 import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { Finding } from '../types.js';
@@ -37,4 +37,9 @@ export function engineFailureFinding(file: ParsedFile, culprit: Statement, died:
       : 'Lint with --database on a PostgreSQL server to check these files; please report the statement that made PGlite abort.',
     docs: 'docs/rules/engine-failure.md',
   };
+}
+
+/** An engine failure at no statement (while pgarch itself read the catalog, or before any SQL ran). */
+export function engineFailureOutsideStatements(message: string): Finding {
+  return { rule: 'engine-failure', severity: 'error', message, hint: 'Lint with --database on a PostgreSQL server.', docs: 'docs/rules/engine-failure.md' };
 }

@@ -12,7 +12,7 @@ import type { SchemaRule } from '../rules/types.js';
 import type { ParsedFile } from '../sql/parse.js';
 import type { Finding, InputSet, Report } from '../types.js';
 import { applyFiles, extensionsUsed, type ApplyProgress } from './apply.js';
-import { EngineFailure } from './engine-failure.js';
+import { EngineFailure, engineFailureOutsideStatements } from './engine-failure.js';
 import { EngineDiedError } from '../engine/types.js';
 import { applyEnvironment, isEnvironmentObject, liveEnvironment, loadEnvironment, resolveProfile } from './environment.js';
 import { readSchemaInputs, type SchemaInputs } from './schema-inputs.js';
@@ -87,7 +87,7 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
   } catch (error) {
     if (!(error instanceof EngineDiedError)) throw error;
     // Reading data for a rule (a view over the recursive function) can kill the engine too.
-    findings.push({ rule: 'engine-failure', severity: 'error', message: `The embedded engine (PGlite) aborted while pgarch read the schema (${error.message}); the schema rules that had not run yet were not checked`, hint: 'Lint with --database on a PostgreSQL server.', docs: 'docs/rules/engine-failure.md' });
+    findings.push(engineFailureOutsideStatements(`The embedded engine (PGlite) aborted while pgarch read the schema (${error.message}); the schema rules that had not run yet were not checked`));
   } finally {
     await engine.close();
   }

@@ -7,7 +7,7 @@ import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { EngineDiedError, shiftedError, toEngineError } from '../engine/types.js';
 import { errorLocation, executionErrorFinding, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
-import { engineFailureFinding } from '../lint/engine-failure.js';
+import { engineFailureFinding, engineFailureOutsideStatements } from '../lint/engine-failure.js';
 import { FailureGroups, type Failure } from '../lint/root-cause.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
@@ -308,9 +308,9 @@ export class MigrationRunner {
   private done = 0;
   private executed = 0;
   /** The user statements the engine last ran without error (one, or a batch): where a delayed engine death points. */
-  lastRan?: { file: ParsedFile; from: number; to: number };
+  private lastRan?: { file: ParsedFile; from: number; to: number };
   /** The statement being stepped through. */
-  current?: { file: ParsedFile; index: number };
+  private current?: { file: ParsedFile; index: number };
   /** The user statements being sent (one, or a batch): where an engine death that is not delayed points. */
   private inFlight?: { file: ParsedFile; from: number; to: number };
   private readonly byKind = new Map<string, MigrationRule[]>();
@@ -600,7 +600,7 @@ export class MigrationRunner {
   engineFailure(died: EngineDiedError): Finding {
     const current = this.current && { file: this.current.file, from: this.current.index, to: this.current.index };
     const at = (died.delayed ? this.lastRan : this.inFlight) ?? current;
-    if (!at) return { rule: 'engine-failure', severity: 'error', message: `The embedded engine (PGlite) aborted (${died.message}) before any migration ran`, hint: 'Lint with --database on a PostgreSQL server.', docs: 'docs/rules/engine-failure.md' };
+    if (!at) return engineFailureOutsideStatements(`The embedded engine (PGlite) aborted (${died.message}) before any migration ran`);
     const { file, from, to } = at;
     // Stepped through after the culprit (a batch runs when a later statement needs it): not checked either.
     const unchecked = this.o.total - this.done + (current && current.file === file ? current.from - to : 0);

@@ -90,7 +90,9 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
   let lexed = needsLexer ? lexScript(text, isCopyFromStdin) : undefined;
   const lex = (): LexResult => (lexed ??= lexScript(text, isCopyFromStdin));
   // psql variables: the parser reads same-length placeholders (`source`); statements keep the file's text.
-  const inHole = (offset: number) => !!lexed && [...lexed.metaCommands, ...lexed.copyData].some((h) => offset >= h.start && offset < h.end);
+  // psql-only regions (meta-commands, COPY data) split the file into segments the parser can read.
+  const holes = lexed ? [...lexed.metaCommands, ...lexed.copyData].sort((a, b) => a.start - b.start) : [];
+  const inHole = (offset: number) => holes.some((h) => offset >= h.start && offset < h.end);
   const variables = findPsqlVariables(text, inHole);
   const source = variables.length ? withPlaceholders(text, variables) : text;
   const findings: Finding[] = [...(encoding?.findings ?? [])];
@@ -104,8 +106,6 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
     });
   }
 
-  // psql-only regions (meta-commands, COPY data) split the file into segments the parser can read.
-  const holes = lexed ? [...lexed.metaCommands, ...lexed.copyData].sort((a, b) => a.start - b.start) : [];
   const segments: Segment[] = [];
   const raw: Array<{ seg: Segment; stmt: Node; byteStart: number; byteLen?: number }> = [];
 
