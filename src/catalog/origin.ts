@@ -52,7 +52,11 @@ const CONSTRAINT_KIND: Record<string, string> = {
 
 
 /** Record what one statement creates or changes. */
+/** The statement kinds that define or rename what findings point at; the others need no tree read. */
+const RECORDED_KINDS = new Set(['CreateStmt', 'AlterTableStmt', 'IndexStmt', 'CreatePolicyStmt', 'CreateTrigStmt', 'RenameStmt', 'ViewStmt', 'CreateTableAsStmt', 'CreateFunctionStmt', 'CreateEnumStmt', 'CreateSeqStmt', 'CreateSchemaStmt', 'CreateExtensionStmt', 'VariableSetStmt', 'DropStmt']);
+
 export function recordStatement(origin: OriginMap, state: OriginState, parsed: ParsedFile, stmt: Statement): void {
+  if (!RECORDED_KINDS.has(stmt.kind)) return;
   const node = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
   const at = (location?: number) => parsed.locate(stmt, location);
   const tableKey = (rv: AnyNode) => `${rv.schemaname ?? state.defaultSchema}.${rv.relname}`;

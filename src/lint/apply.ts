@@ -17,6 +17,7 @@ export function extensionsUsed(files: ParsedFile[]): string[] {
   const names = new Set<string>();
   for (const f of files) {
     for (const s of f.statements) {
+      if (s.kind !== 'CreateExtensionStmt') continue;
       const ext = (s.node as { CreateExtensionStmt?: { extname?: string } }).CreateExtensionStmt?.extname;
       if (ext) names.add(ext);
     }
@@ -110,6 +111,8 @@ function notExecutedFinding(file: ParsedFile, stmt: Statement, e: NotExecutedErr
 }
 
 export function transactionControl(stmt: Statement): 'begin' | 'end' | undefined {
+  // The kind first: a huge file's trees are made again when read (src/sql/tree-cache.ts).
+  if (stmt.kind !== 'TransactionStmt') return undefined;
   const kind = (stmt.node as { TransactionStmt?: { kind?: string } }).TransactionStmt?.kind;
   if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') return 'begin';
   if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') return 'end';
@@ -117,6 +120,7 @@ export function transactionControl(stmt: Statement): 'begin' | 'end' | undefined
 }
 
 export function isCopyFromStdin(stmt: Statement): boolean {
+  if (stmt.kind !== 'CopyStmt') return false;
   const copy = (stmt.node as { CopyStmt?: { is_from?: boolean; filename?: string } }).CopyStmt;
   return Boolean(copy?.is_from && !copy.filename);
 }

@@ -425,10 +425,13 @@ export class MigrationRunner {
     const control = transactionControl(stmt);
     if (s.aborted && control !== 'end') return undefined;
 
-    const relation = (stmt.node as AnyNode)[stmt.kind]?.relation as RangeVar | undefined;
-    const onNewTable = Boolean(relation?.relname && view.isNewName(relation));
-    // Only rules that can speak here: no context is built for a statement none of them cares about.
-    const rules = this.rulesFor(stmt).filter((r) => !(onNewTable && r.onlyExistingTables) && (!r.when || r.when(tx)));
+    // Only rules that can speak here: no context is built (and no tree read) for a statement none of them cares about.
+    let rules = this.rulesFor(stmt);
+    if (rules.length) {
+      const relation = (stmt.node as AnyNode)[stmt.kind]?.relation as RangeVar | undefined;
+      const onNewTable = Boolean(relation?.relname && view.isNewName(relation));
+      rules = rules.filter((r) => !(onNewTable && r.onlyExistingTables) && (!r.when || r.when(tx)));
+    }
     const ctx: MigrationRuleContext | undefined = rules.length
       ? {
           stmt,

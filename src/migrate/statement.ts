@@ -335,6 +335,7 @@ export function keepsHoldBrief(stmt: Statement, table: { schema: string; name: s
  * a later call can crash the process). pgarch therefore never sends it (see textToRun).
  */
 export function setsClientEncoding(stmt: Statement): boolean {
+  if (stmt.kind !== 'VariableSetStmt') return false;
   const node = (stmt.node as AnyNode).VariableSetStmt as AnyNode | undefined;
   return node?.name === 'client_encoding' && node.kind !== 'VAR_RESET';
 }

@@ -1,0 +1,62 @@
+// Huge files keep only the newest parse trees (src/sql/tree-cache.ts) and parse the others again when
+// asked. A reparsed tree must be the first one exactly, locations included: rules locate findings
+// from it. Checked with a budget so small that every tree is dropped, on every SQL file PostgreSQL
+// ships (multi-byte text, psql variables, meta-commands) and on our own fixtures.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walkFiles } from '../../src/lint/files.js';
+import { loadParser, parseFileSync } from '../../src/sql/parse.js';
+import { setTreeBudget } from '../../src/sql/tree-cache.js';
+
+function sqlFiles(): string[] {
+  const roots = [join(import.meta.dirname, '..', 'fixtures'), join(import.meta.dirname, '..', '..', 'examples')];
+  try {
+    roots.push(execFileSync('pg_config', ['--sharedir'], { encoding: 'utf8' }).trim());
+  } catch {
+    if (process.env.CI === 'true') throw new Error('CI=true but pg_config is missing');
+  }
+  return roots.flatMap((root) => walkFiles(root, (name) => name.endsWith('.sql'), new Set()));
+}
+
+describe('parse trees made again after the tree cache dropped them', () => {
+  let previous: number;
+  beforeAll(async () => {
+    await loadParser();
+  });
+  afterAll(() => {
+    setTreeBudget(previous);
+  });
+
+  it('equal the first parse, locations included, in every file', () => {
+    const files = sqlFiles();
+    expect(files.length).toBeGreaterThan(100);
+    let statements = 0;
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      previous = setTreeBudget(Number.MAX_SAFE_INTEGER);
+      const first = parseFileSync(text, file).statements.map((s) => JSON.stringify(s.node));
+      setTreeBudget(0);
+      const again = parseFileSync(text, file);
+      // Budget 0: each statement's tree is dropped as soon as the next one is made.
+      const reparsed = again.statements.map((s) => JSON.stringify(s.node));
+      expect(reparsed, file).toEqual(first);
+      setTreeBudget(previous);
+      statements += first.length;
+    }
+    expect(statements).toBeGreaterThan(3000);
+  });
+
+  it('locate findings where the first tree did', () => {
+    const text = "SELECT 1;\n-- é\nCREATE TABLE t (a int, b text DEFAULT 'ü' CHECK (length(b) > 2));\n";
+    previous = setTreeBudget(0);
+    const parsed = parseFileSync(text, 'x.sql');
+    const create = parsed.statements[1];
+    parsed.statements[0].node; // drops the CREATE's tree
+    const column = (create.node as any).CreateStmt.tableElts[1].ColumnDef;
+    const check = column.constraints.find((c: any) => c.Constraint.contype === 'CONSTR_CHECK').Constraint;
+    expect(parsed.locate(create, check.location)).toMatchObject({ line: 3, column: 43 });
+    setTreeBudget(previous);
+  });
+});
