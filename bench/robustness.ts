@@ -2,11 +2,13 @@
 // through lint migrations (parse-only and executed), lint schema and lint queries, each a whole CLI
 // process, with its wall time and peak RSS (GNU time's %M). Targets: peak RSS < 1 GiB; --no-execute
 // < 30 s; executed < 5 min; the output valid JSON whatever happens.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lintSchema } from '../dist/lint/schema.js';
+import { walkFiles } from '../dist/lint/files.js';
 import { writeResult } from './util.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -53,7 +55,60 @@ function run(args: string[]): Run {
   return { command: args.join(' '), ms, ...(Number.isFinite(kb) ? { peakRssBytes: kb * 1024 } : {}), exit: r.status, validJson, statements };
 }
 
+/** Every .sql file PostgreSQL 15 ships, flattened into one folder (as test/robustness/hostile-input.test.ts does). */
+function hostileCorpus(): { dir: string; files: number } | undefined {
+  let share: string;
+  try {
+    share = execFileSync('pg_config', ['--sharedir'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pgarch-bench-hostile-'));
+  const files = walkFiles(share, (name: string) => name.endsWith('.sql'), new Set<string>());
+  for (const f of files) copyFileSync(f, join(dir, relative(share, f).replaceAll('/', '_')));
+  return { dir, files: files.length };
+}
+
+/** The hostile corpus: each lint command as a whole process, and the slowest file of lint schema (in process, from its progress). */
+async function benchHostile(): Promise<Record<string, unknown> | undefined> {
+  const corpus = hostileCorpus();
+  if (!corpus) {
+    console.log('robustness: hostile corpus skipped (no pg_config)');
+    return undefined;
+  }
+  const runs = [run(['lint', 'schema', corpus.dir]), run(['lint', 'migrations', corpus.dir]), run(['lint', 'queries', corpus.dir])];
+  const perFile = new Map<string, number>();
+  let current: string | undefined;
+  let since = performance.now();
+  const result = await lintSchema({
+    paths: [corpus.dir],
+    progress: (_done: number, _total: number, file?: string) => {
+      if (file === current) return;
+      const now = performance.now();
+      if (current) perFile.set(current, (perFile.get(current) ?? 0) + now - since);
+      current = file;
+      since = now;
+    },
+  });
+  if (current) perFile.set(current, (perFile.get(current) ?? 0) + performance.now() - since);
+  const [slowest, slowestMs] = [...perFile].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+  const slowestName = relative(corpus.dir, slowest);
+  const statements = result.report.summary.statements;
+  console.log(`robustness: hostile corpus (pg_config --sharedir): ${corpus.files} files, ${statements.toLocaleString('en')} statements`);
+  for (const r of runs) {
+    console.log(`            ${r.command.replace(corpus.dir, 'sharedir/')}: ${(r.ms / 1000).toFixed(1)} s, peak RSS ${r.peakRssBytes === undefined ? 'unknown' : `${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB`}, exit ${r.exit}, ${r.validJson ? 'valid JSON' : 'INVALID JSON'}`);
+  }
+  console.log(`            slowest file to apply (lint schema): ${slowestName}, ${slowestMs.toFixed(0)} ms`);
+  return {
+    files: corpus.files,
+    statements,
+    runs: runs.map((r) => ({ ...r, command: r.command.replace(corpus.dir, 'sharedir/') })),
+    slowestFile: { name: slowestName, ms: slowestMs },
+  };
+}
+
 export async function benchRobustness(): Promise<void> {
+  const hostile = await benchHostile();
   const { path, bytes } = hugeFile();
   console.log(`robustness: ${STATEMENTS.toLocaleString('en')} statements, ${(bytes / 2 ** 20).toFixed(1)} MB in one file`);
   const runs = [
@@ -69,5 +124,5 @@ export async function benchRobustness(): Promise<void> {
       `            ${r.command.replace(path, 'huge.sql')}: ${(r.ms / 1000).toFixed(1)} s (target < ${limit / 1000} s), ${rss}, exit ${r.exit}, ${r.validJson ? `valid JSON, ${r.statements?.toLocaleString('en')} statements` : 'INVALID JSON'}${r.peakRssBytes !== undefined && r.peakRssBytes >= GIB ? '  — over the memory target' : ''}`,
     );
   }
-  writeResult('robustness', { statements: STATEMENTS, bytes, runs: runs.map((r) => ({ ...r, command: r.command.replace(path, 'huge.sql') })) });
+  writeResult('robustness', { statements: STATEMENTS, bytes, runs: runs.map((r) => ({ ...r, command: r.command.replace(path, 'huge.sql') })), hostile });
 }

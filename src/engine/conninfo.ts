@@ -2,6 +2,9 @@
 // keyword/value string (host=… port=… dbname=… password='it''s'). node-postgres reads only the
 // first — it took `host=… password=…` for a relative URL on a host named "base" — so the second is
 // turned into the first here, with every part percent-encoded.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { EngineError } from './types.js';
 
 const KEYS: Record<string, string> = { host: 'host', hostaddr: 'host', port: 'port', dbname: 'dbname', user: 'user', password: 'password' };
@@ -40,10 +43,47 @@ export function parseKeywordValue(conninfo: string): Map<string, string> {
   return out;
 }
 
+/**
+ * The files libpq reads `service=NAME` from, in its order: $PGSERVICEFILE or ~/.pg_service.conf, then
+ * $PGSYSCONFDIR/pg_service.conf (Debian's libpq: /etc/postgresql-common).
+ */
+export function serviceFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [env.PGSERVICEFILE ?? join(homedir(), '.pg_service.conf'), join(env.PGSYSCONFDIR ?? '/etc/postgresql-common', 'pg_service.conf')];
+}
+
+/** The keywords of one `[name]` section of a pg_service.conf (INI: `key=value` lines, `#` comments). */
+export function readService(name: string, files: string[] = serviceFiles()): Map<string, string> {
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    let section: string | undefined;
+    const found = new Map<string, string>();
+    let seen = false;
+    for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+      const line = raw.trim();
+      if (!line || line.startsWith('#')) continue;
+      const header = /^\[(.*)\]$/.exec(line);
+      if (header) {
+        section = header[1].trim();
+        seen ||= section === name;
+        continue;
+      }
+      if (section !== name) continue;
+      const eq = line.indexOf('=');
+      if (eq < 1) throw new EngineError(`service file ${file}: "${line.split(/\s/)[0]}" in [${name}] is not key=value`);
+      found.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim());
+    }
+    if (seen) return found;
+  }
+  throw new EngineError(`connection string: service "${name}" is not defined in ${files.join(' or ')}`);
+}
+
 /** A keyword/value connection string as the URL node-postgres reads (a URL is returned as is). */
 export function toConnectionUrl(conninfo: string): string {
   if (!isKeywordValue(conninfo)) return conninfo;
-  const parts = parseKeywordValue(conninfo);
+  const given = parseKeywordValue(conninfo);
+  // service=NAME: its section fills in what the string itself does not say (libpq's precedence).
+  const service = given.get('service');
+  const parts = service === undefined ? given : new Map([...readService(service)].filter(([k]) => k !== 'service').concat([...given].filter(([k]) => k !== 'service')));
   const get = (name: string) => [...parts].find(([k]) => KEYS[k] === name)?.[1];
   const port = get('port');
   if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new EngineError(`malformed connection string: port "${port}" is not a number`);

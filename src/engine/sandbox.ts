@@ -23,7 +23,7 @@ import { loadParser } from '../sql/parse.js';
 import { quoteIdent } from '../sql/quote.js';
 import { callsAny, walkNodes } from '../sql/tree.js';
 import { decide, sandboxActions, statementsOf, type SandboxAction } from './sandbox-statements.js';
-import { EngineError, NotExecutedError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
+import { ConnectionLostError, EngineError, NotExecutedError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
 
 /** What the sandbox needs of the session it runs in: every result of a multi-statement string. */
 export interface ScratchSession extends Engine {
@@ -350,6 +350,8 @@ export class SandboxEngine implements Engine {
       try {
         await this.session.exec(`ROLLBACK TO SAVEPOINT ${GUARD}`);
       } catch (rollbackError) {
+        if (rollbackError instanceof ConnectionLostError) throw rollbackError;
+        if (error instanceof ConnectionLostError) throw error;
         throw new EngineError(`the scratch database's transaction was lost (${toEngineError(rollbackError).message}); the run cannot go on`, '08006');
       }
       if (userStatement && this.userTx && this.internal === 0) this.userTx.aborted = true;

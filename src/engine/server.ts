@@ -6,7 +6,7 @@ import pg from 'pg';
 import { toConnectionUrl } from './conninfo.js';
 import { redact, redactSecret } from './redact.js';
 import { SandboxEngine } from './sandbox.js';
-import { EngineError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
+import { ConnectionLostError, EngineError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
 
 export interface ServerOptions {
   /** Create a temporary database on the server, use it, and drop it on close. */
@@ -46,7 +46,17 @@ export async function openServer(conninfo: string, options: ServerOptions = {}):
     throw error;
   }
   const session = new ServerEngine(client, `${redact(url)} (scratch database ${name})`, password, async () => {
-    await dropDatabase(admin, name);
+    // After a server restart the admin connection is gone too: drop the scratch from a new one, once
+    // the server accepts connections again (it refuses them while it starts up).
+    if (!(await dropDatabase(admin, name))) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const fresh = await connect(url, password, options.applicationName).catch(() => undefined);
+        const dropped = fresh ? await dropDatabase(fresh, name) : false;
+        await fresh?.end().catch(() => {});
+        if (dropped) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
     await admin.end().catch(() => {});
   });
   if (options.trusted) return session;
@@ -72,15 +82,23 @@ async function connect(url: string, password: string | undefined, applicationNam
   }
 }
 
-async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+/** Whether the scratch database is gone. */
+async function dropDatabase(admin: pg.Client, name: string): Promise<boolean> {
   // PG 13+: FORCE ends sessions left behind by a crashed run; older servers do not know it.
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => admin.query(`DROP DATABASE IF EXISTS "${name}"`).catch(() => {}));
+  return admin
+    .query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    .catch(() => admin.query(`DROP DATABASE IF EXISTS "${name}"`))
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
+/** The password to keep out of messages: the URL's, else the one node-postgres takes from PGPASSWORD. */
 function passwordOf(url: string): string | undefined {
   try {
     const parsed = new URL(url);
-    return parsed.password ? decodeURIComponent(parsed.password) : undefined;
+    return parsed.password ? decodeURIComponent(parsed.password) : process.env.PGPASSWORD || undefined;
   } catch {
     return undefined;
   }
@@ -122,8 +140,7 @@ export class ServerEngine implements Engine {
       const result = await this.client.query(sql);
       return (Array.isArray(result) ? result : [result]).map((r) => ({ rows: r.rows ?? [], affectedRows: r.rowCount ?? undefined }));
     } catch (error) {
-      const e = toEngineError(error);
-      throw new EngineError(redactSecret(e.message, this.password), e.code, e.position, e.detail, e.hint);
+      throw serverError(error, this.password);
     }
   }
 
@@ -154,6 +171,20 @@ export class ServerEngine implements Engine {
   }
 }
 
+/**
+ * A driver error as an EngineError with the password redacted; a broken connection (node-postgres
+ * has no SQLSTATE for it; the server sends 57P01–57P03 as it shuts down) as ConnectionLostError.
+ */
+function serverError(error: unknown, password: string | undefined): EngineError {
+  const e = toEngineError(error);
+  const message = redactSecret(e.message, password);
+  const raw = error as { code?: string };
+  if (/^57P0[123]$/.test(raw.code ?? '') || (!/^[0-9A-Z]{5}$/.test(raw.code ?? '') && /Connection terminated|connection error|not queryable|ECONNRESET|EPIPE|ECONNREFUSED/.test(message))) {
+    return new ConnectionLostError(message);
+  }
+  return new EngineError(message, e.code, e.position, e.detail, e.hint);
+}
+
 async function runQuery<Row>(client: pg.Client, sql: string, params: unknown[] | undefined, password: string | undefined): Promise<QueryResult<Row>> {
   try {
     // Without parameters use the simple protocol, which accepts several statements in one string.
@@ -161,7 +192,6 @@ async function runQuery<Row>(client: pg.Client, sql: string, params: unknown[] |
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     return { rows: (last?.rows ?? []) as Row[], affectedRows: last?.rowCount ?? undefined };
   } catch (error) {
-    const e = toEngineError(error);
-    throw new EngineError(redactSecret(e.message, password), e.code, e.position, e.detail, e.hint);
+    throw serverError(error, password);
   }
 }

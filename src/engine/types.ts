@@ -99,6 +99,22 @@ export class EngineDiedError extends EngineError {
   }
 }
 
+/**
+ * The server connection broke mid-run (the server restarted or crashed, or an administrator ended
+ * the session). Nothing after it can be trusted, so the run stops: one line, exit 2, no report.
+ */
+export class ConnectionLostError extends EngineError {
+  constructor(reason: string) {
+    super(`the connection to the server was lost (${reason}): it restarted, or the session was ended; the run stopped, and its scratch database is dropped when the server lets us`, '08006');
+    this.name = 'ConnectionLostError';
+  }
+}
+
+/** Errors after which a run cannot go on: rethrown by every catch that would make a finding of an error. */
+export function isFatalEngineError(error: unknown): error is EngineDiedError | ConnectionLostError {
+  return error instanceof EngineDiedError || error instanceof ConnectionLostError;
+}
+
 /** Convert any driver error (PGlite's or pg's share the field names) into an EngineError. */
 export function toEngineError(error: unknown): EngineError {
   if (error instanceof EngineError) return error;

@@ -3,7 +3,7 @@
 // given as JSON/text; each plan analysed into timings and insights.
 import { scanSync } from 'libpg-query';
 import { defaultConfig, type Config } from '../config.js';
-import { EngineDiedError, openEngine, toEngineError, type Engine } from '../engine/index.js';
+import { ConnectionLostError, EngineDiedError, openEngine, toEngineError, type Engine } from '../engine/index.js';
 import { applyFiles, executionErrorFinding, extensionsUsed } from '../lint/apply.js';
 import { EngineFailure, engineFailureFinding } from '../lint/engine-failure.js';
 import { InputError, readInputFile } from '../lint/files.js';
@@ -112,6 +112,7 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
             findings.push({ rule: 'execution-error', severity: 'error', message: error.message, location });
             continue;
           }
+          if (error instanceof ConnectionLostError) throw error;
           if (error instanceof EngineDiedError) {
             findings.push(engineFailureFinding(file, stmt, error, total - done));
             break queries;

@@ -1,7 +1,7 @@
 // Apply parsed SQL files to an engine statement by statement, as psql would without ON_ERROR_STOP:
 // a failing statement becomes an `execution-error` finding at its own location and the rest runs.
 import type { Engine, EngineError } from '../engine/types.js';
-import { EngineDiedError, NotExecutedError, toEngineError } from '../engine/types.js';
+import { ConnectionLostError, EngineDiedError, NotExecutedError, toEngineError } from '../engine/types.js';
 import type { ParsedFile, Statement } from '../sql/parse.js';
 import type { Finding, Location } from '../types.js';
 import { FailureGroups } from './root-cause.js';
@@ -51,6 +51,7 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
         if (control === 'begin') inTransaction = true;
         if (control === 'end') inTransaction = aborted = false;
       } catch (error) {
+        if (error instanceof ConnectionLostError) throw error;
         if (error instanceof EngineDiedError) {
           // A stack overflow shows on the call after the one that caused it.
           const culprit = error.delayed && lastRan ? lastRan : { file, stmt };
@@ -84,9 +85,13 @@ export async function applyFiles(engine: Engine, files: ParsedFile[], progress?:
  * A statement PostgreSQL rejected, at its error position: PostgreSQL's hint, else `fallbackHint`. A
  * statement a server scratch did not run is a `not-executed` finding that says why.
  */
+const QUERY_CANCELED = '57014';
+const STATEMENT_TIMEOUT_HINT =
+  'statement_timeout ran out (set by the SQL itself, the role, or the connection string) on a scratch copy far smaller than production, where it will run longer still. Give this step its own timeout (SET LOCAL statement_timeout = …) or make it smaller (batches, CONCURRENTLY). The embedded engine never enforces timeouts.';
+
 export function executionErrorFinding(file: ParsedFile, stmt: Statement, e: EngineError, fallbackHint?: string): Finding {
   if (e instanceof NotExecutedError) return notExecutedFinding(file, stmt, e);
-  const hint = e.hint ?? fallbackHint;
+  const hint = e.hint ?? (e.code === QUERY_CANCELED ? STATEMENT_TIMEOUT_HINT : fallbackHint);
   return {
     rule: 'execution-error',
     severity: 'error',

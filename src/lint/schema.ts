@@ -13,7 +13,7 @@ import type { ParsedFile } from '../sql/parse.js';
 import type { Finding, InputSet, Report } from '../types.js';
 import { applyFiles, extensionsUsed, type ApplyProgress } from './apply.js';
 import { EngineFailure, engineFailureOutsideStatements } from './engine-failure.js';
-import { EngineDiedError } from '../engine/types.js';
+import { EngineDiedError, isFatalEngineError } from '../engine/types.js';
 import { applyEnvironment, isEnvironmentObject, liveEnvironment, loadEnvironment, resolveProfile } from './environment.js';
 import { readSchemaInputs, type SchemaInputs } from './schema-inputs.js';
 import { buildReport } from './policy.js';
@@ -115,7 +115,7 @@ async function checkGuarded(rule: SchemaRule, ctx: Parameters<SchemaRule['check'
   try {
     return await rule.check(ctx);
   } catch (error) {
-    if (error instanceof EngineDiedError) throw error;
+    if (isFatalEngineError(error)) throw error;
     return [{ rule: 'rule-error', severity: 'warning', message: `pgarch's rule ${rule.id} failed (${(error as Error).message}); the schema was not checked by it`, hint: 'Please report this; silence it with {"rules": {"rule-error": "off"}} meanwhile.' }];
   }
 }

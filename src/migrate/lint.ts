@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
-import { EngineDiedError, shiftedError, toEngineError } from '../engine/types.js';
+import { EngineDiedError, isFatalEngineError, shiftedError, toEngineError } from '../engine/types.js';
 import { errorLocation, executionErrorFinding, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { engineFailureFinding, engineFailureOutsideStatements } from '../lint/engine-failure.js';
 import { FailureGroups, type Failure } from '../lint/root-cause.js';
@@ -540,7 +540,7 @@ export class MigrationRunner {
           this.lastRan = this.inFlight;
           this.inFlight = undefined;
         } catch (error) {
-          if (error instanceof EngineDiedError) throw error;
+          if (isFatalEngineError(error)) throw error;
           const e = guarded ? shiftedError(error, SAVEPOINT_PREFIX.length) : toEngineError(error);
           if (guarded) await engine.exec(`ROLLBACK TO SAVEPOINT ${STATEMENT_SAVEPOINT}; RELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}`).catch(() => {});
           // A rule that predicted this failure (e.g. CONCURRENTLY in a transaction) explains it better.
@@ -629,7 +629,7 @@ export class MigrationRunner {
       this.lastRan = this.inFlight;
       this.inFlight = undefined;
     } catch (error) {
-      if (error instanceof EngineDiedError) throw error;
+      if (isFatalEngineError(error)) throw error;
       if (batch.explicit) await engine.exec(`ROLLBACK TO SAVEPOINT ${BATCH_SAVEPOINT}; RELEASE SAVEPOINT ${BATCH_SAVEPOINT}`).catch(() => {});
       this.failed = { from: batch.from, last: batch.last };
       throw new BatchFailed();
@@ -734,7 +734,7 @@ function guarded(rule: MigrationRule, ctx: MigrationRuleContext, run: () => Find
   ];
   // A failed batch is not the rule's failure: it goes up to the runner, which starts the batch over.
   const failedUnlessBatch = (error: unknown): Finding[] => {
-    if (error instanceof BatchFailed || error instanceof EngineDiedError) throw error;
+    if (error instanceof BatchFailed || isFatalEngineError(error)) throw error;
     return failed(error);
   };
   try {

@@ -1,6 +1,7 @@
 // `pgarch lint queries`: the query rules on application SQL — .sql files and SQL literals in .ts/.js
 // code — judged from the parse tree alone, or against a catalog built from schema files (or read from a
 // live database), where each query is also checked by PostgreSQL itself (PREPARE, never executed).
+import { isFatalEngineError } from '../engine/types.js';
 import type { Catalog } from '../catalog/types.js';
 import { defaultConfig, type Config } from '../config.js';
 import { buildReport } from '../lint/policy.js';
@@ -100,6 +101,7 @@ export async function lintStatement(env: QueryEnvironment, unit: QueryUnit, stmt
     try {
       out.push(...(await rule.check(ctx)));
     } catch (error) {
+      if (isFatalEngineError(error)) throw error;
       out.push({
         rule: 'rule-error',
         severity: 'warning',

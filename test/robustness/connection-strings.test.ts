@@ -1,7 +1,10 @@
 // Connection strings: both of libpq's spellings connect, malformed ones are one clear line, and no
 // form of password is ever printed.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseKeywordValue, toConnectionUrl } from '../../src/engine/conninfo.js';
+import { parseKeywordValue, readService, serviceFiles, toConnectionUrl } from '../../src/engine/conninfo.js';
 import { redact } from '../../src/engine/redact.js';
 import { pgarch } from '../helpers/cli.js';
 import { describeServer } from '../helpers/server.js';
@@ -21,6 +24,30 @@ describe('connection strings', () => {
     expect(redact('cannot connect to postgres://u:p@ss w@127.0.0.1:5432/test: no')).toBe('cannot connect to postgres://u:***@127.0.0.1:5432/test: no');
     expect(redact("host=h password='se cret' dbname=d")).toBe('host=h password=*** dbname=d');
     expect(redact('host=h password=secret dbname=d')).toBe('host=h password=*** dbname=d');
+  });
+
+  it('service=NAME reads its section from the service files, the string itself winning, as libpq does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgarch-service-'));
+    const user = join(dir, 'user.conf');
+    const system = join(dir, 'pg_service.conf');
+    writeFileSync(user, '# ours\n[other]\nhost=elsewhere\n\n[ci]\nhost=db.internal\nport = 6432\nuser=ci\npassword=s3cr3t @ home\ndbname=app\n');
+    writeFileSync(system, '[shared]\nhost=shared.internal\ndbname=reports\n');
+    expect([...readService('ci', [user, system])]).toEqual([['host', 'db.internal'], ['port', '6432'], ['user', 'ci'], ['password', 's3cr3t @ home'], ['dbname', 'app']]);
+    expect([...readService('shared', [user, system])]).toEqual([['host', 'shared.internal'], ['dbname', 'reports']]);
+    expect(() => readService('nope', [user, system])).toThrow(`service "nope" is not defined in ${user} or ${system}`);
+    expect(serviceFiles({ PGSERVICEFILE: user, PGSYSCONFDIR: dir })).toEqual([user, system]);
+    const saved = { file: process.env.PGSERVICEFILE, dir: process.env.PGSYSCONFDIR };
+    process.env.PGSERVICEFILE = user;
+    process.env.PGSYSCONFDIR = dir;
+    try {
+      expect(toConnectionUrl('service=ci dbname=other')).toBe('postgres://ci:s3cr3t%20%40%20home@db.internal:6432/other');
+      expect(redact(`cannot connect to ${toConnectionUrl('service=ci')}: refused`)).toBe('cannot connect to postgres://ci:***@db.internal:6432/app: refused');
+    } finally {
+      for (const [key, value] of [['PGSERVICEFILE', saved.file], ['PGSYSCONFDIR', saved.dir]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 
   it('a keyword/value string with a bad port is one line and exit 2, without the password', async () => {
