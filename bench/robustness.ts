@@ -70,7 +70,7 @@ function hostileCorpus(): { dir: string; files: number } | undefined {
 }
 
 /** The hostile corpus: each lint command as a whole process, and the slowest file of lint schema (in process, from its progress). */
-async function benchHostile(): Promise<Record<string, unknown> | undefined> {
+export async function benchHostile(): Promise<Record<string, unknown> | undefined> {
   const corpus = hostileCorpus();
   if (!corpus) {
     console.log('robustness: hostile corpus skipped (no pg_config)');
@@ -91,19 +91,23 @@ async function benchHostile(): Promise<Record<string, unknown> | undefined> {
     },
   });
   if (current) perFile.set(current, (perFile.get(current) ?? 0) + performance.now() - since);
+  // The first file applied also pays for warming up (JIT, first catalog reads): it is said, not hidden.
+  const first = [...perFile.keys()][0];
   const [slowest, slowestMs] = [...perFile].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-  const slowestName = relative(corpus.dir, slowest);
+  const slowestName = `${relative(corpus.dir, slowest)}${slowest === first ? ' (the first applied: includes warm-up)' : ''}`;
+  const [next, nextMs] = [...perFile].filter(([f]) => f !== first).sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
   const statements = result.report.summary.statements;
   console.log(`robustness: hostile corpus (pg_config --sharedir): ${corpus.files} files, ${statements.toLocaleString('en')} statements`);
   for (const r of runs) {
     console.log(`            ${r.command.replace(corpus.dir, 'sharedir/')}: ${(r.ms / 1000).toFixed(1)} s, peak RSS ${r.peakRssBytes === undefined ? 'unknown' : `${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB`}, exit ${r.exit}, ${r.validJson ? 'valid JSON' : 'INVALID JSON'}`);
   }
-  console.log(`            slowest file to apply (lint schema): ${slowestName}, ${slowestMs.toFixed(0)} ms`);
+  console.log(`            slowest file to apply (lint schema): ${slowestName}, ${slowestMs.toFixed(0)} ms; slowest after warm-up: ${relative(corpus.dir, next)}, ${nextMs.toFixed(0)} ms`);
   return {
     files: corpus.files,
     statements,
     runs: runs.map((r) => ({ ...r, command: r.command.replace(corpus.dir, 'sharedir/') })),
     slowestFile: { name: slowestName, ms: slowestMs },
+    slowestAfterWarmUp: { name: relative(corpus.dir, next), ms: nextMs },
   };
 }
 
