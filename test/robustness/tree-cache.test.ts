@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkFiles } from '../../src/lint/files.js';
+import { lintSchema } from '../../src/lint/schema.js';
+import { lintMigrations } from '../../src/migrate/lint.js';
 import { loadParser, parseFileSync } from '../../src/sql/parse.js';
 import { setTreeBudget } from '../../src/sql/tree-cache.js';
 
@@ -59,4 +61,21 @@ describe('parse trees made again after the tree cache dropped them', () => {
     expect(parsed.locate(create, check.location)).toMatchObject({ line: 3, column: 43 });
     setTreeBudget(previous);
   });
+
+  it('give the same findings to every migration and schema rule, trees made again or not', async () => {
+    // A rule that kept data keyed by a tree object, or mutated one, would differ here.
+    const paths = [join(import.meta.dirname, '..', '..', 'examples', 'shop')];
+    const strip = (findings: unknown[]) => JSON.stringify(findings);
+    previous = setTreeBudget(Number.MAX_SAFE_INTEGER);
+    const migrations = strip((await lintMigrations({ paths })).report.findings);
+    const schema = strip((await lintSchema({ paths })).report.findings);
+    setTreeBudget(0);
+    try {
+      expect(strip((await lintMigrations({ paths })).report.findings)).toBe(migrations);
+      expect(strip((await lintSchema({ paths })).report.findings)).toBe(schema);
+    } finally {
+      setTreeBudget(previous);
+    }
+    expect(JSON.parse(migrations).length).toBeGreaterThan(3);
+  }, 120_000);
 });
