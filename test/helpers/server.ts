@@ -7,18 +7,25 @@ export const SERVER_URL = process.env.PGARCH_TEST_DATABASE_URL ?? 'postgres://po
 
 let preloaded = '';
 
-async function probe(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 3000 });
+/** Why a server is not reachable (undefined when it is); `then` runs on the connection first. */
+export async function unreachable(url: string, then?: (client: pg.Client) => Promise<void>): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   client.on('error', () => {});
   try {
     await client.connect();
-    preloaded = (await client.query<{ shared_preload_libraries: string }>('show shared_preload_libraries')).rows[0]?.shared_preload_libraries ?? '';
+    await then?.(client);
     return undefined;
   } catch (error) {
     return (error as Error).message;
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+function probe(): Promise<string | undefined> {
+  return unreachable(SERVER_URL, async (client) => {
+    preloaded = (await client.query<{ shared_preload_libraries: string }>('show shared_preload_libraries')).rows[0]?.shared_preload_libraries ?? '';
+  });
 }
 
 const unavailable = await probe();

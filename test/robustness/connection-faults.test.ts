@@ -11,25 +11,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgarch } from '../helpers/cli.js';
+import { unreachable } from '../helpers/server.js';
 
 const FAULTS_URL = 'postgres://postgres@127.0.0.1:5433/postgres';
 const ROLE = 'pgarch_password_test';
 const PASSWORD = 'Right horse battery 7';
 
-async function reachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: FAULTS_URL, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const unavailable = await reachable();
+const unavailable = await unreachable(FAULTS_URL);
 if (unavailable && process.env.CI === 'true') throw new Error(`CI=true but the fault-test cluster at ${FAULTS_URL} is not reachable (${unavailable}): .ci/run creates it`);
 if (unavailable) console.log(`connection-fault tests skipped: ${FAULTS_URL} is not reachable (${unavailable}); bash .ci/run creates that cluster`);
 
