@@ -105,7 +105,7 @@ export class EngineDiedError extends EngineError {
  */
 export class ConnectionLostError extends EngineError {
   constructor(reason: string) {
-    super(`the connection to the server was lost (${reason}): it restarted, or the session was ended; the run stopped, and its scratch database is dropped when the server lets us`, '08006');
+    super(`the connection to the server was lost (${reason}): it restarted, or the session was ended; the run stopped (a scratch database it made is dropped once the server is back)`, '08006');
     this.name = 'ConnectionLostError';
   }
 }
