@@ -178,8 +178,7 @@ export class ServerEngine implements Engine {
 function serverError(error: unknown, password: string | undefined): EngineError {
   const e = toEngineError(error);
   const message = redactSecret(e.message, password);
-  const raw = error as { code?: string };
-  if (/^57P0[123]$/.test(raw.code ?? '') || (!/^[0-9A-Z]{5}$/.test(raw.code ?? '') && /Connection terminated|connection error|not queryable|ECONNRESET|EPIPE|ECONNREFUSED/.test(message))) {
+  if (/^57P0[123]$/.test(e.code ?? '') || (!/^[0-9A-Z]{5}$/.test(e.code ?? '') && /Connection terminated|connection error|not queryable|ECONNRESET|EPIPE|ECONNREFUSED/.test(message))) {
     return new ConnectionLostError(message);
   }
   return new EngineError(message, e.code, e.position, e.detail, e.hint);

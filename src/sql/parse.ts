@@ -56,10 +56,10 @@ export function loadParser(): Promise<void> {
   return loaded;
 }
 
-/** A contiguous piece of the file handed to the parser: the text between psql-only regions. */
 /** Characters of SQL parsed in one call, about (see parseInPieces). */
 const PARSE_PIECE = 1 << 14;
 
+/** A contiguous piece of the file handed to the parser: the text between psql-only regions. */
 interface Segment {
   charStart: number;
   text: string;
