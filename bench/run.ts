@@ -1,5 +1,6 @@
 // npm run bench: every benchmark in turn; each prints its figures and writes bench/results/<name>.json.
 // Benchmarks measure the shipped build (dist/, built by `npm run bench`), not a dev-time transform of src/.
+import { benchAdvisor } from './advisor.js';
 import { benchCatalog } from './catalog.js';
 import { benchExplain } from './explain.js';
 import { benchFd } from './fd.js';
@@ -8,7 +9,7 @@ import { benchParse } from './parse.js';
 import { benchRobustness } from './robustness.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness };
+const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await run();

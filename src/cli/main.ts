@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { adviseCommand } from './advise.js';
 import { EXIT_USAGE } from './common.js';
 import { explainCommand } from './explain.js';
 import { lintCommand } from './lint.js';
@@ -19,13 +20,15 @@ Examples:
   $ pgarch lint migrations db/migrations --since origin/main
   $ pgarch trace db/migrations/0007_change.sql --rows orders=100000
   $ pgarch lint schema --database postgres://user@localhost/app
-  $ pgarch explain queries/report.sql --schema db/migrations --rows orders=100000 --html plan.html`,
+  $ pgarch explain queries/report.sql --schema db/migrations --rows orders=100000 --html plan.html
+  $ pgarch advise indexes --schema db/schema.sql --rows orders=1e6 --workload queries/`,
   );
 
 program.addCommand(reviewCommand());
 program.addCommand(lintCommand());
 program.addCommand(traceCommand());
 program.addCommand(explainCommand());
+program.addCommand(adviseCommand());
 
 // Commander's exit handling is per command; every level must throw instead of exiting with code 1.
 const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];

@@ -198,6 +198,9 @@ export function firstLocation(node: unknown): number | undefined {
 
 // ---------- column references ----------
 
+/** What resolving names needs of a rule's context: the catalog's table lookup. */
+export type TableLookup = Pick<QueryRuleContext, 'table'>;
+
 export type Resolved =
   /** A column of a table the catalog knows. */
   | { kind: 'table'; item: FromItem; table: Table; column: Column }
@@ -216,7 +219,7 @@ export function columnNames(ref: AnyNode): string[] | undefined {
 }
 
 /** Resolve a column reference in a block, looking outwards as PostgreSQL does. */
-export function resolveColumn(ctx: QueryRuleContext, ref: AnyNode, block: QueryBlock | undefined): Resolved {
+export function resolveColumn(ctx: TableLookup, ref: AnyNode, block: QueryBlock | undefined): Resolved {
   const names = columnNames(ref);
   if (!names?.length) return { kind: 'unknown' };
   const column = names[names.length - 1];
@@ -252,7 +255,7 @@ export function resolveColumn(ctx: QueryRuleContext, ref: AnyNode, block: QueryB
 }
 
 /** The column in one relation, when that relation is known to have it; undefined when it lacks it or nobody knows. */
-function resolveIn(ctx: QueryRuleContext, item: FromItem, column: string): Resolved | undefined {
+function resolveIn(ctx: TableLookup, item: FromItem, column: string): Resolved | undefined {
   if (item.kind === 'table' && item.rangeVar) {
     const table = ctx.table(item.rangeVar as { schemaname?: string; relname: string });
     if (!table) return item.columns?.includes(column) || !knowsColumns(ctx, item) ? { kind: 'named', item, column } : undefined;
@@ -265,13 +268,13 @@ function resolveIn(ctx: QueryRuleContext, item: FromItem, column: string): Resol
   return { kind: 'derived', item, column };
 }
 
-function knowsColumns(ctx: QueryRuleContext, item: FromItem): boolean {
+function knowsColumns(ctx: TableLookup, item: FromItem): boolean {
   if (item.columns) return true;
   return item.kind === 'table' && item.rangeVar !== undefined && ctx.table(item.rangeVar as { schemaname?: string; relname: string }) !== undefined;
 }
 
 /** The table of a FROM item, when the catalog knows it. */
-export function itemTable(ctx: QueryRuleContext, item: FromItem): Table | undefined {
+export function itemTable(ctx: TableLookup, item: FromItem): Table | undefined {
   return item.kind === 'table' && item.rangeVar ? ctx.table(item.rangeVar as { schemaname?: string; relname: string }) : undefined;
 }
 

@@ -1,0 +1,406 @@
+// `pgarch advise indexes`: from a workload to the few indexes that pay. The workload's queries are
+// costed on an engine that holds the schema and data — embedded PGlite with --schema files (and
+// --rows or data files), where candidates are built for real, or a live database with HypoPG, where
+// they are hypothetical and nothing is written — then candidates are generated from each query,
+// costed, and chosen over the whole workload (select.ts).
+import { introspect } from '../catalog/introspect.js';
+import type { Catalog, Table } from '../catalog/types.js';
+import { defaultConfig, type Config } from '../config.js';
+import { openEngine, type Engine } from '../engine/index.js';
+import { isFatalEngineError, toEngineError } from '../engine/types.js';
+import { applyFiles, extensionsUsed } from '../lint/apply.js';
+import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
+import { InputError } from '../lint/files.js';
+import { buildReport } from '../lint/policy.js';
+import { readSqlFiles } from '../lint/schema.js';
+import { seedTables } from '../migrate/seed.js';
+import { queryCatalogFrom } from '../query/catalog.js';
+import { readIndexKeys } from '../query/catalog.js';
+import { analyze } from '../rules/query/scope.js';
+import type { AnyNode } from '../rules/types.js';
+import { loadParser, type ParsedFile } from '../sql/parse.js';
+import { quoteIdent, quoteQualified, truncateIdentifier } from '../sql/quote.js';
+import type { Finding } from '../types.js';
+import { generateCandidates } from './candidates.js';
+import { copySample, type SampledTable } from './sample.js';
+import { ParameterSampler } from './params.js';
+import { selectIndexes, widens, type Costed } from './select.js';
+import type { Advice, AdviceReport, CandidateIndex, DroppedIndex, ExistingIndex, ProposedIndex, QueryAdvice } from './types.js';
+import { createIndexSql, HypoWhatIf, RealWhatIf, type Prepared, type WhatIf } from './whatif.js';
+import { readStatementStats, readWorkloadFiles, type Workload } from './workload.js';
+
+export const SELECTION_METHOD = 'greedy selection with re-costing over the workload, after Extend (Schlosser, Kossmann, Boissier, ICDE 2019)';
+
+export interface AdviseOptions {
+  /** Workload files or directories (.sql, code); without them, pg_stat_statements of `database`. */
+  workload?: string[];
+  /** Schema files applied to embedded PGlite (data files too: INSERT … SELECT generate_series). */
+  schema?: string[];
+  /** Synthetic rows per table after the schema. */
+  rows?: Record<string, number>;
+  /** A live database: read-only; costed with HypoPG. */
+  database?: string;
+  maxIndexes?: number;
+  /** Megabytes. */
+  maxSizeMb?: number;
+  writeWeight?: number;
+  /** Rows copied per table when the server has no HypoPG (default 100,000). */
+  sampleRows?: number;
+  /** Statements read from pg_stat_statements (default 50). */
+  top?: number;
+  config?: Config;
+  setup?: string[];
+  progress?: (message: string) => void;
+}
+
+/** Everything costed before a selection: the engine, the workload as planned, the candidates. */
+export interface AdvisorSession {
+  engine: Engine;
+  whatif: WhatIf;
+  workload: Workload;
+  costed: Costed[];
+  candidates: CandidateIndex[];
+  prepared: Prepared;
+  catalog: Catalog;
+  /** Input findings so far (syntax, queries that do not plan). */
+  findings: Finding[];
+  schemaFiles: ParsedFile[];
+  /** What was copied when costs came from a sample. */
+  sampled?: SampledTable[];
+  close(): Promise<void>;
+}
+
+export async function adviseIndexes(options: AdviseOptions): Promise<AdviceReport> {
+  const started = performance.now();
+  const config = options.config ?? defaultConfig();
+  const session = await openAdvisor(options);
+  let advice: Advice;
+  try {
+    advice = await advise(session, options);
+  } finally {
+    await session.close();
+  }
+  const report = buildReport(session.findings, session.schemaFiles, config, { files: session.workload.files + session.schemaFiles.length, statements: session.workload.statements, started });
+  return { ...report, advice };
+}
+
+/** Open the engine, build the copy (embedded), read and plan the workload, generate and prepare the candidates. */
+export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSession> {
+  const config = options.config ?? defaultConfig();
+  await loadParser();
+  if (options.schema?.length && options.database) throw new InputError('give --schema (the schema and data built in embedded PGlite) or --database (a live database holding them), not both');
+  if (!options.schema?.length && !options.database) throw new InputError('the advisor needs the schema and its data: --schema FILE… (embedded PGlite; data files or --rows table=N) or --database URL');
+  if (!options.workload?.length && !options.database) throw new InputError('give the workload with --workload FILE…, or --database URL to read it from pg_stat_statements');
+
+  const schemaFiles = options.schema?.length ? await readSqlFiles(options.schema) : [];
+  const env = schemaFiles.length
+    ? await loadEnvironment({ profile: resolveProfile(options.schema ?? [], config.profile), setup: [...config.setup, ...(options.setup ?? [])] })
+    : EMPTY_ENVIRONMENT;
+  const engine: Engine = await openEngine(
+    options.database ? { database: options.database, readOnly: true } : { extensions: [...new Set([...env.extensions, ...extensionsUsed(schemaFiles), 'pg_trgm'])] },
+  );
+  const findings: Finding[] = schemaFiles.flatMap((f) => f.findings);
+  let whatif: WhatIf | undefined;
+  let copy: Engine | undefined;
+  try {
+    if (schemaFiles.length) {
+      options.progress?.('applying the schema');
+      findings.push(...(await applyEnvironment(engine, env)).findings, ...(await applyFiles(engine, schemaFiles)));
+      if (options.rows && Object.keys(options.rows).length) await seedTables(engine, options.rows, ' in the schema');
+      // Index-only scans are costed from the visibility map: vacuum the copy as production's autovacuum would.
+      await engine.exec('VACUUM ANALYZE');
+    }
+    const workload = options.workload?.length ? await readWorkloadFiles(options.workload) : await readStatementStats(engine, options.top ?? 50);
+    findings.push(...workload.findings);
+    let costEngine = engine;
+    let sampled: SampledTable[] | undefined;
+    if (options.database && !(await hasHypopg(engine))) {
+      // No HypoPG: the tables the workload reads, with a sample of their rows, copied into embedded
+      // PGlite, where candidates are built for real. The live database is only read.
+      findings.push(await noHypopgFinding(engine));
+      copy = await openEngine({ extensions: ['pg_trgm', 'citext', 'btree_gin'] });
+      const catalog = await introspect(engine);
+      const lookup = await queryCatalogFrom(engine, { live: true });
+      const tables = [...new Set(workload.queries.flatMap((q) => [...tablesOf(q, lookup).tables]))];
+      options.progress?.(`copying a sample of ${tables.length} tables into embedded PGlite`);
+      sampled = await copySample(engine, catalog, copy, tables, { maxRows: options.sampleRows ?? 100_000 });
+      await copy.exec('VACUUM ANALYZE');
+      costEngine = copy;
+    }
+    whatif = costEngine === engine && options.database ? await HypoWhatIf.open(engine) : new RealWhatIf(costEngine);
+    const planned = await planWorkload(costEngine, whatif, workload, options, findings);
+    const w = whatif;
+    const c = copy;
+    return {
+      engine: costEngine,
+      whatif,
+      workload,
+      ...planned,
+      findings,
+      schemaFiles,
+      ...(sampled ? { sampled } : {}),
+      async close() {
+        await w.close();
+        await c?.close();
+        await engine.close();
+      },
+    };
+  } catch (error) {
+    await whatif?.close().catch(() => {});
+    await copy?.close().catch(() => {});
+    await engine.close();
+    throw error;
+  }
+}
+
+async function hasHypopg(engine: Engine): Promise<boolean> {
+  const { rows } = await engine.query<{ installed: boolean }>(`select exists (select 1 from pg_extension where extname = 'hypopg') as installed`);
+  return Boolean(rows[0]?.installed);
+}
+
+/** The server has no HypoPG in this database: say how to get it, and that a sampled copy was used instead. */
+async function noHypopgFinding(engine: Engine): Promise<Finding> {
+  const { rows } = await engine.query<{ available: boolean; major: number }>(
+    `select exists (select 1 from pg_available_extensions where name = 'hypopg') as available, current_setting('server_version_num')::int / 10000 as major`,
+  );
+  const how = rows[0]?.available
+    ? 'HypoPG is on the server but not in this database: CREATE EXTENSION hypopg; adds its functions (nothing else)'
+    : `install HypoPG on the server (Debian/Ubuntu: apt-get install postgresql-${rows[0]?.major ?? '<version>'}-hypopg; or build it from github.com/HypoPG/hypopg), then CREATE EXTENSION hypopg; in this database`;
+  return {
+    rule: 'advise-sampled',
+    severity: 'info',
+    message: 'The server has no HypoPG, so the advisor built real candidate indexes on a sampled copy of the tables in embedded PGlite: costs are at the sample\'s size',
+    hint: `For hypothetical indexes at the database's own size (nothing built, nothing written): ${how}.`,
+  };
+}
+
+async function planWorkload(engine: Engine, whatif: WhatIf, workload: Workload, options: AdviseOptions, findings: Finding[]): Promise<Pick<AdvisorSession, 'costed' | 'candidates' | 'prepared' | 'catalog'>> {
+  const session = await queryCatalogFrom(engine, { live: Boolean(options.database) });
+  const catalog = session.catalog;
+  const sampler = new ParameterSampler(engine, session);
+  const stats = await columnStats(engine, catalog);
+
+  // Each query planned once as it is: one that does not plan is a located finding, the rest go on.
+  const costed: Costed[] = [];
+  let done = 0;
+  for (const query of workload.queries) {
+    options.progress?.(`planning query ${++done}/${workload.queries.length}`);
+    try {
+      query.params = (await sampler.sample(query)) as string[] | undefined;
+      const base = await whatif.plan(query, [], []);
+      costed.push({ query, base, ...tablesOf(query, session) });
+    } catch (error) {
+      if (isFatalEngineError(error)) throw error;
+      const e = toEngineError(error);
+      findings.push({ rule: 'execution-error', severity: 'error', message: `${e.message} (the query cannot be planned; the advice leaves it out)`, location: query.location, ...(e.hint ? { hint: e.hint } : {}) });
+    }
+  }
+  const trgm = catalog.extensions.some((x) => x.name === 'pg_trgm');
+  const candidates = generateCandidates(
+    costed.map((c) => c.query),
+    {
+      table: (rv) => session.table(rv),
+      distinct: (table, column) => stats.get(`${table.schema}.${table.name}.${column}`),
+      canUse: (ext) => ext === 'pg_trgm' && trgm,
+    },
+  );
+  options.progress?.(`costing ${candidates.length} candidate indexes`);
+  const prepared = await whatif.prepare(candidates);
+  return { costed, candidates, prepared, catalog };
+}
+
+async function advise(session: AdvisorSession, options: AdviseOptions): Promise<Advice> {
+  const { engine, whatif, workload, costed, candidates, prepared, catalog, findings } = session;
+  const existing = existingIndexes(catalog);
+  const selection = await selectIndexes(costed, candidates, prepared.sizes, whatif, {
+    maxIndexes: options.maxIndexes ?? 10,
+    maxSize: options.maxSizeMb !== undefined ? options.maxSizeMb * 1024 * 1024 : Infinity,
+    writeWeight: options.writeWeight ?? 1,
+    minGain: 0.001,
+  });
+
+  const names = new Set(catalog.tables.flatMap((t) => t.indexes.map((i) => i.name)));
+  // Plans name candidates as the what-if engine made them; the advice names them as they will be created.
+  const proposedName = new Map<string, string>();
+  const usesOf = (q: Costed) => (selection.after.get(q.query.id)?.indexes ?? []).map((n) => whatif.candidateOf(n)).filter((id): id is string => id !== undefined);
+  const indexes: ProposedIndex[] = selection.chosen.map((c) => {
+    const name = indexName(c, names);
+    proposedName.set(c.id, name);
+    const table = catalog.tables.find((t) => t.schema === c.schema && t.name === c.table);
+    const replaces = existing.find((x) => !x.protected && x.method === c.method && !x.predicate && widens(c, asCandidateShape(x)));
+    const serves = costed.filter((q) => usesOf(q).includes(c.id)).map((q) => q.query.id);
+    const buildMs = prepared.buildMs.get(c.id);
+    return {
+      sql: `${createIndexSql(c, name, true)};`,
+      name,
+      object: `${c.schema}.${c.table}`,
+      method: c.method,
+      shapes: [...c.shapes],
+      sizeBytes: prepared.sizes.get(c.id) ?? 0,
+      buildSeconds: buildMs !== undefined ? buildMs / 1000 : estimateBuildSeconds(prepared.sizes.get(c.id) ?? 0, table),
+      benefit: selection.benefit.get(c.id) ?? 0,
+      writeCost: selection.writeCost.get(c.id) ?? 0,
+      serves,
+      ...(replaces ? { replaces: `${replaces.schema}.${replaces.name}` } : {}),
+      ...(c.extension ? { extension: c.extension } : {}),
+    };
+  });
+
+  const used = new Set<string>();
+  for (const q of costed) for (const name of [...q.base.indexes, ...(selection.after.get(q.query.id)?.indexes ?? [])]) used.add(name);
+  const drops: DroppedIndex[] = [];
+  for (const x of existing) {
+    const replacedBy = indexes.find((p) => p.replaces === `${x.schema}.${x.name}`);
+    if (replacedBy) drops.push({ name: x.name, object: `${x.schema}.${x.table}`, sql: `DROP INDEX CONCURRENTLY ${quoteQualified(x.schema, x.name)};`, sizeBytes: x.sizeBytes, reason: 'redundant', coveredBy: replacedBy.name });
+    else if (!x.protected && !used.has(x.name) && costed.some((q) => q.tables.has(`${x.schema}.${x.table}`) || q.writes === `${x.schema}.${x.table}`)) {
+      drops.push({ name: x.name, object: `${x.schema}.${x.table}`, sql: `DROP INDEX CONCURRENTLY ${quoteQualified(x.schema, x.name)};`, sizeBytes: x.sizeBytes, reason: 'unused' });
+    }
+  }
+
+  const queries: QueryAdvice[] = workload.queries.map((query) => {
+    const c = costed.find((x) => x.query === query);
+    const after = selection.after.get(query.id);
+    return {
+      id: query.id,
+      location: query.location,
+      sql: query.sql,
+      weight: query.weight,
+      kind: query.kind,
+      ...(c ? { costBefore: c.base.cost, costAfter: after?.cost ?? c.base.cost } : {}),
+      uses: c ? usesOf(c).map((id) => proposedName.get(id)).filter((n): n is string => Boolean(n)) : [],
+      ...(query.params ? { params: query.params } : {}),
+    };
+  });
+  findings.push(...adviceFindings(indexes, drops, queries, selection.totalBefore, workload.queries.length));
+  return {
+    costing: whatif.costing,
+    engine: (await engine.version()).text,
+    method: SELECTION_METHOD,
+    indexes,
+    drops,
+    queries,
+    totalBefore: selection.totalBefore,
+    totalAfter: selection.totalAfter,
+    candidates: candidates.length,
+    plans: whatif.plans,
+    ...(session.sampled ? { sampled: session.sampled.map((t) => ({ table: `${t.schema}.${t.name}`, sourceRows: t.sourceRows, copiedRows: t.copiedRows })) } : {}),
+  };
+}
+
+/** The tables a query reads, and for a write the table it writes and the columns an UPDATE sets. */
+function tablesOf(query: Costed['query'], session: { table(rv: { schemaname?: string; relname: string }): Table | undefined }): Pick<Costed, 'tables' | 'writes' | 'sets'> {
+  const tables = new Set<string>();
+  for (const block of analyze(query.stmt.node as AnyNode).blocks) {
+    for (const item of block.items) {
+      const t = item.kind === 'table' && item.rangeVar ? session.table(item.rangeVar as { schemaname?: string; relname: string }) : undefined;
+      if (t) tables.add(`${t.schema}.${t.name}`);
+    }
+  }
+  const node = query.stmt.node as AnyNode;
+  const target = node.InsertStmt?.relation ?? node.UpdateStmt?.relation ?? node.DeleteStmt?.relation;
+  const written = target ? session.table(target) : undefined;
+  const sets = node.UpdateStmt ? new Set<string>((node.UpdateStmt.targetList ?? []).map((t: AnyNode) => t.ResTarget?.name)) : undefined;
+  if (written) tables.add(`${written.schema}.${written.name}`);
+  return { tables, ...(written ? { writes: `${written.schema}.${written.name}` } : {}), ...(sets ? { sets } : {}) };
+}
+
+/** Distinct values per column from pg_stats (negative n_distinct is a fraction of the rows). */
+async function columnStats(engine: Engine, catalog: Catalog): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const rows = new Map(catalog.tables.map((t) => [`${t.schema}.${t.name}`, Math.max(t.reltuples, 1)]));
+  const { rows: stats } = await engine.query<{ s: string; t: string; a: string; n: number }>(
+    `select schemaname as s, tablename as t, attname as a, n_distinct::float8 as n from pg_stats where schemaname not in ('pg_catalog', 'information_schema')`,
+  );
+  for (const r of stats) out.set(`${r.s}.${r.t}.${r.a}`, r.n < 0 ? -r.n * (rows.get(`${r.s}.${r.t}`) ?? 1) : r.n);
+  return out;
+}
+
+function existingIndexes(catalog: Catalog): ExistingIndex[] {
+  const out: ExistingIndex[] = [];
+  for (const t of catalog.tables) {
+    const fks = t.constraints.filter((c) => c.type === 'foreign key').map((c) => c.columns);
+    for (const i of t.indexes) {
+      // An index that leads with a foreign key's columns serves the deletes and updates of the referenced rows, which no plan of the workload shows.
+      const leadsFk = fks.some((cols) => cols.every((c, k) => i.columns[k] === c));
+      out.push({
+        schema: t.schema,
+        table: t.name,
+        name: i.name,
+        method: i.method,
+        keys: i.keys,
+        include: i.include,
+        ...(i.predicate ? { predicate: i.predicate } : {}),
+        protected: i.primary || i.unique || Boolean(i.constraint) || leadsFk,
+        sizeBytes: 0,
+      });
+    }
+  }
+  return out;
+}
+
+/** An existing index in the candidate shape, to ask whether a proposal widens it. */
+function asCandidateShape(x: ExistingIndex) {
+  const keys = readIndexKeys({ definition: `CREATE INDEX ON t (${x.keys.join(', ')})`, columns: [] } as never);
+  return {
+    schema: x.schema,
+    table: x.table,
+    method: x.method,
+    keys: keys.map((k) => ({ sql: k.column ? quoteIdent(k.column) : '?', reads: [], ...(k.opclass ? { opclass: k.opclass } : {}) })),
+    include: x.include.map(quoteIdent),
+  };
+}
+
+/** About 30 MB of index written per second, plus reading the table: a rough figure, said to be one. */
+function estimateBuildSeconds(bytes: number, table: Table | undefined): number {
+  return bytes / 30e6 + ((table?.relpages ?? 0) * 8192) / 200e6;
+}
+
+function indexName(c: CandidateIndex, taken: Set<string>): string {
+  const parts = [c.table, ...c.keys.map((k) => k.column ?? k.reads.join('_') ?? 'expr'), ...(c.include.length ? ['incl'] : []), ...(c.where ? ['partial'] : []), c.method === 'gin' ? 'gin' : 'idx'];
+  const base = truncateIdentifier(parts.join('_').replace(/[^a-z0-9_]/gi, '_').toLowerCase());
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = truncateIdentifier(`${base}${n}`);
+  taken.add(name);
+  return name;
+}
+
+/** How much smaller `after` is than `before`, e.g. `57.1%`. */
+function percent(before: number, after: number): string {
+  return before > 0 ? `${(((before - after) / before) * 100).toFixed(1)}%` : '0%';
+}
+
+export function formatCost(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2);
+}
+
+function adviceFindings(indexes: ProposedIndex[], drops: DroppedIndex[], queries: QueryAdvice[], totalBefore: number, count: number): Finding[] {
+  const out: Finding[] = [];
+  for (const p of indexes) {
+    const served = queries.filter((q) => p.serves.includes(q.id));
+    const first = served[0];
+    const where = served.map((q) => `#${q.id}${q.costBefore !== undefined ? ` ${formatCost(q.costBefore)} → ${formatCost(q.costAfter!)}` : ''}`).join(', ');
+    const mb = (p.sizeBytes / 1048576).toFixed(1);
+    out.push({
+      rule: p.replaces ? 'advise-widen-index' : 'advise-create-index',
+      severity: 'warning',
+      message: p.replaces
+        ? `Widen index ${p.replaces} into ${p.name} on ${p.object}: serves ${served.length} of ${count} queries (${where}); the workload's cost falls ${percent(totalBefore, totalBefore - p.benefit)}`
+        : `Index ${p.name} on ${p.object} serves ${served.length} of ${count} queries (${where}); the workload's cost falls ${percent(totalBefore, totalBefore - p.benefit)}`,
+      ...(first?.location ? { location: first.location } : {}),
+      object: p.object,
+      hint: `${mb} MB, about ${p.buildSeconds.toFixed(1)} s to build${p.extension ? `; needs CREATE EXTENSION IF NOT EXISTS ${p.extension}` : ''}${p.replaces ? `; then drop ${p.replaces}` : ''}. CONCURRENTLY builds it without blocking writes (outside a transaction).`,
+      fix: { description: p.replaces ? `create ${p.name}, then drop ${p.replaces}` : `create ${p.name}`, sql: p.replaces ? `${p.sql}\nDROP INDEX CONCURRENTLY ${p.replaces};` : p.sql },
+    });
+  }
+  for (const d of drops.filter((x) => x.reason === 'unused')) {
+    out.push({
+      rule: 'advise-drop-index',
+      severity: 'info',
+      message: `Index ${d.name} on ${d.object} is used by no query of the workload, and every write to ${d.object} maintains it`,
+      object: d.object,
+      hint: 'Check pg_stat_user_indexes.idx_scan on production (and replicas) before dropping: the workload given is all pgarch knows.',
+      fix: { description: `drop ${d.name}`, sql: d.sql },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,212 @@
+// The index advisor on the planted workload of examples/advisor: every planted need is found — a
+// composite whose column order matters, a partial index, an expression index, a covering index, a
+// trigram index, a sort served by an index — and the index that writes make too dear is not; on
+// embedded PGlite (real indexes on the copy) and on the server (HypoPG, read-only).
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adviseIndexes } from '../../src/advise/advise.js';
+import type { AdviceReport, ProposedIndex } from '../../src/advise/types.js';
+import { describeServer, SERVER_URL } from '../helpers/server.js';
+
+const DIR = 'examples/advisor';
+const WORKLOAD = [`${DIR}/workload.sql`];
+
+/** The proposal whose SQL contains every fragment. */
+const proposal = (report: AdviceReport, ...fragments: string[]): ProposedIndex | undefined => report.advice!.indexes.find((p) => fragments.every((f) => p.sql.includes(f)));
+const queryAt = (report: AdviceReport, line: number) => report.advice!.queries.find((q) => q.location?.line === line)!;
+
+/** What a user relies on from every run, whatever the engine. */
+function plantedNeeds(get: () => AdviceReport, { trigram }: { trigram: boolean }) {
+  it('puts the equality column before the range column of a composite, widening the index on the equality column', () => {
+    const p = proposal(get(), 'ON public.customers (country, created_at)');
+    expect(p, JSON.stringify(get().advice!.indexes.map((i) => i.sql))).toBeDefined();
+    expect(proposal(get(), 'customers (created_at, country)')).toBeUndefined();
+    expect(p!.replaces).toBe('public.customers_country_idx');
+    expect(get().findings.some((f) => f.rule === 'advise-widen-index' && f.fix?.sql.includes('DROP INDEX CONCURRENTLY public.customers_country_idx'))).toBe(true);
+  });
+
+  it('proposes a partial index for the constant predicate of the work queue', () => {
+    const p = proposal(get(), "ON public.orders (created_at) WHERE status = 'pending'");
+    expect(p).toBeDefined();
+    expect(p!.serves).toContain(queryAt(get(), 21).id);
+  });
+
+  it('proposes an expression index for lower(email)', () => {
+    const p = proposal(get(), 'ON public.customers ((lower(email)))');
+    expect(p).toBeDefined();
+    expect(queryAt(get(), 6).uses).toContain(p!.name);
+  });
+
+  it('proposes a covering index for the two columns the product sales query reads', () => {
+    const p = proposal(get(), 'ON public.order_items (product_id) INCLUDE (quantity)');
+    expect(p).toBeDefined();
+    const q = queryAt(get(), 30);
+    expect(q.costAfter!).toBeLessThan(q.costBefore! / 100);
+  });
+
+  it('serves the sort and LIMIT of the account page from an index led by the customer', () => {
+    const p = proposal(get(), 'ON public.orders (customer_id, created_at)');
+    expect(p).toBeDefined();
+    expect(p!.serves).toContain(queryAt(get(), 17).id);
+  });
+
+  it.runIf(trigram)('proposes a trigram GIN index for the ILIKE search', () => {
+    const p = proposal(get(), 'ON public.products USING gin (name gin_trgm_ops)');
+    expect(p).toBeDefined();
+    expect(p!.extension).toBe('pg_trgm');
+  });
+
+  it('proposes nothing on the events table, where writes outweigh the one rare read', () => {
+    expect(get().advice!.indexes.filter((p) => p.object === 'public.events')).toEqual([]);
+    // The read would gain from one: the write cost is what rules it out.
+    const rare = queryAt(get(), 62);
+    expect(rare.costAfter).toBe(rare.costBefore);
+  });
+
+  it('advises dropping the index no query uses, keeping those that back constraints and foreign keys', () => {
+    const drops = get().advice!.drops;
+    expect(drops.find((d) => d.name === 'orders_shipped_at_idx')).toMatchObject({ reason: 'unused', sql: 'DROP INDEX CONCURRENTLY public.orders_shipped_at_idx;' });
+    expect(drops.filter((d) => d.reason === 'unused').map((d) => d.name)).toEqual(['orders_shipped_at_idx']);
+  });
+
+  it('reports each proposal as a finding located at the first query it serves, with the CONCURRENTLY fix', () => {
+    const created = get().findings.filter((f) => f.rule === 'advise-create-index');
+    expect(created.length).toBeGreaterThanOrEqual(4);
+    for (const f of created) {
+      expect(f.location?.file).toBe(`${DIR}/workload.sql`);
+      expect(f.fix?.sql).toMatch(/^CREATE INDEX CONCURRENTLY \w+ ON public\./);
+    }
+    expect(get().summary.errors).toBe(0);
+    expect(get().advice!.totalAfter).toBeLessThan(get().advice!.totalBefore / 5);
+  });
+}
+
+describe('advise indexes on embedded PGlite (real indexes on the copy)', () => {
+  let report: AdviceReport;
+  beforeAll(async () => {
+    report = await adviseIndexes({ schema: [`${DIR}/schema.sql`, `${DIR}/data.sql`], workload: WORKLOAD });
+  }, 180_000);
+  plantedNeeds(() => report, { trigram: true });
+  it('says how it costed', () => {
+    expect(report.advice).toMatchObject({ costing: 'real', method: expect.stringContaining('Extend (Schlosser') });
+    expect(report.advice!.engine).toMatch(/PGlite/);
+  });
+});
+
+describe('advise indexes: bad input', () => {
+  it('reports a query that does not parse and one that does not plan at their lines, and still advises on the rest', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'pgarch-advise-'));
+    writeFileSync(join(dir, 'schema.sql'), 'create table t (id bigint primary key, a int not null, b text not null);\n');
+    writeFileSync(join(dir, 'bad.sql'), 'select * from t where nope = 1;\n-- weight: 10\nselect id from t where a = $1;\n');
+    writeFileSync(join(dir, 'broken.sql'), 'select from where;\n');
+    const report = await adviseIndexes({ schema: [join(dir, 'schema.sql')], rows: { t: 50_000 }, workload: [join(dir, 'bad.sql'), join(dir, 'broken.sql')] });
+    expect(report.findings.find((f) => f.rule === 'syntax-error')?.location).toMatchObject({ file: join(dir, 'broken.sql'), line: 1 });
+    expect(report.findings.find((f) => f.rule === 'execution-error')).toMatchObject({ location: { file: join(dir, 'bad.sql'), line: 1 }, message: expect.stringContaining('nope') });
+    expect(report.advice!.indexes.map((i) => i.sql)).toEqual([expect.stringContaining('ON public.t (a)')]);
+  }, 120_000);
+});
+
+describeServer('advise indexes on the server (HypoPG, read-only)', () => {
+  const tag = `${process.pid}`;
+  const dbName = `pgarch_advise_${tag}`;
+  const role = `pgarch_advise_${tag}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${dbName}`;
+  url.username = role;
+  let report: AdviceReport;
+  let before: string;
+  const fingerprint = async () => {
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    const { rows } = await c.query(`select string_agg(indexrelid::regclass::text, ',' order by 1) as i, (select count(*) from events) as e from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public'`);
+    await c.end();
+    return JSON.stringify(rows[0]);
+  };
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`create role ${role} login`);
+    await admin.query(`create database ${dbName} owner ${role}`);
+    const super_ = new pg.Client({ connectionString: SERVER_URL.replace(/\/[^/]*$/, `/${dbName}`) });
+    await super_.connect();
+    // Extensions need a superuser; everything else runs as the test's own role.
+    await super_.query('create extension hypopg; create extension pg_trgm');
+    await super_.end();
+    const owner = new pg.Client({ connectionString: url.toString() });
+    await owner.connect();
+    await owner.query(readFileSync(`${DIR}/schema.sql`, 'utf8'));
+    await owner.query(readFileSync(`${DIR}/data.sql`, 'utf8'));
+    await owner.query('vacuum analyze');
+    await owner.end();
+    before = await fingerprint();
+    report = await adviseIndexes({ database: url.toString(), workload: WORKLOAD });
+  }, 300_000);
+
+  afterAll(async () => {
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`drop role if exists ${role}`);
+    await admin.end();
+  });
+
+  // HypoPG cannot make GIN indexes: the trigram need is costed on PGlite only (for now).
+  plantedNeeds(() => report, { trigram: false });
+
+  it('costs with hypothetical indexes and leaves the database as it was', async () => {
+    expect(report.advice!.costing).toBe('hypopg');
+    expect(await fingerprint()).toBe(before);
+  });
+});
+
+describeServer('advise indexes on a server without HypoPG', () => {
+  const tag = `${process.pid}`;
+  const dbName = `pgarch_advise_nohypo_${tag}`;
+  const role = `pgarch_advise_nohypo_${tag}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${dbName}`;
+  url.username = role;
+  let workload: string;
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`create role ${role} login`);
+    await admin.query(`create database ${dbName} owner ${role}`);
+    const owner = new pg.Client({ connectionString: url.toString() });
+    await owner.connect();
+    await owner.query(`create table t (id bigint generated always as identity primary key, a int not null, b text not null);
+      insert into t (a, b) select g % 5000, 'row ' || g from generate_series(1, 200000) g; analyze t`);
+    await owner.end();
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    workload = join(mkdtempSync(join(tmpdir(), 'pgarch-advise-')), 'workload.sql');
+    writeFileSync(workload, '-- weight: 100\nselect id, b from t where a = $1;\n');
+  }, 120_000);
+
+  afterAll(async () => {
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`drop role if exists ${role}`);
+    await admin.end();
+  });
+
+  it('says how to get HypoPG and advises from real indexes on a sampled copy in PGlite', async () => {
+    const report = await adviseIndexes({ database: url.toString(), workload: [workload], sampleRows: 20_000 });
+    expect(report.findings.find((f) => f.rule === 'advise-sampled')).toMatchObject({ severity: 'info', hint: expect.stringContaining('CREATE EXTENSION hypopg') });
+    expect(report.advice!.costing).toBe('real');
+    expect(report.advice!.sampled).toEqual([{ table: 'public.t', sourceRows: 200_000, copiedRows: expect.any(Number) }]);
+    expect(report.advice!.sampled![0].copiedRows).toBeGreaterThan(14_000);
+    expect(report.advice!.sampled![0].copiedRows).toBeLessThanOrEqual(20_000);
+    expect(report.advice!.indexes.map((i) => i.sql)).toEqual([expect.stringMatching(/ON public\.t \(a\)/)]);
+    // Nothing was built on the server.
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    const { rows } = await c.query(`select count(*)::int as n from pg_indexes where tablename = 't'`);
+    await c.end();
+    expect(rows[0].n).toBe(1);
+  }, 120_000);
+});
