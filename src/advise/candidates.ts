@@ -5,7 +5,7 @@
 // INCLUDE columns for an index-only scan; GIN for trigram and jsonb containment; and merges of
 // candidates on one table, so one index can serve several queries.
 import type { Table } from '../catalog/types.js';
-import { analyze, columnNames, operatorName, resolveColumn, type FromItem, type QueryBlock, type TableLookup } from '../rules/query/scope.js';
+import { analyze, columnNames, operatorName, resolveColumn, type FromItem, type QueryBlock, type Resolved, type TableLookup } from '../rules/query/scope.js';
 import type { AnyNode } from '../rules/types.js';
 import { quoteIdent } from '../sql/quote.js';
 import type { CandidateIndex, CandidateShape, IndexMethod, KeyPart, WorkloadQuery } from './types.js';
@@ -118,22 +118,30 @@ function conjuncts(block: QueryBlock): AnyNode[] {
 
 type Side = 'mine' | 'other' | 'mixed';
 
+/** Every column reference of an expression, resolved in the block (sub-selects are `onSubLink`'s). */
+function eachColumn(expr: unknown, block: QueryBlock, ctx: CandidateContext, visit: (resolved: Resolved, ref: AnyNode) => void, onSubLink?: () => void): void {
+  const walk = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(walk);
+    for (const [k, v] of Object.entries(value as AnyNode)) {
+      if (k === 'ColumnRef') visit(resolveColumn(ctx, v as AnyNode, block), v as AnyNode);
+      else if (k === 'SubLink' && onSubLink) onSubLink();
+      else walk(v);
+    }
+  };
+  walk(expr);
+}
+
 function sideOf(expr: AnyNode | undefined, item: FromItem, block: QueryBlock, ctx: CandidateContext): Side {
   let mine = 0;
   let other = 0;
-  const visit = (value: unknown): void => {
-    if (!value || typeof value !== 'object') return;
-    if (Array.isArray(value)) return value.forEach(visit);
-    for (const [k, v] of Object.entries(value as AnyNode)) {
-      if (k === 'ColumnRef') {
-        const r = resolveColumn(ctx, v as AnyNode, block);
-        if (r.kind !== 'unknown' && r.item === item) mine++;
-        else other++;
-      } else if (k === 'SubLink') other++;
-      else visit(v);
-    }
-  };
-  visit(expr);
+  eachColumn(
+    expr,
+    block,
+    ctx,
+    (r) => (r.kind !== 'unknown' && r.item === item ? mine++ : other++),
+    () => other++,
+  );
   return mine && other ? 'mixed' : mine ? 'mine' : 'other';
 }
 
@@ -224,17 +232,7 @@ function keyOf(use: TableUse, item: FromItem, block: QueryBlock, ctx: CandidateC
   const sql = sourceWithoutQualifiers(use.query, expr, item, block, ctx);
   if (!sql) return undefined;
   const reads = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (!value || typeof value !== 'object') return;
-    if (Array.isArray(value)) return value.forEach(visit);
-    for (const [k, v] of Object.entries(value as AnyNode)) {
-      if (k === 'ColumnRef') {
-        const r = resolveColumn(ctx, v as AnyNode, block);
-        if (r.kind === 'table') reads.add(r.column.name);
-      } else visit(v);
-    }
-  };
-  visit(expr);
+  eachColumn(expr, block, ctx, (r) => r.kind === 'table' && reads.add(r.column.name));
   return { sql: `(${sql})`, reads: [...reads] };
 }
 
@@ -243,18 +241,10 @@ function sourceWithoutQualifiers(query: WorkloadQuery, expr: AnyNode, item: From
   const extent = query.text.extent(expr);
   if (!extent) return undefined;
   const edits: Array<{ start: number; end: number; text: string }> = [];
-  const visit = (value: unknown): void => {
-    if (!value || typeof value !== 'object') return;
-    if (Array.isArray(value)) return value.forEach(visit);
-    for (const [k, v] of Object.entries(value as AnyNode)) {
-      if (k === 'ColumnRef') {
-        const r = resolveColumn(ctx, v as AnyNode, block);
-        const at = query.text.extent({ ColumnRef: v });
-        if (r.kind === 'table' && r.item === item && at && (v as AnyNode).fields?.length > 1) edits.push({ ...at, text: quoteIdent(r.column.name) });
-      } else visit(v);
-    }
-  };
-  visit(expr);
+  eachColumn(expr, block, ctx, (r, ref) => {
+    const at = query.text.extent({ ColumnRef: ref });
+    if (r.kind === 'table' && r.item === item && at && ref.fields?.length > 1) edits.push({ ...at, text: quoteIdent(r.column.name) });
+  });
   let out = '';
   let at = extent.start;
   for (const e of edits.sort((a, b) => a.start - b.start)) {

@@ -63,8 +63,8 @@ export function reparseTree(from: TreeSource): Node {
   return stmt;
 }
 
-/** Byte offsets in a tree: `location`, `name_location`, and A_Expr's `rexpr_list_start`/`_end` (PG 18). */
-const OFFSET_KEY = /(location|_list_start|_list_end)$/;
+/** Byte offsets in a tree: `location`, `name_location`, A_Expr's `rexpr_list_start`/`_end` and A_ArrayExpr's `list_start`/`list_end` (PG 18). */
+const OFFSET_KEY = /(location|list_start|list_end)$/;
 
 /** Adds `by` to every byte offset at or below node; -1 means "unknown" and stays. */
 function shiftLocations(node: unknown, by: number): void {

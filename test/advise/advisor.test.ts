@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adviseIndexes } from '../../src/advise/advise.js';
 import type { AdviceReport, ProposedIndex } from '../../src/advise/types.js';
-import { describeServer, SERVER_URL } from '../helpers/server.js';
+import { describeServer, SERVER_URL, statStatementsPreloaded, statStatementsSkipReason } from '../helpers/server.js';
 
 const DIR = 'examples/advisor';
 const WORKLOAD = [`${DIR}/workload.sql`];
@@ -209,4 +209,21 @@ describeServer('advise indexes on a server without HypoPG', () => {
     await c.end();
     expect(rows[0].n).toBe(1);
   }, 120_000);
+
+  it.runIf(statStatementsPreloaded)('takes the workload from pg_stat_statements when no files are given, weighted by calls', async () => {
+    const superuser = new pg.Client({ connectionString: SERVER_URL.replace(/\/[^/]*$/, `/${dbName}`) });
+    await superuser.connect();
+    await superuser.query('create extension if not exists pg_stat_statements');
+    await superuser.end();
+    const app = new pg.Client({ connectionString: url.toString() });
+    await app.connect();
+    for (let i = 0; i < 60; i++) await app.query('select id, b from t where a = $1', [i * 7]);
+    await app.end();
+    const report = await adviseIndexes({ database: url.toString(), sampleRows: 20_000 });
+    const query = report.advice!.queries.find((q) => q.sql.includes('where a = $1'));
+    expect(query?.weight).toBeGreaterThanOrEqual(60);
+    expect(query?.location).toMatchObject({ file: 'pg_stat_statements' });
+    expect(report.advice!.indexes.map((i) => i.sql)).toEqual([expect.stringMatching(/ON public\.t \(a\)/)]);
+  }, 120_000);
+  if (!statStatementsPreloaded) it.skip(`pg_stat_statements workload (${statStatementsSkipReason})`, () => {});
 });
