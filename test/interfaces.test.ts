@@ -17,6 +17,8 @@ describe('options are validated', () => {
     [['lint', 'schema', 'examples/shop', '--database', 'notaurl'], /^pgarch: --database: malformed connection URL notaurl \(expected postgres:\/\/user@host:port\/database\)$/m],
     [['lint', 'schema', 'examples/shop', '--database', 'postgres://ann:s3cret@localhost:port/db'], /^pgarch: --database: malformed connection URL postgres:\/\/ann:\*\*\*@localhost:port\/db/m],
     [['trace', 'examples/shop/migrations/0007_payments_amount_bigint.sql', '--database', 'mysql://localhost/app'], /is not a postgres:\/\/ URL/],
+    [['advise', 'indexes', '--schema', 'examples/advisor/schema.sql', '--max-size', '-1'], /--max-size <mb>' argument '-1' is invalid\. expected a number above zero, got "-1"/],
+    [['advise', 'indexes', '--schema', 'examples/advisor/schema.sql', '--write-weight', 'lots'], /expected a number above zero, got "lots"/],
   ])('%j is a usage error (exit 2), one line', async (args, message) => {
     const result = await pgarch(args);
     expect(result.code).toBe(2);

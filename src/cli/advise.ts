@@ -5,7 +5,7 @@ import { formatAdviceText } from '../advise/render-text.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
 import { allRules } from '../rules/registry.js';
 import { collectRows } from './lint.js';
-import { addEnvironmentOptions, readConfig, resolveDatabase, runCommand, wholeNumber, withEnvironment } from './common.js';
+import { addEnvironmentOptions, collect, positiveNumber, readConfig, resolveDatabase, runCommand, wholeNumber, withEnvironment } from './common.js';
 
 interface AdviseCliOptions {
   workload?: string[];
@@ -27,14 +27,6 @@ interface AdviseCliOptions {
   profile?: 'default' | 'supabase';
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new Error(`not a positive number: ${value}`);
-  return n;
-}
-
 export function adviseCommand(): Command {
   const advise = new Command('advise').description('advisors: index advice for a workload');
   const cmd = new Command('indexes')
@@ -44,8 +36,8 @@ export function adviseCommand(): Command {
     .option('--rows <table=N>', 'generate N rows matching the column types and constraints (repeatable)', collectRows)
     .option('-d, --database <url>', 'a live database holding schema and data: costed with HypoPG hypothetical indexes, read-only; without --workload, the workload is its pg_stat_statements')
     .option('--max-indexes <n>', 'propose at most n indexes (default 10)', wholeNumber)
-    .option('--max-size <mb>', 'total size of the proposed indexes at most this many MB', positive)
-    .option('--write-weight <x>', 'multiply the write cost charged per index (default 1)', positive)
+    .option('--max-size <mb>', 'total size of the proposed indexes at most this many MB', positiveNumber)
+    .option('--write-weight <x>', 'multiply the write cost charged per index (default 1)', positiveNumber)
     .option('--sample-rows <n>', 'a server without HypoPG: rows copied per table into embedded PGlite (default 100000)', wholeNumber)
     .option('--top <n>', 'with pg_stat_statements: the n statements with the most total time (default 50)', wholeNumber)
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))

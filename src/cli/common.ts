@@ -35,6 +35,16 @@ export function wholeNumber(value: string): number {
   return n;
 }
 
+/** A quantity given on the command line (a size, a weight): a number above zero, or a usage error (exit 2). */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number above zero, got "${value}"`);
+  return n;
+}
+
+/** A repeatable option's values, in the order given. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 /** A PostgreSQL major version: 9 to 30, as the config file accepts. */
 export function pgMajor(value: string): number {
   const n = Number(value);

@@ -6,7 +6,7 @@ import { formatExplainText } from '../explain/render-text.js';
 import { discoverSqlFiles, InputError, readInputFile } from '../lint/files.js';
 import { exitCodeFor } from '../report/index.js';
 import { collectRows } from './lint.js';
-import { addEnvironmentOptions, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, wholeNumber, withEnvironment } from './common.js';
+import { addEnvironmentOptions, collect, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, wholeNumber, withEnvironment } from './common.js';
 
 interface ExplainCliOptions {
   database?: string;
@@ -26,8 +26,6 @@ interface ExplainCliOptions {
   setup?: string[];
   profile?: 'default' | 'supabase';
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function explainCommand(): Command {
   const cmd = new Command('explain')

@@ -1,7 +1,7 @@
 // `pgarch lint queries FILE…`: the query rules on .sql files and SQL literals in .ts/.js code.
 import { Command, InvalidArgumentError } from 'commander';
 import { lintQueries } from '../query/lint.js';
-import { wholeNumber, addCommonOptions, addEnvironmentOptions, emitReport, EXIT_USAGE, requireInput, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
+import { wholeNumber, addCommonOptions, collect, addEnvironmentOptions, emitReport, EXIT_USAGE, requireInput, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
 
 interface LintQueriesFlags extends CommonOptions, EnvironmentOptions {
   schema?: string[];
@@ -59,6 +59,4 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
   );
   return cmd;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 

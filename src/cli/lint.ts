@@ -5,6 +5,7 @@ import {
   addCommonOptions,
   addEnvironmentOptions,
   addLayoutOptions,
+  collect,
   pgMajor,
   wholeNumber,
   emitReport,
@@ -79,8 +80,6 @@ export function collectRows(value: string, previous: Record<string, number> = {}
   return { ...previous, [value.slice(0, at)]: rows };
 }
 
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function lintMigrationsCommand(): Command {
   const cmd = new Command('migrations')
