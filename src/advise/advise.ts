@@ -3,7 +3,6 @@
 // --rows or data files), where candidates are built for real, or a live database with HypoPG, where
 // they are hypothetical and nothing is written — then candidates are generated from each query,
 // costed, and chosen over the whole workload (select.ts).
-import { introspect } from '../catalog/introspect.js';
 import type { Catalog, Table } from '../catalog/types.js';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine, type Engine } from '../engine/index.js';
@@ -14,8 +13,7 @@ import { InputError } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
 import { readSqlFiles } from '../lint/schema.js';
 import { seedTables } from '../migrate/seed.js';
-import { queryCatalogFrom } from '../query/catalog.js';
-import { readIndexKeys } from '../query/catalog.js';
+import { queryCatalogFrom, readIndexKeys } from '../query/catalog.js';
 import { analyze } from '../rules/query/scope.js';
 import type { AnyNode } from '../rules/types.js';
 import { loadParser, type ParsedFile } from '../sql/parse.js';
@@ -119,11 +117,10 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
       // PGlite, where candidates are built for real. The live database is only read.
       findings.push(await noHypopgFinding(engine));
       copy = await openEngine({ extensions: ['pg_trgm', 'citext', 'btree_gin'] });
-      const catalog = await introspect(engine);
       const lookup = await queryCatalogFrom(engine, { live: true });
       const tables = [...new Set(workload.queries.flatMap((q) => [...tablesOf(q, lookup).tables]))];
       options.progress?.(`copying a sample of ${tables.length} tables into embedded PGlite`);
-      sampled = await copySample(engine, catalog, copy, tables, { maxRows: options.sampleRows ?? 100_000 });
+      sampled = await copySample(engine, lookup.catalog, copy, tables, { maxRows: options.sampleRows ?? 100_000 });
       await copy.exec('VACUUM ANALYZE');
       costEngine = copy;
     }
@@ -227,7 +224,7 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
     const name = indexName(c, names);
     proposedName.set(c.id, name);
     const table = catalog.tables.find((t) => t.schema === c.schema && t.name === c.table);
-    const replaces = existing.find((x) => !x.protected && x.method === c.method && !x.predicate && widens(c, asCandidateShape(x)));
+    const replaces = existing.find((x) => !x.protected && x.method === c.method && !x.predicate && widens(c, x));
     const serves = costed.filter((q) => usesOf(q).includes(c.id)).map((q) => q.query.id);
     const buildMs = prepared.buildMs.get(c.id);
     return {
@@ -250,11 +247,11 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
   for (const q of costed) for (const name of [...q.base.indexes, ...(selection.after.get(q.query.id)?.indexes ?? [])]) used.add(name);
   const drops: DroppedIndex[] = [];
   for (const x of existing) {
+    const object = `${x.schema}.${x.table}`;
+    const drop = { name: x.name, object, sql: `DROP INDEX CONCURRENTLY ${quoteQualified(x.schema, x.name)};`, sizeBytes: x.sizeBytes };
     const replacedBy = indexes.find((p) => p.replaces === `${x.schema}.${x.name}`);
-    if (replacedBy) drops.push({ name: x.name, object: `${x.schema}.${x.table}`, sql: `DROP INDEX CONCURRENTLY ${quoteQualified(x.schema, x.name)};`, sizeBytes: x.sizeBytes, reason: 'redundant', coveredBy: replacedBy.name });
-    else if (!x.protected && !used.has(x.name) && costed.some((q) => q.tables.has(`${x.schema}.${x.table}`) || q.writes === `${x.schema}.${x.table}`)) {
-      drops.push({ name: x.name, object: `${x.schema}.${x.table}`, sql: `DROP INDEX CONCURRENTLY ${quoteQualified(x.schema, x.name)};`, sizeBytes: x.sizeBytes, reason: 'unused' });
-    }
+    if (replacedBy) drops.push({ ...drop, reason: 'redundant', coveredBy: replacedBy.name });
+    else if (!x.protected && !used.has(x.name) && costed.some((q) => q.tables.has(object) || q.writes === object)) drops.push({ ...drop, reason: 'unused' });
   }
 
   const queries: QueryAdvice[] = workload.queries.map((query) => {
@@ -327,8 +324,9 @@ function existingIndexes(catalog: Catalog): ExistingIndex[] {
         table: t.name,
         name: i.name,
         method: i.method,
-        keys: i.keys,
-        include: i.include,
+        // Expression keys become a key no candidate has: a proposal widens plain-column prefixes only.
+        keys: readIndexKeys(i).map((k) => ({ sql: k.column ? quoteIdent(k.column) : '?', reads: k.column ? [k.column] : [], ...(k.opclass ? { opclass: k.opclass } : {}) })),
+        include: i.include.map(quoteIdent),
         ...(i.predicate ? { predicate: i.predicate } : {}),
         protected: i.primary || i.unique || Boolean(i.constraint) || leadsFk,
         sizeBytes: 0,
@@ -336,18 +334,6 @@ function existingIndexes(catalog: Catalog): ExistingIndex[] {
     }
   }
   return out;
-}
-
-/** An existing index in the candidate shape, to ask whether a proposal widens it. */
-function asCandidateShape(x: ExistingIndex) {
-  const keys = readIndexKeys({ definition: `CREATE INDEX ON t (${x.keys.join(', ')})`, columns: [] } as never);
-  return {
-    schema: x.schema,
-    table: x.table,
-    method: x.method,
-    keys: keys.map((k) => ({ sql: k.column ? quoteIdent(k.column) : '?', reads: [], ...(k.opclass ? { opclass: k.opclass } : {}) })),
-    include: x.include.map(quoteIdent),
-  };
 }
 
 /** About 30 MB of index written per second, plus reading the table: a rough figure, said to be one. */

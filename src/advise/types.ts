@@ -68,8 +68,9 @@ export interface ExistingIndex {
   table: string;
   name: string;
   method: string;
-  /** Key SQL as pg_get_indexdef prints it. */
-  keys: string[];
+  /** Key parts as a candidate's, read from pg_get_indexdef (an expression key is `?`). */
+  keys: KeyPart[];
+  /** INCLUDE columns, quoted. */
   include: string[];
   predicate?: string;
   /** Backs a constraint (primary key, unique, exclusion) or leads with a foreign key's columns: never dropped. */
