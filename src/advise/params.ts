@@ -6,7 +6,7 @@
 // not tie to a column gets a plain value of the type PostgreSQL infers for it.
 import type { Table } from '../catalog/types.js';
 import type { Queryable } from '../engine/types.js';
-import { analyze, resolveColumn, type QueryBlock, type TableLookup } from '../rules/query/scope.js';
+import { analyze, columnRefs, parameterNumbers, resolveColumn, type QueryBlock, type TableLookup } from '../rules/query/scope.js';
 import type { AnyNode } from '../rules/types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import type { WorkloadQuery } from './types.js';
@@ -31,7 +31,7 @@ export function parameterUses(query: WorkloadQuery, ctx: TableLookup): Map<numbe
     for (const n of paramNumbers(expr)) if (!uses.has(n)) uses.set(n, column);
   };
   const columnOf = (expr: AnyNode | undefined, block: QueryBlock | undefined, role: Role): ParamUse | undefined => {
-    const ref = firstColumnRef(expr);
+    const ref = columnRefs(expr)[0];
     if (!ref) return undefined;
     const r = resolveColumn(ctx, ref, block);
     return r.kind === 'table' ? { table: r.table, column: r.column.name, role } : undefined;
@@ -70,6 +70,7 @@ export function parameterUses(query: WorkloadQuery, ctx: TableLookup): Map<numbe
   return uses;
 }
 
+/** The parameters of one side of a comparison, not those of a sub-select in it (they are its own comparisons'). */
 function paramNumbers(expr: unknown): number[] {
   const out: number[] = [];
   const visit = (v: unknown): void => {
@@ -82,24 +83,6 @@ function paramNumbers(expr: unknown): number[] {
   };
   visit(expr);
   return out;
-}
-
-function firstColumnRef(expr: unknown): AnyNode | undefined {
-  if (!expr || typeof expr !== 'object') return undefined;
-  if (Array.isArray(expr)) {
-    for (const e of expr) {
-      const r = firstColumnRef(e);
-      if (r) return r;
-    }
-    return undefined;
-  }
-  for (const [k, v] of Object.entries(expr as AnyNode)) {
-    if (k === 'ColumnRef') return v as AnyNode;
-    if (k === 'SubLink') continue;
-    const r = firstColumnRef(v);
-    if (r) return r;
-  }
-  return undefined;
 }
 
 const QUANTILE: Record<Role, number> = { value: 0.5, lower: 0.98, upper: 1 };
@@ -116,7 +99,8 @@ export class ParameterSampler {
 
   /** Values for every `$n` of the query (1…highest), or undefined when it has none. */
   async sample(query: WorkloadQuery): Promise<Array<string | null> | undefined> {
-    const highest = Math.max(0, ...paramNumbers(query.stmt.node));
+    // Every parameter of the statement, sub-selects' included.
+    const highest = Math.max(0, ...parameterNumbers(query.stmt.node));
     if (highest === 0) return undefined;
     const uses = parameterUses(query, this.ctx);
     const values: Array<string | null> = [];
