@@ -269,8 +269,9 @@ function candidatesFor(use: TableUse, maxInclude: number): CandidateIndex[] {
   const firstRange = use.range[0]?.key;
   for (const p of [...eq, ...use.range]) make('single', [p.key]);
   const bases: KeyPart[][] = [];
-  if (eqKeys.length + (firstRange ? 1 : 0) >= 2) bases.push([...eqKeys, ...(firstRange ? [firstRange] : [])]);
-  else if (eqKeys.length + (firstRange ? 1 : 0) === 1) bases.push([...eqKeys, ...(firstRange ? [firstRange] : [])]);
+  // Equality keys, then the first range key.
+  const filterKeys = [...eqKeys, ...(firstRange ? [firstRange] : [])];
+  if (filterKeys.length) bases.push(filterKeys);
   const ordering = use.order.length ? use.order : use.group;
   const orderServed = ordering.length && (!firstRange || ordering[0].sql === firstRange.sql);
   if (orderServed) bases.push([...eqKeys, ...ordering]);

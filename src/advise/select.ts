@@ -6,7 +6,7 @@
 // queries do not both count), minus the write cost the index adds; it stops at the budgets or when
 // no move gains enough. A final pass drops chosen indexes a later choice made redundant.
 import { isPrefix } from './candidates.js';
-import type { CandidateIndex, ExistingIndex, WorkloadQuery } from './types.js';
+import type { CandidateIndex, WorkloadQuery } from './types.js';
 import type { WhatIf, WhatIfPlan } from './whatif.js';
 
 export interface SelectionOptions {
@@ -67,7 +67,7 @@ function unquote(name: string): string {
   return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
 }
 
-export async function selectIndexes(workload: Costed[], candidates: CandidateIndex[], sizes: Map<string, number>, whatif: WhatIf, options: SelectionOptions, hidden: ExistingIndex[] = []): Promise<Selection> {
+export async function selectIndexes(workload: Costed[], candidates: CandidateIndex[], sizes: Map<string, number>, whatif: WhatIf, options: SelectionOptions): Promise<Selection> {
   const cache = new Map<string, WhatIfPlan>();
   const planWith = async (q: Costed, set: CandidateIndex[]): Promise<WhatIfPlan> => {
     const relevant = set.filter((c) => q.tables.has(tableOf(c)));
@@ -75,7 +75,7 @@ export async function selectIndexes(workload: Costed[], candidates: CandidateInd
     const key = `${q.query.id}:${relevant.map((c) => c.id).sort().join('|')}`;
     let plan = cache.get(key);
     if (!plan) {
-      plan = await whatif.plan(q.query, relevant, hidden);
+      plan = await whatif.plan(q.query, relevant, []);
       cache.set(key, plan);
     }
     return plan;
@@ -89,22 +89,20 @@ export async function selectIndexes(workload: Costed[], candidates: CandidateInd
     }
     return total;
   };
+  /** What `c` adds to `set` (which holds it): the reads it saves on its table, less its write cost. */
+  const marginal = async (c: CandidateIndex, set: CandidateIndex[]): Promise<number> =>
+    (await readCost(set.filter((x) => x !== c), tableOf(c))) - (await readCost(set, tableOf(c))) - writeCost.get(c.id)!;
   const totalBefore = await readCost([]);
   const threshold = options.minGain * totalBefore;
 
   // Only candidates some plan actually uses are worth a step.
   const useful: CandidateIndex[] = [];
-  for (const c of candidates) {
-    if (!sizes.has(c.id)) continue;
-    const table = tableOf(c);
-    const gain = (await readCost([], table)) - (await readCost([c], table)) - writeCost.get(c.id)!;
-    if (gain > threshold) useful.push(c);
-  }
+  for (const c of candidates) if (sizes.has(c.id) && (await marginal(c, [c])) > threshold) useful.push(c);
 
   let chosen: CandidateIndex[] = [];
   let size = 0;
   while (chosen.length < options.maxIndexes) {
-    let best: { set: CandidateIndex[]; gain: number; size: number; added: CandidateIndex } | undefined;
+    let best: { set: CandidateIndex[]; gain: number; size: number } | undefined;
     for (const c of useful) {
       if (chosen.includes(c)) continue;
       const table = tableOf(c);
@@ -119,7 +117,7 @@ export async function selectIndexes(workload: Costed[], candidates: CandidateInd
         const gain = now - (await readCost(set, table)) - writeCost.get(c.id)! + removed.reduce((n, x) => n + writeCost.get(x.id)!, 0);
         // Near-equal gains: the smaller index (a partial one, one without INCLUDE) wins.
         const better = !best || gain > best.gain * 1.03 || (gain >= best.gain * 0.97 && extraSize < best.size);
-        if (gain > threshold && better) best = { set, gain, size: extraSize, added: c };
+        if (gain > threshold && better) best = { set, gain, size: extraSize };
       }
     }
     if (!best) break;
@@ -128,17 +126,9 @@ export async function selectIndexes(workload: Costed[], candidates: CandidateInd
   }
 
   // A later choice can make an earlier one redundant: drop what no longer pays.
+  for (const c of [...chosen]) if ((await marginal(c, chosen)) <= threshold) chosen = chosen.filter((x) => x !== c);
   const benefit = new Map<string, number>();
-  for (const c of [...chosen]) {
-    const without = chosen.filter((x) => x !== c);
-    const table = tableOf(c);
-    const gain = (await readCost(without, table)) - (await readCost(chosen, table)) - writeCost.get(c.id)!;
-    if (gain <= threshold) chosen = without;
-  }
-  for (const c of chosen) {
-    const table = tableOf(c);
-    benefit.set(c.id, (await readCost(chosen.filter((x) => x !== c), table)) - (await readCost(chosen, table)) - writeCost.get(c.id)!);
-  }
+  for (const c of chosen) benefit.set(c.id, await marginal(c, chosen));
   const after = new Map<number, WhatIfPlan>();
   for (const q of workload) after.set(q.query.id, await planWith(q, chosen));
   const totalAfter = (await readCost(chosen)) + chosen.reduce((n, c) => n + writeCost.get(c.id)!, 0);
