@@ -2,7 +2,9 @@
 // composite whose column order matters, a partial index, an expression index, a covering index, a
 // trigram index, a sort served by an index — and the index that writes make too dear is not; on
 // embedded PGlite (real indexes on the copy) and on the server (HypoPG, read-only).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adviseIndexes } from '../../src/advise/advise.js';
@@ -82,6 +84,40 @@ function plantedNeeds(get: () => AdviceReport, { trigram }: { trigram: boolean }
   });
 }
 
+/** A database of the test's own on the server, owned by a login role of its own (named alike). */
+function ownDatabase(prefix: string) {
+  const name = `${prefix}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  const owner = new URL(SERVER_URL);
+  owner.pathname = `/${name}`;
+  owner.username = name;
+  const superuser = new URL(SERVER_URL);
+  superuser.pathname = `/${name}`;
+  return {
+    url: owner.toString(),
+    /** SQL in the database as its owner; as the superuser only for what needs one (extensions). */
+    async run(sql: string, params: unknown[] = [], as: 'owner' | 'superuser' = 'owner') {
+      const client = new pg.Client({ connectionString: (as === 'owner' ? owner : superuser).toString() });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async create() {
+      await admin.connect();
+      await admin.query(`create role ${name} login`);
+      await admin.query(`create database ${name} owner ${name}`);
+    },
+    async drop() {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.query(`drop role if exists ${name}`);
+      await admin.end();
+    },
+  };
+}
+
 describe('advise indexes on embedded PGlite (real indexes on the copy)', () => {
   let report: AdviceReport;
   beforeAll(async () => {
@@ -96,9 +132,6 @@ describe('advise indexes on embedded PGlite (real indexes on the copy)', () => {
 
 describe('advise indexes: bad input', () => {
   it('reports a query that does not parse and one that does not plan at their lines, and still advises on the rest', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'pgarch-advise-'));
     writeFileSync(join(dir, 'schema.sql'), 'create table t (id bigint primary key, a int not null, b text not null);\n');
     writeFileSync(join(dir, 'bad.sql'), 'select * from t where nope = 1;\n-- weight: 10\nselect id from t where a = $1;\nselect b from t where id in (select id from t where a = $1);\n');
@@ -113,47 +146,26 @@ describe('advise indexes: bad input', () => {
 });
 
 describeServer('advise indexes on the server (HypoPG, read-only)', () => {
-  const tag = `${process.pid}`;
-  const dbName = `pgarch_advise_${tag}`;
-  const role = `pgarch_advise_${tag}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${dbName}`;
-  url.username = role;
+  const db = ownDatabase('pgarch_advise');
   let report: AdviceReport;
   let before: string;
-  const fingerprint = async () => {
-    const c = new pg.Client({ connectionString: url.toString() });
-    await c.connect();
-    const { rows } = await c.query(`select string_agg(indexrelid::regclass::text, ',' order by 1) as i, (select count(*) from events) as e from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public'`);
-    await c.end();
-    return JSON.stringify(rows[0]);
-  };
+  const fingerprint = async () =>
+    JSON.stringify(
+      (await db.run(`select string_agg(indexrelid::regclass::text, ',' order by 1) as i, (select count(*) from events) as e from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public'`))[0],
+    );
 
   beforeAll(async () => {
-    await admin.connect();
-    await admin.query(`create role ${role} login`);
-    await admin.query(`create database ${dbName} owner ${role}`);
-    const super_ = new pg.Client({ connectionString: SERVER_URL.replace(/\/[^/]*$/, `/${dbName}`) });
-    await super_.connect();
+    await db.create();
     // Extensions need a superuser; everything else runs as the test's own role.
-    await super_.query('create extension hypopg; create extension pg_trgm');
-    await super_.end();
-    const owner = new pg.Client({ connectionString: url.toString() });
-    await owner.connect();
-    await owner.query(readFileSync(`${DIR}/schema.sql`, 'utf8'));
-    await owner.query(readFileSync(`${DIR}/data.sql`, 'utf8'));
-    await owner.query('vacuum analyze');
-    await owner.end();
+    await db.run('create extension hypopg; create extension pg_trgm', [], 'superuser');
+    await db.run(readFileSync(`${DIR}/schema.sql`, 'utf8'));
+    await db.run(readFileSync(`${DIR}/data.sql`, 'utf8'));
+    await db.run('vacuum analyze');
     before = await fingerprint();
-    report = await adviseIndexes({ database: url.toString(), workload: WORKLOAD });
+    report = await adviseIndexes({ database: db.url, workload: WORKLOAD });
   }, 300_000);
 
-  afterAll(async () => {
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`drop role if exists ${role}`);
-    await admin.end();
-  });
+  afterAll(() => db.drop());
 
   // HypoPG cannot make GIN indexes: the trigram need is costed on PGlite only (for now).
   plantedNeeds(() => report, { trigram: false });
@@ -165,39 +177,21 @@ describeServer('advise indexes on the server (HypoPG, read-only)', () => {
 });
 
 describeServer('advise indexes on a server without HypoPG', () => {
-  const tag = `${process.pid}`;
-  const dbName = `pgarch_advise_nohypo_${tag}`;
-  const role = `pgarch_advise_nohypo_${tag}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${dbName}`;
-  url.username = role;
+  const db = ownDatabase('pgarch_advise_nohypo');
   let workload: string;
 
   beforeAll(async () => {
-    await admin.connect();
-    await admin.query(`create role ${role} login`);
-    await admin.query(`create database ${dbName} owner ${role}`);
-    const owner = new pg.Client({ connectionString: url.toString() });
-    await owner.connect();
-    await owner.query(`create table t (id bigint generated always as identity primary key, a int not null, b text not null);
+    await db.create();
+    await db.run(`create table t (id bigint generated always as identity primary key, a int not null, b text not null);
       insert into t (a, b) select g % 5000, 'row ' || g from generate_series(1, 200000) g; analyze t`);
-    await owner.end();
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     workload = join(mkdtempSync(join(tmpdir(), 'pgarch-advise-')), 'workload.sql');
     writeFileSync(workload, '-- weight: 100\nselect id, b from t where a = $1;\n');
   }, 120_000);
 
-  afterAll(async () => {
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`drop role if exists ${role}`);
-    await admin.end();
-  });
+  afterAll(() => db.drop());
 
   it('says how to get HypoPG and advises from real indexes on a sampled copy in PGlite', async () => {
-    const report = await adviseIndexes({ database: url.toString(), workload: [workload], sampleRows: 20_000 });
+    const report = await adviseIndexes({ database: db.url, workload: [workload], sampleRows: 20_000 });
     expect(report.findings.find((f) => f.rule === 'advise-sampled')).toMatchObject({ severity: 'info', hint: expect.stringContaining('CREATE EXTENSION hypopg') });
     expect(report.advice!.costing).toBe('real');
     expect(report.advice!.sampled).toEqual([{ table: 'public.t', sourceRows: 200_000, copiedRows: expect.any(Number) }]);
@@ -205,23 +199,16 @@ describeServer('advise indexes on a server without HypoPG', () => {
     expect(report.advice!.sampled![0].copiedRows).toBeLessThanOrEqual(20_000);
     expect(report.advice!.indexes.map((i) => i.sql)).toEqual([expect.stringMatching(/ON public\.t \(a\)/)]);
     // Nothing was built on the server.
-    const c = new pg.Client({ connectionString: url.toString() });
-    await c.connect();
-    const { rows } = await c.query(`select count(*)::int as n from pg_indexes where tablename = 't'`);
-    await c.end();
-    expect(rows[0].n).toBe(1);
+    expect(await db.run(`select count(*)::int as n from pg_indexes where tablename = 't'`)).toEqual([{ n: 1 }]);
   }, 120_000);
 
   it.runIf(statStatementsPreloaded)('takes the workload from pg_stat_statements when no files are given, weighted by calls', async () => {
-    const superuser = new pg.Client({ connectionString: SERVER_URL.replace(/\/[^/]*$/, `/${dbName}`) });
-    await superuser.connect();
-    await superuser.query('create extension if not exists pg_stat_statements');
-    await superuser.end();
-    const app = new pg.Client({ connectionString: url.toString() });
+    await db.run('create extension if not exists pg_stat_statements', [], 'superuser');
+    const app = new pg.Client({ connectionString: db.url });
     await app.connect();
     for (let i = 0; i < 60; i++) await app.query('select id, b from t where a = $1', [i * 7]);
     await app.end();
-    const report = await adviseIndexes({ database: url.toString(), sampleRows: 20_000 });
+    const report = await adviseIndexes({ database: db.url, sampleRows: 20_000 });
     const query = report.advice!.queries.find((q) => q.sql.includes('where a = $1'));
     expect(query?.weight).toBeGreaterThanOrEqual(60);
     expect(query?.location).toMatchObject({ file: 'pg_stat_statements' });
