@@ -24,6 +24,7 @@ import { copySample, type SampledTable } from './sample.js';
 import { ParameterSampler } from './params.js';
 import { selectIndexes, widens, type Costed } from './select.js';
 import type { Advice, AdviceReport, CandidateIndex, DroppedIndex, ExistingIndex, ProposedIndex, QueryAdvice } from './types.js';
+import { SampleAssistedWhatIf } from './whatif-sampled.js';
 import { createIndexSql, HypoWhatIf, RealWhatIf, type Prepared, type WhatIf } from './whatif.js';
 import { readStatementStats, readWorkloadFiles, type Workload } from './workload.js';
 
@@ -65,6 +66,8 @@ export interface AdvisorSession {
   schemaFiles: ParsedFile[];
   /** What was copied when costs came from a sample. */
   sampled?: SampledTable[];
+  /** Size of each existing index (`schema.name`), and its scans since the statistics were reset on a live database. */
+  indexUsage: Map<string, IndexUsage>;
   close(): Promise<void>;
 }
 
@@ -105,11 +108,15 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
       options.progress?.('applying the schema');
       findings.push(...(await applyEnvironment(engine, env)).findings, ...(await applyFiles(engine, schemaFiles)));
       if (options.rows && Object.keys(options.rows).length) await seedTables(engine, options.rows, ' in the schema');
+      // The copy is pgarch's own: with pg_trgm in it, a substring search gets a trigram candidate even
+      // when the schema has not created the extension yet (the advice then says to).
+      await engine.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
       // Index-only scans are costed from the visibility map: vacuum the copy as production's autovacuum would.
       await engine.exec('VACUUM ANALYZE');
     }
     const workload = options.workload?.length ? await readWorkloadFiles(options.workload) : await readStatementStats(engine, options.top ?? 50);
     findings.push(...workload.findings);
+    const indexUsage = await readIndexUsage(engine, Boolean(options.database));
     let costEngine = engine;
     let sampled: SampledTable[] | undefined;
     if (options.database && !(await hasHypopg(engine))) {
@@ -124,8 +131,19 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
       await copy.exec('VACUUM ANALYZE');
       costEngine = copy;
     }
-    whatif = costEngine === engine && options.database ? await HypoWhatIf.open(engine) : new RealWhatIf(costEngine);
-    const planned = await planWorkload(costEngine, whatif, workload, options, findings);
+    const costed: Costed[] = [];
+    whatif =
+      costEngine === engine && options.database
+        ? new SampleAssistedWhatIf(await HypoWhatIf.open(engine), {
+            live: engine,
+            catalog: async () => (await queryCatalogFrom(engine, { live: true })).catalog,
+            openCopy: () => openEngine({ extensions: ['pg_trgm', 'citext', 'btree_gin'] }),
+            tablesAlongside: (tables) => costed.filter((c) => tables.some((t) => c.tables.has(t))).flatMap((c) => [...c.tables]),
+            ...(options.sampleRows ? { maxRows: options.sampleRows } : {}),
+            ...(options.progress ? { progress: options.progress } : {}),
+          })
+        : new RealWhatIf(costEngine);
+    const planned = await planWorkload(costEngine, whatif, workload, options, findings, costed);
     const w = whatif;
     const c = copy;
     return {
@@ -135,6 +153,7 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
       ...planned,
       findings,
       schemaFiles,
+      indexUsage,
       ...(sampled ? { sampled } : {}),
       async close() {
         await w.close();
@@ -148,6 +167,24 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
     await engine.close();
     throw error;
   }
+}
+
+interface IndexUsage {
+  sizeBytes: number;
+  scans?: number;
+}
+
+/** Existing indexes' sizes, and on a live database how often each was scanned (pg_stat_user_indexes). */
+async function readIndexUsage(engine: Engine, live: boolean): Promise<Map<string, IndexUsage>> {
+  const { rows } = await engine.query<{ s: string; n: string; size: string; scans: string | null }>(
+    `select schemaname as s, indexrelname as n, pg_relation_size(indexrelid)::text as size, idx_scan::text as scans from pg_stat_user_indexes`,
+  );
+  return new Map(rows.map((r) => [`${r.s}.${r.n}`, { sizeBytes: Number(r.size), ...(live && r.scans !== null ? { scans: Number(r.scans) } : {}) }]));
+}
+
+async function extensionAvailable(engine: Engine, name: string): Promise<boolean> {
+  const { rows } = await engine.query<{ available: boolean }>('select exists (select 1 from pg_available_extensions where name = $1) as available', [name]);
+  return Boolean(rows[0]?.available);
 }
 
 async function hasHypopg(engine: Engine): Promise<boolean> {
@@ -171,14 +208,14 @@ async function noHypopgFinding(engine: Engine): Promise<Finding> {
   };
 }
 
-async function planWorkload(engine: Engine, whatif: WhatIf, workload: Workload, options: AdviseOptions, findings: Finding[]): Promise<Pick<AdvisorSession, 'costed' | 'candidates' | 'prepared' | 'catalog'>> {
+/** Plans the workload into `costed` (the caller's, so GIN costing on a sample can see which tables each query reads). */
+async function planWorkload(engine: Engine, whatif: WhatIf, workload: Workload, options: AdviseOptions, findings: Finding[], costed: Costed[]): Promise<Pick<AdvisorSession, 'costed' | 'candidates' | 'prepared' | 'catalog'>> {
   const session = await queryCatalogFrom(engine, { live: Boolean(options.database) });
   const catalog = session.catalog;
   const sampler = new ParameterSampler(engine, session);
   const stats = await columnStats(engine, catalog);
 
   // Each query planned once as it is: one that does not plan is a located finding, the rest go on.
-  const costed: Costed[] = [];
   let done = 0;
   for (const query of workload.queries) {
     options.progress?.(`planning query ${++done}/${workload.queries.length}`);
@@ -192,7 +229,9 @@ async function planWorkload(engine: Engine, whatif: WhatIf, workload: Workload, 
       findings.push({ rule: 'execution-error', severity: 'error', message: `${e.message} (the query cannot be planned; the advice leaves it out)`, location: query.location, ...(e.hint ? { hint: e.hint } : {}) });
     }
   }
-  const trgm = catalog.extensions.some((x) => x.name === 'pg_trgm');
+  // Trigram candidates need pg_trgm where they are costed: the embedded copies always load it; on a server it
+  // must be installed, unless GIN candidates are costed on an embedded sample (then only available there).
+  const trgm = catalog.extensions.some((x) => x.name === 'pg_trgm') || (whatif instanceof SampleAssistedWhatIf && (await extensionAvailable(engine, 'pg_trgm')));
   const candidates = generateCandidates(
     costed.map((c) => c.query),
     {
@@ -208,7 +247,7 @@ async function planWorkload(engine: Engine, whatif: WhatIf, workload: Workload, 
 
 async function advise(session: AdvisorSession, options: AdviseOptions): Promise<Advice> {
   const { engine, whatif, workload, costed, candidates, prepared, catalog, findings } = session;
-  const existing = existingIndexes(catalog);
+  const existing = existingIndexes(catalog, session.indexUsage);
   const selection = await selectIndexes(costed, candidates, prepared.sizes, whatif, {
     maxIndexes: options.maxIndexes ?? 10,
     maxSize: options.maxSizeMb !== undefined ? options.maxSizeMb * 1024 * 1024 : Infinity,
@@ -241,17 +280,18 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
       ...(replaces ? { replaces: `${replaces.schema}.${replaces.name}` } : {}),
       ...(c.extension ? { extension: c.extension } : {}),
     };
-  });
+  }).sort((a, b) => b.benefit - a.benefit);
 
   const used = new Set<string>();
   for (const q of costed) for (const name of [...q.base.indexes, ...(selection.after.get(q.query.id)?.indexes ?? [])]) used.add(name);
   const drops: DroppedIndex[] = [];
   for (const x of existing) {
     const object = `${x.schema}.${x.table}`;
-    const drop = { name: x.name, object, sql: `DROP INDEX CONCURRENTLY ${quoteQualified(x.schema, x.name)};`, sizeBytes: x.sizeBytes };
+    const drop = { name: x.name, object, sql: `DROP INDEX CONCURRENTLY ${quoteQualified(x.schema, x.name)};`, definition: x.definition, sizeBytes: x.sizeBytes, ...(x.scans !== undefined ? { scans: x.scans } : {}) };
     const replacedBy = indexes.find((p) => p.replaces === `${x.schema}.${x.name}`);
     if (replacedBy) drops.push({ ...drop, reason: 'redundant', coveredBy: replacedBy.name });
-    else if (!x.protected && !used.has(x.name) && costed.some((q) => q.tables.has(object) || q.writes === object)) drops.push({ ...drop, reason: 'unused' });
+    // On a live database an index that was scanned serves queries the workload does not hold: not unused.
+    else if (!x.protected && !used.has(x.name) && !x.scans && costed.some((q) => q.tables.has(object) || q.writes === object)) drops.push({ ...drop, reason: 'unused' });
   }
 
   const queries: QueryAdvice[] = workload.queries.map((query) => {
@@ -269,6 +309,8 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
     };
   });
   findings.push(...adviceFindings(indexes, drops, queries, selection.totalBefore, workload.queries.length));
+  // Tables copied into embedded PGlite: all of them without HypoPG, those of GIN and expression candidates with it.
+  const sampled = session.sampled ?? (whatif instanceof SampleAssistedWhatIf ? whatif.sampledTables : []);
   return {
     costing: whatif.costing,
     engine: (await engine.version()).text,
@@ -280,7 +322,7 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
     totalAfter: selection.totalAfter,
     candidates: candidates.length,
     plans: whatif.plans,
-    ...(session.sampled ? { sampled: session.sampled.map((t) => ({ table: `${t.schema}.${t.name}`, sourceRows: t.sourceRows, copiedRows: t.copiedRows })) } : {}),
+    ...(sampled.length ? { sampled: sampled.map((t) => ({ table: `${t.schema}.${t.name}`, sourceRows: t.sourceRows, copiedRows: t.copiedRows })) } : {}),
   };
 }
 
@@ -312,7 +354,7 @@ async function columnStats(engine: Engine, catalog: Catalog): Promise<Map<string
   return out;
 }
 
-function existingIndexes(catalog: Catalog): ExistingIndex[] {
+function existingIndexes(catalog: Catalog, usage: Map<string, IndexUsage>): ExistingIndex[] {
   const out: ExistingIndex[] = [];
   for (const t of catalog.tables) {
     const fks = t.constraints.filter((c) => c.type === 'foreign key').map((c) => c.columns);
@@ -329,7 +371,8 @@ function existingIndexes(catalog: Catalog): ExistingIndex[] {
         include: i.include.map(quoteIdent),
         ...(i.predicate ? { predicate: i.predicate } : {}),
         protected: i.primary || i.unique || Boolean(i.constraint) || leadsFk,
-        sizeBytes: 0,
+        definition: i.definition,
+        ...(usage.get(`${t.schema}.${i.name}`) ?? { sizeBytes: 0 }),
       });
     }
   }
@@ -382,9 +425,12 @@ function adviceFindings(indexes: ProposedIndex[], drops: DroppedIndex[], queries
     out.push({
       rule: 'advise-drop-index',
       severity: 'info',
-      message: `Index ${d.name} on ${d.object} is used by no query of the workload, and every write to ${d.object} maintains it`,
+      message: `Index ${d.name} on ${d.object} (${(d.sizeBytes / 1048576).toFixed(1)} MB) is used by no query of the workload${d.scans === 0 ? ' and was never scanned since the statistics were reset' : ''}, and every write to ${d.object} maintains it`,
       object: d.object,
-      hint: 'Check pg_stat_user_indexes.idx_scan on production (and replicas) before dropping: the workload given is all pgarch knows.',
+      hint:
+        d.scans === 0
+          ? 'pg_stat_user_indexes counts this server only: check replicas, and how long ago the statistics were reset, before dropping.'
+          : 'Check pg_stat_user_indexes.idx_scan on production (and replicas) before dropping: the workload given is all pgarch knows.',
       fix: { description: `drop ${d.name}`, sql: d.sql },
     });
   }

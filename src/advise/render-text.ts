@@ -32,7 +32,10 @@ export function formatAdviceText(report: AdviceReport, opts: { color: boolean })
   if (a.indexes.length === 0) lines.push('No index pays for itself on this workload.');
   if (a.drops.length) {
     lines.push('', 'Drop');
-    for (const d of a.drops) lines.push(`  ${d.sql}  -- ${d.reason === 'unused' ? 'no query of the workload uses it' : `covered by ${d.coveredBy}`}`);
+    for (const d of a.drops) {
+      const why = d.reason === 'unused' ? `no query of the workload uses it${d.scans === 0 ? ', never scanned since the statistics reset' : ''}` : `covered by ${d.coveredBy}`;
+      lines.push(`  ${d.sql}  -- ${mb(d.sizeBytes)}, ${why}`);
+    }
   }
   lines.push('', 'Queries (cost per call before → after, × weight)');
   for (const q of a.queries) {

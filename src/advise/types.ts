@@ -75,6 +75,8 @@ export interface ExistingIndex {
   predicate?: string;
   /** Backs a constraint (primary key, unique, exclusion) or leads with a foreign key's columns: never dropped. */
   protected: boolean;
+  /** CREATE INDEX as pg_get_indexdef prints it. */
+  definition: string;
   sizeBytes: number;
   /** Scans counted by pg_stat_user_indexes (live databases). */
   scans?: number;
@@ -109,6 +111,8 @@ export interface DroppedIndex {
   reason: 'unused' | 'redundant';
   /** For redundant: the proposal that covers it. */
   coveredBy?: string;
+  /** Its CREATE INDEX (pg_get_indexdef), to make it again in a down step. */
+  definition: string;
   scans?: number;
 }
 
@@ -142,7 +146,7 @@ export interface Advice {
   candidates: number;
   /** What-if plans made. */
   plans: number;
-  /** Rows of the sample per table when costs came from a sampled copy. */
+  /** Rows of the sample per table when costs came from a sampled copy: every cost without HypoPG; with it, those of GIN and expression candidates. */
   sampled?: Array<{ table: string; sourceRows: number; copiedRows: number }>;
 }
 

@@ -1,8 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { adviseIndexes } from '../advise/advise.js';
+import { applyAdvice, type Applied } from '../advise/apply.js';
 import { formatAdviceText } from '../advise/render-text.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
+import { formatText } from '../report/text.js';
+import type { Report } from '../types.js';
 import { allRules } from '../rules/registry.js';
 import { collectRows } from './lint.js';
 import { addEnvironmentOptions, collect, positiveNumber, readConfig, resolveDatabase, runCommand, wholeNumber, withEnvironment } from './common.js';
@@ -25,6 +28,7 @@ interface AdviseCliOptions {
   maxWarnings?: number;
   setup?: string[];
   profile?: 'default' | 'supabase';
+  apply?: string | true;
 }
 
 export function adviseCommand(): Command {
@@ -40,6 +44,7 @@ export function adviseCommand(): Command {
     .option('--write-weight <x>', 'multiply the write cost charged per index (default 1)', positiveNumber)
     .option('--sample-rows <n>', 'a server without HypoPG: rows copied per table into embedded PGlite (default 100000)', wholeNumber)
     .option('--top <n>', 'with pg_stat_statements: the n statements with the most total time (default 50)', wholeNumber)
+    .option('--apply [dir]', "write the proposals as a migration (outside a transaction, with a down step) in the project's layout: the one migrations folder under the current directory, or DIR; then lint it")
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
@@ -54,12 +59,17 @@ Examples:
   $ pgarch advise indexes --schema db/schema.sql --rows orders=1e6 --workload queries/ --max-indexes 5
   $ pgarch advise indexes --database postgres://localhost/app --workload queries/   # HypoPG, read-only
   $ pgarch advise indexes --database postgres://localhost/app --top 30 --format json # from pg_stat_statements
+  $ pgarch advise indexes --database postgres://localhost/app --workload queries/ --apply db/migrations
 
 Costs are the planner's, per call, times each query's weight. Writes (INSERT, UPDATE, DELETE in the
 workload) charge every index that must be maintained, so an index on a table written far more than
 read is not proposed. Method: greedy selection with re-costing over the workload, after Extend
 (Schlosser, Kossmann, Boissier, ICDE 2019).
-Exit codes: 0 advice given, 1 error findings (a query that does not parse or plan), 2 usage/input/connection error.`,
+--apply writes in the folder's own layout (dbmate, goose, golang-migrate, Flyway, diesel, Prisma,
+Supabase, sqitch, graphile-migrate, plain numbered files; an empty folder gets dbmate-style sections),
+never overwriting a file, and lints the new migration with the history before it.
+Exit codes: 0 advice given, 1 error findings (a query that does not parse or plan, or in the written
+migration), 2 usage/input/connection error.`,
   );
   cmd.action((opts: AdviseCliOptions) =>
     runCommand(async () => {
@@ -79,19 +89,28 @@ Exit codes: 0 advice given, 1 error findings (a query that does not parse or pla
         progress: process.stderr.isTTY ? (m) => process.stderr.write(`\r\x1b[K${m}`) : undefined,
       });
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      const applied = opts.apply && report.advice ? await applyAdvice(report.advice, opts.apply === true ? undefined : opts.apply, { config, ...(opts.schema ? { schema: opts.schema } : {}) }) : undefined;
       const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       const text =
         opts.format === 'text'
-          ? formatAdviceText(report, { color })
+          ? formatAdviceText(report, { color }) + (applied ? `\n\n${formatApplied(applied, color)}` : '')
           : opts.format === 'json'
             ? // The shared contract first, then the advice itself.
-              JSON.stringify({ ...JSON.parse(formatReport(report, 'json', { color })), ...(report.advice ? { advice: report.advice } : {}) }, null, 2)
-            : formatReport(report, opts.format, { color, rules: allRules() });
+              JSON.stringify({ ...JSON.parse(formatReport(report, 'json', { color })), ...(report.advice ? { advice: report.advice } : {}), ...(applied ? { applied: { files: applied.files, dir: applied.dir, layout: applied.layout, findings: applied.findings, ...(applied.notLinted ? { notLinted: applied.notLinted } : {}) } } : {}) }, null, 2)
+            : formatReport(applied ? { ...report, findings: [...report.findings, ...applied.findings] } : report, opts.format, { color, rules: allRules() });
       if (opts.output) writeFileSync(opts.output, `${text}\n`);
       else process.stdout.write(`${text}\n`);
-      return exitCodeFor(report.findings, opts.maxWarnings);
+      return Math.max(exitCodeFor(report.findings, opts.maxWarnings), applied ? exitCodeFor(applied.findings) : 0);
     }),
   );
   advise.addCommand(cmd);
   return advise;
+}
+
+function formatApplied(applied: Applied & { report?: Report }, color: boolean): string {
+  const lines = [`Wrote ${applied.files.join(', ')} (${applied.layout}, outside a transaction)`];
+  if (applied.notLinted) lines.push(`Migration lint: not run: ${applied.notLinted}.`);
+  else if (!applied.findings.length || !applied.report) lines.push('Migration lint: no findings on it.');
+  else lines.push('Migration lint on it:', formatText(applied.report, { color }));
+  return lines.join('\n');
 }

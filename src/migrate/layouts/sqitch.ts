@@ -16,7 +16,7 @@ export const sqitch: Layout = {
     return isFile(join(dir, 'sqitch.plan')) || isFile(join(dir, 'sqitch.conf'));
   },
   read(dir): MigrationSet {
-    const { plan, top, deployDir, revertDir } = locations(dir);
+    const { plan, top, deployDir, revertDir } = sqitchLocations(dir);
     if (!isFile(plan)) throw new InputError(`${plan}: sqitch plan not found`);
     const lines = planLines(readText(plan));
     const migrations = lines.flatMap((line, i) => {
@@ -33,8 +33,8 @@ export const sqitch: Layout = {
   },
 };
 
-/** Where the plan and scripts are: sqitch.conf's [core] top_dir, plan_file, deploy_dir, revert_dir. */
-function locations(dir: string): { plan: string; top: string; deployDir: string; revertDir: string } {
+/** Where the plan and scripts are: sqitch.conf's [core] top_dir, plan_file, deploy_dir, revert_dir, verify_dir. */
+export function sqitchLocations(dir: string): { plan: string; top: string; deployDir: string; revertDir: string; verifyDir: string } {
   const conf = isFile(join(dir, 'sqitch.conf')) ? coreSettings(readText(join(dir, 'sqitch.conf'))) : {};
   const top = join(dir, conf.top_dir ?? '.');
   return {
@@ -42,6 +42,7 @@ function locations(dir: string): { plan: string; top: string; deployDir: string;
     top,
     deployDir: conf.deploy_dir ? join(dir, conf.deploy_dir) : join(top, 'deploy'),
     revertDir: conf.revert_dir ? join(dir, conf.revert_dir) : join(top, 'revert'),
+    verifyDir: conf.verify_dir ? join(dir, conf.verify_dir) : join(top, 'verify'),
   };
 }
 
