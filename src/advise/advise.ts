@@ -220,7 +220,8 @@ async function planWorkload(engine: Engine, whatif: WhatIf, workload: Workload, 
   for (const query of workload.queries) {
     options.progress?.(`planning query ${++done}/${workload.queries.length}`);
     try {
-      query.params = (await sampler.sample(query)) as string[] | undefined;
+      // Values a statement really ran with (pg_qualstats) beat values sampled from the column.
+      query.params ??= (await sampler.sample(query)) as string[] | undefined;
       const base = await whatif.plan(query, [], []);
       costed.push({ query, base, ...tablesOf(query, session) });
     } catch (error) {
@@ -306,6 +307,7 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
       ...(c ? { costBefore: c.base.cost, costAfter: after?.cost ?? c.base.cost } : {}),
       uses: c ? usesOf(c).map((id) => proposedName.get(id)).filter((n): n is string => Boolean(n)) : [],
       ...(query.params ? { params: query.params } : {}),
+      ...(query.paramsFrom ? { paramsFrom: query.paramsFrom } : {}),
     };
   });
   findings.push(...adviceFindings(indexes, drops, queries, selection.totalBefore, workload.queries.length));

@@ -21,6 +21,8 @@ export interface WorkloadQuery {
   /** Values for `$1…` (text, typed by PostgreSQL), sampled from the data; filled in by the advisor. */
   params?: string[];
   source: 'file' | 'pg_stat_statements';
+  /** Where `params` came from when not sampled: pg_qualstats' example of the statement, with the constants it ran with. */
+  paramsFrom?: 'pg_qualstats';
   /** From pg_stat_statements: mean execution time in ms. */
   meanMs?: number;
 }
@@ -128,6 +130,8 @@ export interface QueryAdvice {
   /** Proposed indexes its new plan uses (names). */
   uses: string[];
   params?: string[];
+  /** `pg_qualstats` when the values are those the statement ran with, not sampled from the data. */
+  paramsFrom?: 'pg_qualstats';
 }
 
 export interface Advice {

@@ -65,6 +65,7 @@ export async function readWorkloadFiles(paths: string[]): Promise<Workload> {
 }
 
 interface StatementRow {
+  queryid: string;
   query: string;
   calls: string;
   mean_ms: number;
@@ -80,7 +81,7 @@ export async function readStatementStats(db: Queryable, limit: number): Promise<
   // PostgreSQL 13 renamed total_time and mean_time.
   const [total, mean] = (version.rows[0]?.num ?? 0) >= 130000 ? ['total_exec_time', 'mean_exec_time'] : ['total_time', 'mean_time'];
   const { rows } = await db.query<StatementRow>(
-    `select query, calls::text as calls, ${mean} as mean_ms, ${total} as total_ms
+    `select queryid::text as queryid, query, calls::text as calls, ${mean} as mean_ms, ${total} as total_ms
        from pg_stat_statements s
       where s.dbid = (select oid from pg_database where datname = current_database())
       order by ${total} desc
@@ -90,6 +91,7 @@ export async function readStatementStats(db: Queryable, limit: number): Promise<
   );
   const queries: WorkloadQuery[] = [];
   const findings: Finding[] = [];
+  const examples = await qualstatsExamples(db);
   for (const row of rows) {
     const parsed = parseFileSync(row.query, 'pg_stat_statements');
     const stmt = parsed.statements[0];
@@ -97,9 +99,76 @@ export async function readStatementStats(db: Queryable, limit: number): Promise<
     if (!kind || parsed.findings.length || readsSystemCatalog(stmt.node)) continue;
     if (queries.length === limit) break;
     const unit = sqlUnit(parsed);
-    queries.push({ id: queries.length + 1, sql: stmt.text.replace(/;\s*$/, ''), stmt, text: new SqlText(stmt.text, (at) => unit.offset(stmt, at)), weight: Number(row.calls), kind, source: 'pg_stat_statements', meanMs: row.mean_ms, location: { file: 'pg_stat_statements', statement: queries.length + 1 } });
+    const params = examples ? await exampleParams(examples, row.queryid, stmt) : undefined;
+    queries.push({
+      id: queries.length + 1,
+      sql: stmt.text.replace(/;\s*$/, ''),
+      stmt,
+      text: new SqlText(stmt.text, (at) => unit.offset(stmt, at)),
+      weight: Number(row.calls),
+      kind,
+      source: 'pg_stat_statements',
+      meanMs: row.mean_ms,
+      location: { file: 'pg_stat_statements', statement: queries.length + 1 },
+      ...(params ? { params, paramsFrom: 'pg_qualstats' as const } : {}),
+    });
   }
   return { queries, findings, files: 0, statements: rows.length };
+}
+
+/** pg_qualstats' example of a statement with the constants it really ran with, when the extension is in the database. */
+async function qualstatsExamples(db: Queryable): Promise<((queryid: string) => Promise<string | undefined>) | undefined> {
+  const { rows } = await db.query<{ installed: boolean }>(`select exists (select 1 from pg_extension where extname = 'pg_qualstats') as installed`);
+  if (!rows[0]?.installed) return undefined;
+  return async (queryid) => {
+    const example = await db.query<{ q: string | null }>('select pg_qualstats_example_query($1::bigint) as q', [queryid]);
+    return example.rows[0]?.q ?? undefined;
+  };
+}
+
+/**
+ * The values the example ran with, as `$1…` of the normalised statement: both parse to the same tree
+ * except where pg_stat_statements put a parameter in place of a constant, so a walk of both side by
+ * side pairs each ParamRef with its constant. Undefined when they do not line up (then values are sampled).
+ */
+async function exampleParams(example: (queryid: string) => Promise<string | undefined>, queryid: string, stmt: { node: unknown }): Promise<string[] | undefined> {
+  const text = await example(queryid);
+  if (!text) return undefined;
+  const parsed = parseFileSync(text, 'pg_qualstats');
+  if (parsed.findings.length || parsed.statements.length !== 1) return undefined;
+  const params: string[] = [];
+  let aligned = true;
+  const walk = (a: unknown, b: unknown): void => {
+    if (!aligned) return;
+    if (Array.isArray(a)) {
+      if (!Array.isArray(b) || a.length !== b.length) aligned = false;
+      else a.forEach((x, i) => walk(x, b[i]));
+      return;
+    }
+    if (!a || typeof a !== 'object') return;
+    if (!b || typeof b !== 'object') return void (aligned = false);
+    const ref = (a as { ParamRef?: { number: number } }).ParamRef;
+    if (ref) {
+      const value = constantText((b as { A_Const?: Record<string, unknown> }).A_Const);
+      if (value === undefined) aligned = false;
+      else params[ref.number - 1] = value;
+      return;
+    }
+    for (const [key, value] of Object.entries(a)) if (key !== 'location' && value && typeof value === 'object') walk(value, (b as Record<string, unknown>)[key]);
+  };
+  walk(stmt.node, parsed.statements[0].node);
+  return aligned && params.length && params.every((p) => p !== undefined) ? params : undefined;
+}
+
+/** A constant's value as text, as a bound parameter carries it. */
+function constantText(c: Record<string, unknown> | undefined): string | undefined {
+  if (!c || c.isnull) return undefined;
+  const v = (c.sval ?? c.ival ?? c.fval ?? c.boolval ?? c.bsval) as Record<string, unknown> | undefined;
+  if (!v) return undefined;
+  const inner = v.sval ?? v.ival ?? v.fval ?? v.boolval ?? v.bsval;
+  // An empty ival is 0 and an empty boolval false: the parse tree leaves out zero values.
+  if (inner === undefined) return c.ival ? '0' : c.boolval ? 'false' : undefined;
+  return String(inner);
 }
 
 /** Monitoring and tools' own catalog reads (`pg_stat_*`, `information_schema`) are not the application's workload. */

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adviseIndexes } from '../../src/advise/advise.js';
 import type { AdviceReport, ProposedIndex } from '../../src/advise/types.js';
-import { describeServer, SERVER_URL, statStatementsPreloaded, statStatementsSkipReason } from '../helpers/server.js';
+import { describeServer, qualstatsPreloaded, SERVER_URL, statStatementsPreloaded, statStatementsSkipReason } from '../helpers/server.js';
 
 const DIR = 'examples/advisor';
 const WORKLOAD = [`${DIR}/workload.sql`];
@@ -94,6 +94,7 @@ function ownDatabase(prefix: string) {
   const superuser = new URL(SERVER_URL);
   superuser.pathname = `/${name}`;
   return {
+    name,
     url: owner.toString(),
     /** SQL in the database as its owner; as the superuser only for what needs one (extensions). */
     async run(sql: string, params: unknown[] = [], as: 'owner' | 'superuser' = 'owner') {
@@ -251,6 +252,18 @@ describeServer('advise indexes on a server without HypoPG', () => {
     expect(query?.weight).toBeGreaterThanOrEqual(60);
     expect(query?.location).toMatchObject({ file: 'pg_stat_statements' });
     expect(report.advice!.indexes.map((i) => i.sql)).toEqual([expect.stringMatching(/ON public\.t \(a\)/)]);
+  }, 120_000);
+  it.runIf(statStatementsPreloaded && qualstatsPreloaded)('binds the constants pg_qualstats saw a statement run with, instead of values sampled from the column', async () => {
+    await db.run('create extension if not exists pg_stat_statements; create extension if not exists pg_qualstats', [], 'superuser');
+    // Every execution sampled, in this database only (the default samples one in max_connections).
+    await db.run(`alter database ${db.name} set pg_qualstats.sample_rate = 1`, [], 'superuser');
+    const app = new pg.Client({ connectionString: db.url });
+    await app.connect();
+    for (let i = 0; i < 20; i++) await app.query('select b from t where a = 4242');
+    await app.end();
+    const report = await adviseIndexes({ database: db.url, sampleRows: 20_000 });
+    const query = report.advice!.queries.find((q) => q.sql.startsWith('select b from t where a = $1'));
+    expect(query, JSON.stringify(report.advice!.queries.map((q) => q.sql))).toMatchObject({ params: ['4242'], paramsFrom: 'pg_qualstats', costBefore: expect.any(Number) });
   }, 120_000);
   if (!statStatementsPreloaded) it.skip(`pg_stat_statements workload (${statStatementsSkipReason})`, () => {});
 });

@@ -46,6 +46,11 @@ export const statStatementsPreloaded = serverAvailable && preloaded.split(',').m
 if (serverAvailable && !statStatementsPreloaded && process.env.CI) {
   throw new Error(`CI=true but the server at ${SERVER_URL} does not preload pg_stat_statements (shared_preload_libraries = '${preloaded}'): .ci/run enables it`);
 }
+/** pg_qualstats is preloaded the same way (.ci/run); tests of it run where it is, and under CI must. */
+export const qualstatsPreloaded = serverAvailable && preloaded.split(',').map((l) => l.trim()).includes('pg_qualstats');
+if (serverAvailable && !qualstatsPreloaded && process.env.CI) {
+  throw new Error(`CI=true but the server at ${SERVER_URL} does not preload pg_qualstats (shared_preload_libraries = '${preloaded}'): .ci/run enables it`);
+}
 /** Why the pg_stat_statements server tests are skipped here, if they are. */
 export const statStatementsSkipReason = statStatementsPreloaded
   ? undefined
