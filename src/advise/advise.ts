@@ -264,7 +264,8 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
     const name = indexName(c, names);
     proposedName.set(c.id, name);
     const table = catalog.tables.find((t) => t.schema === c.schema && t.name === c.table);
-    const replaces = existing.find((x) => !x.protected && x.method === c.method && !x.predicate && widens(c, x));
+    // A wider index keeps the old one's leading keys, so it also serves a foreign key the old one led with.
+    const replaces = existing.find((x) => !x.backsConstraint && x.method === c.method && !x.predicate && widens(c, x));
     const serves = costed.filter((q) => usesOf(q).includes(c.id)).map((q) => q.query.id);
     const buildMs = prepared.buildMs.get(c.id);
     return {
@@ -285,12 +286,23 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
 
   const used = new Set<string>();
   for (const q of costed) for (const name of [...q.base.indexes, ...(selection.after.get(q.query.id)?.indexes ?? [])]) used.add(name);
+  // An existing btree whose keys start another existing one's is redundant: the wider one serves its
+  // queries (the planner may have picked the narrow one by a hair), so the narrow one is what to drop.
+  const prefixOf = new Map<ExistingIndex, ExistingIndex>();
+  for (const y of existing) {
+    if (y.backsConstraint || y.method !== 'btree' || y.predicate || y.include.length || y.keys.some((k) => k.sql === '?')) continue;
+    const wider = existing.find((x) => x !== y && !prefixOf.has(x) && x.method === 'btree' && !x.predicate && x.schema === y.schema && x.table === y.table && x.keys.length > y.keys.length && y.keys.every((k, i) => x.keys[i].sql === k.sql && x.keys[i].opclass === k.opclass));
+    if (wider) {
+      prefixOf.set(y, wider);
+      if (used.has(y.name)) used.add(wider.name);
+    }
+  }
   const drops: DroppedIndex[] = [];
   for (const x of existing) {
     const object = `${x.schema}.${x.table}`;
     const drop = { name: x.name, object, sql: `DROP INDEX CONCURRENTLY ${quoteQualified(x.schema, x.name)};`, definition: x.definition, sizeBytes: x.sizeBytes, ...(x.scans !== undefined ? { scans: x.scans } : {}) };
-    const replacedBy = indexes.find((p) => p.replaces === `${x.schema}.${x.name}`);
-    if (replacedBy) drops.push({ ...drop, reason: 'redundant', coveredBy: replacedBy.name });
+    const replacedBy = indexes.find((p) => p.replaces === `${x.schema}.${x.name}`)?.name ?? prefixOf.get(x)?.name;
+    if (replacedBy) drops.push({ ...drop, reason: 'redundant', coveredBy: replacedBy });
     // On a live database an index that was scanned serves queries the workload does not hold: not unused.
     else if (!x.protected && !used.has(x.name) && !x.scans && costed.some((q) => q.tables.has(object) || q.writes === object)) drops.push({ ...drop, reason: 'unused' });
   }
@@ -373,6 +385,7 @@ function existingIndexes(catalog: Catalog, usage: Map<string, IndexUsage>): Exis
         include: i.include.map(quoteIdent),
         ...(i.predicate ? { predicate: i.predicate } : {}),
         protected: i.primary || i.unique || Boolean(i.constraint) || leadsFk,
+        backsConstraint: i.primary || i.unique || Boolean(i.constraint),
         definition: i.definition,
         ...(usage.get(`${t.schema}.${i.name}`) ?? { sizeBytes: 0 }),
       });
@@ -421,6 +434,17 @@ function adviceFindings(indexes: ProposedIndex[], drops: DroppedIndex[], queries
       object: p.object,
       hint: `${mb} MB, about ${p.buildSeconds.toFixed(1)} s to build${p.extension ? `; needs CREATE EXTENSION IF NOT EXISTS ${p.extension}` : ''}${p.replaces ? `; then drop ${p.replaces}` : ''}. CONCURRENTLY builds it without blocking writes (outside a transaction).`,
       fix: { description: p.replaces ? `create ${p.name}, then drop ${p.replaces}` : `create ${p.name}`, sql: p.replaces ? `${p.sql}\nDROP INDEX CONCURRENTLY ${p.replaces};` : p.sql },
+    });
+  }
+  // A redundant index that no proposal replaces: another existing index starts with its keys.
+  for (const d of drops.filter((x) => x.reason === 'redundant' && !indexes.some((p) => p.name === x.coveredBy))) {
+    out.push({
+      rule: 'advise-drop-index',
+      severity: 'info',
+      message: `Index ${d.name} on ${d.object} (${(d.sizeBytes / 1048576).toFixed(1)} MB) is redundant: ${d.coveredBy} starts with the same keys and serves its queries, and every write maintains both`,
+      object: d.object,
+      hint: `Drop ${d.name}; the planner uses ${d.coveredBy} where it used ${d.name}, at about the same cost.`,
+      fix: { description: `drop ${d.name}`, sql: d.sql },
     });
   }
   for (const d of drops.filter((x) => x.reason === 'unused')) {

@@ -75,8 +75,10 @@ export interface ExistingIndex {
   /** INCLUDE columns, quoted. */
   include: string[];
   predicate?: string;
-  /** Backs a constraint (primary key, unique, exclusion) or leads with a foreign key's columns: never dropped. */
+  /** Backs a constraint (primary key, unique, exclusion) or leads with a foreign key's columns: never advised as unused. */
   protected: boolean;
+  /** Backs a constraint (primary key, unique, exclusion): not even a wider index replaces it. */
+  backsConstraint: boolean;
   /** CREATE INDEX as pg_get_indexdef prints it. */
   definition: string;
   sizeBytes: number;

@@ -128,6 +128,22 @@ export async function seedTable(engine: Queryable, table: Table, rows: number, e
  * foreign keys find keys to point at. Returns what was seeded by qualified name. `where` ends the
  * message about a table that does not exist (e.g. " before the traced migration").
  */
+/**
+ * Parents before children, so foreign keys find keys to point at: a topological order (a pairwise sort
+ * comparator cannot give one, since tables that do not refer to each other compare equal). Tables in
+ * a cycle keep the order given.
+ */
+function parentsFirst<T extends { table: Table }>(targets: T[]): T[] {
+  const refersTo = (a: T, b: T) => a !== b && a.table.constraints.some((c) => c.references && c.references.schema === b.table.schema && c.references.table === b.table.name);
+  const out: T[] = [];
+  const left = [...targets];
+  while (left.length) {
+    const i = left.findIndex((a) => !left.some((b) => refersTo(a, b)));
+    out.push(...left.splice(i < 0 ? 0 : i, 1));
+  }
+  return out;
+}
+
 export async function seedTables(engine: Queryable, rows: Record<string, number>, where = ''): Promise<Record<string, number>> {
   if (Object.keys(rows).length === 0) return {};
   const catalog = await introspect(engine);
@@ -137,12 +153,8 @@ export async function seedTables(engine: Queryable, rows: Record<string, number>
     if (!table) throw new InputError(`--rows ${name}=${n}: no such table${where}`);
     return { table, n };
   });
-  // Parents before children, so foreign keys find keys to point at.
-  const refersTo = (a: (typeof targets)[0], b: (typeof targets)[0]) =>
-    a.table.constraints.some((c) => c.references && c.references.schema === b.table.schema && c.references.table === b.table.name);
-  targets.sort((a, b) => (refersTo(a, b) ? 1 : refersTo(b, a) ? -1 : 0));
   const seeded: Record<string, number> = {};
-  for (const { table, n } of targets) {
+  for (const { table, n } of parentsFirst(targets)) {
     try {
       await seedTable(engine, table, n, enums);
     } catch (error) {

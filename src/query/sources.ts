@@ -5,6 +5,7 @@ import { extname, relative } from 'node:path';
 import { InputError, statPath, walkFiles } from '../lint/files.js';
 import { lineStartsOf, offsetOfPosition } from '../sql/tokens.js';
 import { loadParser, parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
+import { sqlcParameters } from './sqlc.js';
 import type { Finding, Location } from '../types.js';
 import { CODE_EXTENSIONS, loadTypeScript, extractSqlWith, sourcePosition } from './extract.js';
 import { readSqlFile } from '../sql/encoding.js';
@@ -73,7 +74,8 @@ export async function readQuerySources(files: string[]): Promise<QuerySource[]> 
 }
 
 export function sqlSource(file: string, text: string): QuerySource {
-  const parsed = parseFileSync(text, file);
+  // sqlc's named parameters become the `$n` sqlc sends, at the same offsets (src/query/sqlc.ts).
+  const parsed = parseFileSync(sqlcParameters(text), file);
   return { file, kind: 'sql', units: [sqlUnit(parsed)], findings: parsed.findings, fileIgnored: [] };
 }
 

@@ -165,6 +165,47 @@ describe('advise indexes: bad input', () => {
   }, 120_000);
 });
 
+describe('advise indexes on the shapes of a real app (techschool/simplebank, sqlc)', () => {
+  let report: AdviceReport;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgarch-advise-app-'));
+    writeFileSync(
+      join(dir, 'schema.sql'),
+      `create table users (username varchar primary key, email varchar unique not null);
+create table accounts (id bigserial primary key, owner varchar not null references users (username), currency varchar not null, balance bigint not null, unique (owner, currency));
+create index accounts_owner_idx on accounts (owner);
+create table entries (id bigserial primary key, account_id bigint not null references accounts (id), amount bigint not null);
+create index entries_account_id_idx on entries (account_id);
+`,
+    );
+    writeFileSync(
+      join(dir, 'query.sql'),
+      `-- name: ListEntries :many
+SELECT * FROM entries WHERE account_id = sqlc.arg(account_id) ORDER BY id LIMIT 5;
+
+-- name: ListAccounts :many
+SELECT * FROM accounts WHERE owner = @owner ORDER BY currency;
+`,
+    );
+    // Children named before their parents: seeding still goes parents first.
+    report = await adviseIndexes({ schema: [join(dir, 'schema.sql')], rows: { entries: 300_000, accounts: 40_000, users: 20_000 }, workload: [join(dir, 'query.sql')] });
+  }, 180_000);
+
+  it('plans sqlc queries (sqlc.arg, @name) without errors', () => {
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(report.advice!.queries.every((q) => q.costBefore !== undefined)).toBe(true);
+  });
+
+  it('widens the index a foreign key leads with: the wider index still serves the foreign key', () => {
+    expect(proposal(report, 'ON public.entries (account_id, id)')).toMatchObject({ replaces: 'public.entries_account_id_idx' });
+  });
+
+  it('calls an index redundant when another existing index starts with its keys', () => {
+    expect(report.advice!.drops.find((d) => d.name === 'accounts_owner_idx')).toMatchObject({ reason: 'redundant', coveredBy: 'accounts_owner_currency_key' });
+    expect(report.findings.find((f) => f.rule === 'advise-drop-index' && f.message.includes('accounts_owner_idx'))?.message).toMatch(/redundant: accounts_owner_currency_key starts with the same keys/);
+  });
+});
+
 describeServer('advise indexes on the server (HypoPG, read-only)', () => {
   const db = ownDatabase('pgarch_advise');
   let report: AdviceReport;
