@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 const DIR = 'examples/advisor';
-const OPTIONS = { maxIndexes: 10, maxSize: Infinity, writeWeight: 1, minGain: 0.001 };
+const OPTIONS = { maxSize: Infinity, writeWeight: 1, minGain: 0.001 };
 
 interface Judged {
   name: string;
@@ -157,11 +157,13 @@ async function runOn(engine: string, s: AdvisorSession, setupMs: number): Promis
   const before = await workloadCost(s, []);
   const results: Judged[] = [await judge(s, 'no new index', [], 0, before, reads)];
   let t = performance.now();
-  const ours = await selectIndexes(s.costed, s.candidates, s.prepared.sizes, s.whatif, OPTIONS);
-  results.push(await judge(s, 'pgarch', ours.chosen, performance.now() - t, before, reads));
-  t = performance.now();
   const dexter = await dexterStyle(s);
-  results.push(await judge(s, 'Dexter-style', dexter, performance.now() - t, before, reads));
+  const dexterMs = performance.now() - t;
+  // The same budget: at most as many indexes as Dexter-style chose.
+  t = performance.now();
+  const ours = await selectIndexes(s.costed, s.candidates, s.prepared.sizes, s.whatif, { ...OPTIONS, maxIndexes: dexter.length });
+  results.push(await judge(s, 'pgarch', ours.chosen, performance.now() - t, before, reads));
+  results.push(await judge(s, 'Dexter-style', dexter, dexterMs, before, reads));
   t = performance.now();
   const supa = await indexAdvisorStyle(s);
   results.push(await judge(s, 'index_advisor-style', supa, performance.now() - t, before, reads));
