@@ -11,7 +11,7 @@
 // (a trigram search, a containment); for a point lookup it errs high by at most the sample's fraction,
 // which still beats the 0.5% guess. A GIN size is the sample's index size scaled by rows over sampled rows.
 import type { Catalog } from '../catalog/types.js';
-import type { Engine } from '../engine/types.js';
+import { isFatalEngineError, toEngineError, type Engine } from '../engine/types.js';
 import { copySample, type SampledTable } from './sample.js';
 import type { CandidateIndex, ExistingIndex, WorkloadQuery } from './types.js';
 import { RealWhatIf, type Prepared, type WhatIf, type WhatIfPlan } from './whatif.js';
@@ -39,9 +39,11 @@ export class SampleAssistedWhatIf implements WhatIf {
   private sampled: SampledTable[] = [];
   /** Candidates built on the sample. */
   private sampledIds = new Set<string>();
-  /** Cost of each query on the server with no new index, for the GIN estimate (planned once). */
+  /** Cost of each query with no new index, on the server and on the sample, for the sampled estimate (planned once). */
   private base = new Map<string, WhatIfPlan>();
   private sampleBase = new Map<string, number>();
+  /** Why the sample could not be made, when it could not. */
+  private failed?: string;
 
   constructor(
     private readonly hypo: WhatIf,
@@ -66,14 +68,27 @@ export class SampleAssistedWhatIf implements WhatIf {
     // GIN candidates exist on the sample only; expression ones on both (HypoPG gives the plan at full size).
     const out = await this.hypo.prepare(candidates.filter((c) => c.method !== 'gin'));
     if (!sampled.length) return out;
-    if (!this.sample) {
+    if (!this.sample && this.failed === undefined) {
       const own = [...new Set(sampled.map((c) => `${c.schema}.${c.table}`))];
       const tables = [...new Set([...own, ...this.source.tablesAlongside(own)])];
       this.source.progress?.(`copying a sample of ${tables.length} table${tables.length === 1 ? '' : 's'} into embedded PGlite for GIN and expression candidates`);
-      this.copy = await this.source.openCopy();
-      this.sampled = await copySample(this.source.live, await this.source.catalog(), this.copy, tables, { maxRows: this.source.maxRows ?? 100_000 });
-      await this.copy.exec('VACUUM ANALYZE');
-      this.sample = new RealWhatIf(this.copy);
+      try {
+        this.copy = await this.source.openCopy();
+        this.sampled = await copySample(this.source.live, await this.source.catalog(), this.copy, tables, { maxRows: this.source.maxRows ?? 100_000 });
+        await this.copy.exec('VACUUM ANALYZE');
+        this.sample = new RealWhatIf(this.copy);
+      } catch (error) {
+        // The sample only sharpens what HypoPG gives: without it GIN candidates are left out, the rest go on
+        // (a lost connection to the live database shows at its next query).
+        this.failed = toEngineError(error).message;
+        this.sampled = [];
+        await this.copy?.close().catch(() => {});
+        this.copy = undefined;
+      }
+    }
+    if (!this.sample) {
+      for (const c of sampled) if (c.method === 'gin') out.refused.set(c.id, `HypoPG cannot make GIN indexes, and the sample copy failed: ${this.failed}`);
+      return out;
     }
     const built = await this.sample.prepare(sampled);
     for (const c of sampled) {
@@ -104,10 +119,23 @@ export class SampleAssistedWhatIf implements WhatIf {
     this.base.set(key, base);
     let sampleBase = this.sampleBase.get(key);
     if (sampleBase === undefined) {
-      sampleBase = (await this.sample.plan(query, [], hide)).cost;
+      try {
+        sampleBase = (await this.sample.plan(query, [], hide)).cost;
+      } catch (error) {
+        if (isFatalEngineError(error)) throw error;
+        sampleBase = 0; // not plannable on the copy: HypoPG's cost stands
+      }
       this.sampleBase.set(key, sampleBase);
     }
-    const withSampled = await this.sample.plan(query, onSample, hide);
+    if (sampleBase === 0) return withHypo;
+    let withSampled: WhatIfPlan;
+    try {
+      withSampled = await this.sample.plan(query, onSample, hide);
+    } catch (error) {
+      // A query the copy cannot plan (it holds tables only: no views or functions) keeps HypoPG's cost.
+      if (isFatalEngineError(error)) throw error;
+      return withHypo;
+    }
     const estimated = sampleBase > 0 ? base.cost * (withSampled.cost / sampleBase) : base.cost;
     return estimated < withHypo.cost ? { cost: estimated, rows: base.rows, indexes: withSampled.indexes } : withHypo;
   }

@@ -250,6 +250,16 @@ describeServer('advise indexes on the server (HypoPG, read-only)', () => {
     expect(again.advice!.drops.filter((d) => d.reason === 'unused')).toEqual([]);
   }, 120_000);
 
+  it('keeps HypoPG\'s cost for a query the sample copy cannot plan (it holds tables, not functions)', async () => {
+    await db.run(`create function is_vip(bigint) returns boolean language sql immutable as 'select $1 % 97 = 0'`);
+    const file = join(mkdtempSync(join(tmpdir(), 'pgarch-advise-')), 'workload.sql');
+    writeFileSync(file, '-- weight: 100\nselect id from customers where lower(email) = lower($1) and is_vip(id);\n');
+    const r = await adviseIndexes({ database: db.url, workload: [file] });
+    expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(r.advice!.queries[0]).toMatchObject({ costBefore: expect.any(Number), costAfter: expect.any(Number) });
+    expect(r.advice!.indexes.map((p) => p.sql)).toEqual([expect.stringContaining('ON public.customers ((lower(email)))')]);
+  }, 120_000);
+
   it('makes the same top choices as embedded PGlite', () => {
     expect(embedded, 'the embedded PGlite block runs first in this file').toBeDefined();
     expect(topChoices(report)).toEqual(topChoices(embedded!));
