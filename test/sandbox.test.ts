@@ -31,13 +31,20 @@ function urlAs(role: string): string {
   return url.toString();
 }
 
-// Every cluster-wide catalog the issue names, as text (the scratch databases of runs going on in
-// parallel test files come and go: they are left out).
+// Every cluster-wide catalog the issue names, as text. Left out: the scratch databases of runs going on
+// in parallel test files, and the fixtures other test files make meanwhile (a role or database named
+// pgarch_<what>_<pid> of another worker: each test file names its own that way). pgarch itself never
+// names anything so, and this file's own fixtures carry a random suffix, so both stay checked.
+const OTHERS = `^pgarch_[a-z_]+_[0-9]+$`;
 const CLUSTER_STATE = `
-select 'authid', (select string_agg(a::text, E'\\n' order by rolname) from pg_authid a)
-union all select 'auth_members', (select string_agg(format('%s %s %s %s', roleid::regrole, member::regrole, grantor::regrole, admin_option), E'\\n' order by 1) from pg_auth_members)
-union all select 'db_role_setting', (select string_agg(s::text, E'\\n' order by 1) from pg_db_role_setting s)
-union all select 'database', (select string_agg(concat_ws(' ', datname, datdba, datistemplate, datallowconn, datconnlimit, dattablespace, datacl::text), E'\\n' order by datname) from pg_database where datname not like 'pgarch\\_scratch\\_%')
+select 'authid', (select string_agg(a::text, E'\\n' order by rolname) from pg_authid a where rolname !~ $1)
+union all select 'auth_members', (select string_agg(format('%s %s %s %s', roleid::regrole, member::regrole, grantor::regrole, admin_option), E'\\n' order by 1) from pg_auth_members m
+  where not exists (select 1 from pg_authid a where a.oid in (m.roleid, m.member) and a.rolname ~ $1))
+union all select 'db_role_setting', (select string_agg(s::text, E'\\n' order by 1) from pg_db_role_setting s
+  where not exists (select 1 from pg_database d where d.oid = s.setdatabase and d.datname ~ $1)
+    and not exists (select 1 from pg_authid a where a.oid = s.setrole and a.rolname ~ $1))
+union all select 'database', (select string_agg(concat_ws(' ', datname, datdba, datistemplate, datallowconn, datconnlimit, dattablespace, datacl::text), E'\\n' order by datname) from pg_database
+  where datname not like 'pgarch\\_scratch\\_%' and datname !~ $1)
 union all select 'tablespace', (select string_agg(t::text, E'\\n' order by spcname) from pg_tablespace t)
 union all select 'file_settings', (select string_agg(f::text, E'\\n' order by sourcefile, sourceline) from pg_file_settings f)
 union all select 'shdescription', (select string_agg(d::text, E'\\n' order by 1) from pg_shdescription d)`;
@@ -46,7 +53,7 @@ async function clusterState(): Promise<Record<string, string | null>> {
   const client = new pg.Client({ connectionString: SERVER_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ '?column?': string; string_agg: string | null }>(CLUSTER_STATE);
+    const { rows } = await client.query<{ '?column?': string; string_agg: string | null }>(CLUSTER_STATE, [OTHERS]);
     return Object.fromEntries(rows.map((r) => [Object.values(r)[0], Object.values(r)[1]]));
   } finally {
     await client.end();
