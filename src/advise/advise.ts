@@ -22,7 +22,7 @@ import type { Finding } from '../types.js';
 import { generateCandidates } from './candidates.js';
 import { copySample, type SampledTable } from './sample.js';
 import { ParameterSampler } from './params.js';
-import { selectIndexes, widens, type Costed } from './select.js';
+import { selectIndexes, widens, type Costed, type TableWrites } from './select.js';
 import type { Advice, AdviceReport, CandidateIndex, DroppedIndex, ExistingIndex, ProposedIndex, QueryAdvice } from './types.js';
 import { SampleAssistedWhatIf } from './whatif-sampled.js';
 import { createIndexSql, HypoWhatIf, RealWhatIf, type Prepared, type WhatIf } from './whatif.js';
@@ -68,6 +68,8 @@ export interface AdvisorSession {
   sampled?: SampledTable[];
   /** Size of each existing index (`schema.name`), and its scans since the statistics were reset on a live database. */
   indexUsage: Map<string, IndexUsage>;
+  /** Rows written per table since the statistics reset (live database, workload from pg_stat_statements). */
+  tableWrites?: Map<string, TableWrites>;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,9 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
     const workload = options.workload?.length ? await readWorkloadFiles(options.workload) : await readStatementStats(engine, options.top ?? 50);
     findings.push(...workload.findings);
     const indexUsage = await readIndexUsage(engine, Boolean(options.database));
+    // With the workload from pg_stat_statements, writes are also charged from the tables' own counters,
+    // which hold every write, not only those of the top statements.
+    const tableWrites = options.database && !options.workload?.length ? await readTableWrites(engine) : undefined;
     let costEngine = engine;
     let sampled: SampledTable[] | undefined;
     if (options.database && !(await hasHypopg(engine))) {
@@ -154,6 +159,7 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
       findings,
       schemaFiles,
       indexUsage,
+      ...(tableWrites ? { tableWrites } : {}),
       ...(sampled ? { sampled } : {}),
       async close() {
         await w.close();
@@ -180,6 +186,33 @@ async function readIndexUsage(engine: Engine, live: boolean): Promise<Map<string
     `select schemaname as s, indexrelname as n, pg_relation_size(indexrelid)::text as size, idx_scan::text as scans from pg_stat_user_indexes`,
   );
   return new Map(rows.map((r) => [`${r.s}.${r.n}`, { sizeBytes: Number(r.size), ...(live && r.scans !== null ? { scans: Number(r.scans) } : {}) }]));
+}
+
+/**
+ * Rows each table had written, brought to the period pg_stat_statements' calls cover. The two sets of
+ * counters are reset apart (pg_stat_statements_info.stats_reset, pg_stat_database.stats_reset), so the
+ * tables' counts are scaled by the ratio of the two periods, as rates. When either reset time is unknown
+ * (PostgreSQL < 14, or a database whose statistics were never reset) the periods cannot be matched, and
+ * writes are charged from the workload's own write statements only.
+ */
+async function readTableWrites(engine: Engine): Promise<Map<string, TableWrites> | undefined> {
+  let periods: { pgss: number | null; tables: number | null } | undefined;
+  try {
+    const { rows } = await engine.query<{ pgss: number | null; tables: number | null }>(
+      `select extract(epoch from now() - (select stats_reset from pg_stat_statements_info))::float8 as pgss,
+              extract(epoch from now() - (select stats_reset from pg_stat_database where datname = current_database()))::float8 as tables`,
+    );
+    periods = rows[0];
+  } catch (error) {
+    if (isFatalEngineError(error)) throw error;
+    return undefined; // no pg_stat_statements_info before PostgreSQL 14
+  }
+  if (!periods?.pgss || !periods.tables || periods.tables <= 0) return undefined;
+  const scale = periods.pgss / periods.tables;
+  const { rows } = await engine.query<{ s: string; t: string; ins: string; upd: string }>(
+    `select schemaname as s, relname as t, n_tup_ins::text as ins, (n_tup_upd - n_tup_hot_upd)::text as upd from pg_stat_user_tables`,
+  );
+  return new Map(rows.map((r) => [`${r.s}.${r.t}`, { inserted: Number(r.ins) * scale, nonHotUpdated: Number(r.upd) * scale }]));
 }
 
 async function extensionAvailable(engine: Engine, name: string): Promise<boolean> {
@@ -254,6 +287,7 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
     maxSize: options.maxSizeMb !== undefined ? options.maxSizeMb * 1024 * 1024 : Infinity,
     writeWeight: options.writeWeight ?? 1,
     minGain: 0.001,
+    ...(session.tableWrites ? { tableWrites: session.tableWrites } : {}),
   });
 
   const names = new Set(catalog.tables.flatMap((t) => t.indexes.map((i) => i.name)));

@@ -17,6 +17,14 @@ export interface SelectionOptions {
   writeWeight: number;
   /** Smallest gain worth an index, as a fraction of the workload's cost (the advisor uses 0.001). */
   minGain: number;
+  /** Rows written per period per table (`schema.name`) as the live database counted them; charged when above the workload's writes. */
+  tableWrites?: Map<string, TableWrites>;
+}
+
+/** From pg_stat_user_tables: rows inserted, and rows updated outside HOT (each maintains every index). */
+export interface TableWrites {
+  inserted: number;
+  nonHotUpdated: number;
 }
 
 /**
@@ -49,7 +57,10 @@ export interface Selection {
 const tableOf = (c: { schema: string; table: string }) => `${c.schema}.${c.table}`;
 
 /** Write cost per period an index adds: rows written to its table × weight, for writes that maintain it. */
-export function writeCostOf(index: { schema: string; table: string; keys: Array<{ reads: string[] }>; include: string[]; whereReads: string[] }, workload: Costed[], writeWeight: number): number {
+export function writeCostOf(index: { schema: string; table: string; keys: Array<{ reads: string[] }>; include: string[]; whereReads: string[] }, workload: Costed[], writeWeight: number, tableWrites?: Map<string, TableWrites>): number {
+  // The live database's own counts hold every write, not only those the workload lists: the larger of the two.
+  const counted = tableWrites?.get(tableOf(index));
+  const fromCounters = counted ? (counted.inserted + counted.nonHotUpdated) * INDEX_WRITE_COST * writeWeight : 0;
   let cost = 0;
   const reads = new Set([...index.keys.flatMap((k) => k.reads), ...index.include.map(unquote), ...index.whereReads]);
   for (const w of workload) {
@@ -60,7 +71,7 @@ export function writeCostOf(index: { schema: string; table: string; keys: Array<
     if (kind === 'update' && w.sets && ![...w.sets].some((c) => reads.has(c))) continue;
     cost += w.query.weight * Math.max(1, w.base.rows) * INDEX_WRITE_COST;
   }
-  return cost * writeWeight;
+  return Math.max(cost * writeWeight, fromCounters);
 }
 
 function unquote(name: string): string {
@@ -80,7 +91,7 @@ export async function selectIndexes(workload: Costed[], candidates: CandidateInd
     }
     return plan;
   };
-  const writeCost = new Map(candidates.map((c) => [c.id, writeCostOf(c, workload, options.writeWeight)]));
+  const writeCost = new Map(candidates.map((c) => [c.id, writeCostOf(c, workload, options.writeWeight, options.tableWrites)]));
   const readCost = async (set: CandidateIndex[], only?: string): Promise<number> => {
     let total = 0;
     for (const q of workload) {

@@ -316,5 +316,26 @@ describeServer('advise indexes on a server without HypoPG', () => {
     const query = report.advice!.queries.find((q) => q.sql.startsWith('select b from t where a = $1'));
     expect(query, JSON.stringify(report.advice!.queries.map((q) => q.sql))).toMatchObject({ params: ['4242'], paramsFrom: 'pg_qualstats', costBefore: expect.any(Number) });
   }, 120_000);
+  it.runIf(statStatementsPreloaded)('charges writes from the table\'s own counters when the workload is pg_stat_statements, so writes it does not list still count', async () => {
+    await db.run('create table w (id bigint primary key, a int not null, b text not null)');
+    // The tables' counters get a reset time (a new database has none), so their period can be matched with pg_stat_statements'.
+    await db.run('select pg_stat_reset()', [], 'superuser');
+    const app = new pg.Client({ connectionString: db.url });
+    await app.connect();
+    // 200,000 rows written by a DO block: pg_stat_statements lists the DO, not the INSERT inside it.
+    await app.query(`do $$ begin insert into w select g, g % 5000, 'x' || g from generate_series(1, 200000) g; end $$`);
+    await app.query('analyze w');
+    for (let i = 0; i < 5; i++) await app.query('select b from w where a = $1', [i * 11]);
+    await app.end();
+    await expect.poll(async () => Number((await db.run(`select n_tup_ins from pg_stat_user_tables where relname = 'w'`))[0].n_tup_ins), { timeout: 10_000 }).toBe(200_000);
+    const live = await adviseIndexes({ database: db.url, sampleRows: 20_000 });
+    expect(live.advice!.queries.some((q) => q.sql.startsWith('select b from w'))).toBe(true);
+    expect(live.advice!.indexes.filter((p) => p.object === 'public.w')).toEqual([]);
+    // The same read from a file (no counters for the period its weights mean): the index pays.
+    const file = join(mkdtempSync(join(tmpdir(), 'pgarch-advise-')), 'w.sql');
+    writeFileSync(file, '-- weight: 5\nselect b from w where a = $1;\n');
+    const fromFile = await adviseIndexes({ database: db.url, workload: [file], sampleRows: 20_000 });
+    expect(fromFile.advice!.indexes.map((p) => p.sql)).toEqual([expect.stringContaining('ON public.w (a)')]);
+  }, 180_000);
   if (!statStatementsPreloaded) it.skip(`pg_stat_statements workload (${statStatementsSkipReason})`, () => {});
 });
