@@ -4,7 +4,8 @@
 // or widening one already chosen (Extend's "extend by an attribute") — where the gain is the
 // weighted cost of the whole workload re-planned with the index set (so indexes that serve the same
 // queries do not both count), minus the write cost the index adds; it stops at the budgets or when
-// no move gains enough. A final pass drops chosen indexes a later choice made redundant.
+// no move gains enough. A pass then drops chosen indexes a later choice made redundant, and the steps
+// go on with the budget that frees.
 import { isPrefix } from './candidates.js';
 import type { CandidateIndex, WorkloadQuery } from './types.js';
 import type { WhatIf, WhatIfPlan } from './whatif.js';
@@ -112,32 +113,43 @@ export async function selectIndexes(workload: Costed[], candidates: CandidateInd
 
   let chosen: CandidateIndex[] = [];
   let size = 0;
-  while (chosen.length < options.maxIndexes) {
-    let best: { set: CandidateIndex[]; gain: number; size: number } | undefined;
-    for (const c of useful) {
-      if (chosen.includes(c)) continue;
-      const table = tableOf(c);
-      const moves: CandidateIndex[][] = [[...chosen, c]];
-      // Extend's second move: widen a chosen index into this one instead of adding a second index.
-      for (const d of chosen) if (widens(c, d)) moves.push([...chosen.filter((x) => x !== d), c]);
-      const now = await readCost(chosen, table);
-      for (const set of moves) {
-        const removed = chosen.filter((x) => !set.includes(x));
-        const extraSize = sizes.get(c.id)! - removed.reduce((n, x) => n + sizes.get(x.id)!, 0);
-        if (size + extraSize > options.maxSize) continue;
-        const gain = now - (await readCost(set, table)) - writeCost.get(c.id)! + removed.reduce((n, x) => n + writeCost.get(x.id)!, 0);
-        // Near-equal gains: the smaller index (a partial one, one without INCLUDE) wins.
-        const better = !best || gain > best.gain * 1.03 || (gain >= best.gain * 0.97 && extraSize < best.size);
-        if (gain > threshold && better) best = { set, gain, size: extraSize };
+  // Pruned indexes are not tried again: a prune frees budget for what the greedy steps could not add yet.
+  const pruned = new Set<CandidateIndex>();
+  for (let round = 0; round < 5; round++) {
+    while (chosen.length < options.maxIndexes) {
+      let best: { set: CandidateIndex[]; gain: number; size: number } | undefined;
+      for (const c of useful) {
+        if (chosen.includes(c) || pruned.has(c)) continue;
+        const table = tableOf(c);
+        const moves: CandidateIndex[][] = [[...chosen, c]];
+        // Extend's second move: widen a chosen index into this one instead of adding a second index.
+        for (const d of chosen) if (widens(c, d)) moves.push([...chosen.filter((x) => x !== d), c]);
+        const now = await readCost(chosen, table);
+        for (const set of moves) {
+          const removed = chosen.filter((x) => !set.includes(x));
+          const extraSize = sizes.get(c.id)! - removed.reduce((n, x) => n + sizes.get(x.id)!, 0);
+          if (size + extraSize > options.maxSize) continue;
+          const gain = now - (await readCost(set, table)) - writeCost.get(c.id)! + removed.reduce((n, x) => n + writeCost.get(x.id)!, 0);
+          // Near-equal gains: the smaller index (a partial one, one without INCLUDE) wins.
+          const better = !best || gain > best.gain * 1.03 || (gain >= best.gain * 0.97 && extraSize < best.size);
+          if (gain > threshold && better) best = { set, gain, size: extraSize };
+        }
       }
+      if (!best) break;
+      chosen = best.set;
+      size += best.size;
     }
-    if (!best) break;
-    chosen = best.set;
-    size += best.size;
-  }
 
-  // A later choice can make an earlier one redundant: drop what no longer pays.
-  for (const c of [...chosen]) if ((await marginal(c, chosen)) <= threshold) chosen = chosen.filter((x) => x !== c);
+    // A later choice can make an earlier one redundant: drop what no longer pays, then fill the budget again.
+    const before = chosen.length;
+    for (const c of [...chosen]) {
+      if ((await marginal(c, chosen)) > threshold) continue;
+      chosen = chosen.filter((x) => x !== c);
+      size -= sizes.get(c.id)!;
+      pruned.add(c);
+    }
+    if (chosen.length === before || chosen.length >= options.maxIndexes) break;
+  }
   const benefit = new Map<string, number>();
   for (const c of chosen) benefit.set(c.id, await marginal(c, chosen));
   const after = new Map<number, WhatIfPlan>();
