@@ -47,6 +47,8 @@ export interface Summary {
   files: number;
   statements: number;
   elapsedMs: number;
+  /** Health checks run against a live database (pgarch health), which reads no files. */
+  checks?: number;
 }
 
 /** A folder of migrations as pgarch read it: which tool's layout, how many migrations, what it skipped. */

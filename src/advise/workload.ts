@@ -172,7 +172,7 @@ function constantText(c: Record<string, unknown> | undefined): string | undefine
 }
 
 /** Monitoring and tools' own catalog reads (`pg_stat_*`, `information_schema`) are not the application's workload. */
-function readsSystemCatalog(node: unknown): boolean {
+export function readsSystemCatalog(node: unknown): boolean {
   let found = false;
   const visit = (value: unknown): void => {
     if (found || !value || typeof value !== 'object') return;

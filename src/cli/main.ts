@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { adviseCommand } from './advise.js';
+import { healthCommand } from './health.js';
 import { EXIT_USAGE } from './common.js';
 import { explainCommand } from './explain.js';
 import { lintCommand } from './lint.js';
@@ -29,6 +30,7 @@ program.addCommand(lintCommand());
 program.addCommand(traceCommand());
 program.addCommand(explainCommand());
 program.addCommand(adviseCommand());
+program.addCommand(healthCommand());
 
 // Commander's exit handling is per command; every level must throw instead of exiting with code 1.
 const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];

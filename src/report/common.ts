@@ -48,6 +48,7 @@ export function plural(n: number, word: string): string {
 
 /** "4 files (123 statements, 0.9 s)": what was checked and how long it took. */
 export function scopeText(s: Summary): string {
+  if (s.checks !== undefined) return `${plural(s.checks, 'check')} (${(s.elapsedMs / 1000).toFixed(1)} s)`;
   return `${plural(s.files, 'file')} (${plural(s.statements, 'statement')}, ${(s.elapsedMs / 1000).toFixed(1)} s)`;
 }
 

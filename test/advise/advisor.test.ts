@@ -9,7 +9,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adviseIndexes } from '../../src/advise/advise.js';
 import type { AdviceReport, ProposedIndex } from '../../src/advise/types.js';
-import { describeServer, qualstatsPreloaded, SERVER_URL, statStatementsPreloaded, statStatementsSkipReason } from '../helpers/server.js';
+import { ownDatabase } from '../helpers/own-database.js';
+import { describeServer, qualstatsPreloaded, statStatementsPreloaded, statStatementsSkipReason } from '../helpers/server.js';
 
 const DIR = 'examples/advisor';
 const WORKLOAD = [`${DIR}/workload.sql`];
@@ -82,41 +83,6 @@ function plantedNeeds(get: () => AdviceReport, { trigram }: { trigram: boolean }
     expect(get().summary.errors).toBe(0);
     expect(get().advice!.totalAfter).toBeLessThan(get().advice!.totalBefore / 5);
   });
-}
-
-/** A database of the test's own on the server, owned by a login role of its own (named alike). */
-function ownDatabase(prefix: string) {
-  const name = `${prefix}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  const owner = new URL(SERVER_URL);
-  owner.pathname = `/${name}`;
-  owner.username = name;
-  const superuser = new URL(SERVER_URL);
-  superuser.pathname = `/${name}`;
-  return {
-    name,
-    url: owner.toString(),
-    /** SQL in the database as its owner; as the superuser only for what needs one (extensions). */
-    async run(sql: string, params: unknown[] = [], as: 'owner' | 'superuser' = 'owner') {
-      const client = new pg.Client({ connectionString: (as === 'owner' ? owner : superuser).toString() });
-      await client.connect();
-      try {
-        return (await client.query(sql, params)).rows;
-      } finally {
-        await client.end();
-      }
-    },
-    async create() {
-      await admin.connect();
-      await admin.query(`create role ${name} login`);
-      await admin.query(`create database ${name} owner ${name}`);
-    },
-    async drop() {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.query(`drop role if exists ${name}`);
-      await admin.end();
-    },
-  };
 }
 
 /**

@@ -1,0 +1,156 @@
+// pgarch health on the real server: each planted problem reported by its id and object — a slow
+// query, an unused and a duplicate index, an invalid index (a failed CONCURRENTLY build), a blocked
+// query with its blocker, nearly exhausted sequences, a table of dead tuples — and a run while another
+// session holds ACCESS EXCLUSIVE on a table still finishes at once, naming that table.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHealth } from '../src/health/run.js';
+import type { Report } from '../src/types.js';
+import { ownDatabase } from './helpers/own-database.js';
+import { describeServer, statStatementsPreloaded } from './helpers/server.js';
+
+const byRule = (report: Report, rule: string) => report.findings.filter((f) => f.rule === rule);
+
+/** Wait until `ready` holds (statistics reach their views up to a second late); fails after 10 s. */
+async function until(what: string, ready: () => Promise<boolean>): Promise<void> {
+  for (const end = Date.now() + 10_000; Date.now() < end; ) {
+    if (await ready()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describeServer('pgarch health on the server', () => {
+  const db = ownDatabase('pgarch_health');
+  let report: Report;
+  let holder: pg.Client;
+  let waiter: pg.Client;
+  let waiting: Promise<unknown>;
+  let holderPid: number;
+  let waiterPid: number;
+
+  beforeAll(async () => {
+    await db.create();
+    if (statStatementsPreloaded) await db.run('create extension pg_stat_statements', [], 'superuser');
+    await db.run(`
+      create table orders (id bigserial primary key, customer_id int not null, note text not null);
+      insert into orders (customer_id, note) select g % 500, repeat(md5(g::text), 3) from generate_series(1, 60000) g;
+      create index orders_customer_idx on orders (customer_id);
+      create index orders_customer_again_idx on orders (customer_id);
+      create index orders_note_idx on orders (note);
+      create table tiny (id serial primary key);
+      create sequence wide_seq as bigint;
+      create table narrow (id int primary key default nextval('wide_seq'));
+      alter sequence wide_seq owned by narrow.id;
+      select setval('tiny_id_seq', 2000000000);
+      select setval('wide_seq', 2100000000);
+      create table churn (id int) with (autovacuum_enabled = false);
+      insert into churn select generate_series(1, 60000);
+      delete from churn where id <= 40000;
+      analyze orders;
+    `);
+    // A unique index built CONCURRENTLY over duplicate values fails and stays behind, invalid.
+    await db.run('create unique index concurrently orders_customer_uidx on orders (customer_id)').catch(() => {});
+    await until('the dead tuples to be counted', async () => Number((await db.run(`select n_dead_tup from pg_stat_user_tables where relname = 'churn'`))[0].n_dead_tup) >= 40_000);
+
+    // One session holds ACCESS EXCLUSIVE on orders; another waits behind it.
+    holder = new pg.Client({ connectionString: db.url });
+    waiter = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await waiter.connect();
+    holderPid = (await holder.query('select pg_backend_pid() as pid')).rows[0].pid;
+    waiterPid = (await waiter.query('select pg_backend_pid() as pid')).rows[0].pid;
+    await holder.query('begin; lock table orders in access exclusive mode');
+    waiting = waiter.query('select count(*) from orders').catch(() => {});
+    await until('the waiter to wait', async () => (await db.run(`select count(*)::int as n from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [waiterPid]))[0].n === 1);
+
+    // Called a few times, right before the run: pg_stat_statements evicts its least-used entries when
+    // the whole suite fills it, and a statement called more often is used more.
+    if (statStatementsPreloaded) for (let i = 0; i < 3; i++) await db.run('select pg_sleep(0.15)');
+    const started = performance.now();
+    report = await runHealth({ database: db.url });
+    elapsedMs = performance.now() - started;
+  }, 120_000);
+  let elapsedMs = 0;
+
+  afterAll(async () => {
+    await holder?.query('rollback').catch(() => {});
+    await waiting;
+    await holder?.end();
+    await waiter?.end();
+    await db.drop();
+  });
+
+  it('reports the blocked query with its blocker and the table it waits for', () => {
+    const blocked = byRule(report, 'blocked-query');
+    expect(blocked).toEqual([expect.objectContaining({ severity: 'error', object: 'orders', message: expect.stringContaining(`Session ${waiterPid} has waited`) })]);
+    expect(blocked[0].message).toContain(`held by session ${holderPid}`);
+    expect(blocked[0].hint).toContain(`pg_cancel_backend(${holderPid})`);
+  });
+
+  it('finishes while a table is held in ACCESS EXCLUSIVE, without waiting behind it', () => {
+    expect(elapsedMs).toBeLessThan(5_000);
+    // What could not be read without waiting names the table and who holds it.
+    for (const f of byRule(report, 'lock-wait')) expect(f.message).toMatch(new RegExp(`orders \\(ACCESS EXCLUSIVE, held by session ${holderPid}\\)`));
+  });
+
+  it('reports the invalid index a failed CONCURRENTLY build left, with a rebuild', () => {
+    expect(byRule(report, 'invalid-index')).toEqual([
+      expect.objectContaining({ severity: 'error', object: 'public.orders_customer_uidx', fix: expect.objectContaining({ sql: 'REINDEX INDEX CONCURRENTLY public.orders_customer_uidx;' }) }),
+    ]);
+  });
+
+  it('reports the duplicate index, keeping the older one', () => {
+    expect(byRule(report, 'duplicate-index')).toEqual([
+      expect.objectContaining({ object: 'public.orders_customer_again_idx', message: expect.stringContaining('duplicates public.orders_customer_idx'), fix: expect.objectContaining({ sql: 'DROP INDEX CONCURRENTLY public.orders_customer_again_idx;' }) }),
+    ]);
+  });
+
+  it('reports the unused index with its size, and not the primary key', () => {
+    const unused = byRule(report, 'unused-index').map((f) => f.object);
+    expect(unused).toContain('public.orders_note_idx');
+    expect(unused).not.toContain('public.orders_pkey');
+    expect(byRule(report, 'unused-index').find((f) => f.object === 'public.orders_note_idx')?.message).toMatch(/\(\d+(\.\d)? MB\) was never scanned/);
+  });
+
+  it('reports the sequences near their end, and the int4 column a bigint sequence feeds', () => {
+    const seqs = byRule(report, 'sequence-exhaustion');
+    expect(seqs.find((f) => f.object === 'public.tiny_id_seq')?.message).toMatch(/has used 93\.1% of its range/);
+    expect(seqs.find((f) => f.object === 'public.wide_seq')?.message).toMatch(/97\.8% of the integer column public\.narrow\.id it feeds/);
+  });
+
+  it('reports the table of dead tuples with a VACUUM fix', () => {
+    expect(byRule(report, 'dead-tuples')).toEqual([expect.objectContaining({ object: 'public.churn', message: expect.stringMatching(/40,000 dead tuples, 67% of its rows/), fix: expect.objectContaining({ sql: 'VACUUM (ANALYZE) public.churn;' }) })]);
+  });
+
+  it.runIf(statStatementsPreloaded)('reports the slow query from pg_stat_statements', async () => {
+    // What pg_stat_statements holds for this database, to explain a failure.
+    const seen = await db.run(`select query, calls, mean_exec_time from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`, [], 'superuser');
+    // The setup's bulk insert is slow too; the planted one is the sleep.
+    expect(byRule(report, 'slow-queries'), JSON.stringify([seen, report.findings.map((f) => `${f.rule}: ${f.message}`)])).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/3 calls at 1\d\d\.\d ms on average.*select pg_sleep\(\$1\)/) }));
+  });
+
+  it('says nothing about what is healthy', () => {
+    expect(byRule(report, 'connection-usage')).toEqual([]);
+    expect(byRule(report, 'xid-wraparound')).toEqual([]);
+    expect(byRule(report, 'rule-error')).toEqual([]);
+    expect(report.summary).toMatchObject({ checks: 12, files: 0 });
+  });
+});
+
+describeServer('pgarch health without pg_stat_statements in the database', () => {
+  const db = ownDatabase('pgarch_health_nopgss');
+  beforeAll(() => db.create());
+  afterAll(() => db.drop());
+  it('says how to enable it', async () => {
+    const report = await runHealth({ database: db.url });
+    expect(byRule(report, 'slow-queries')).toEqual([expect.objectContaining({ severity: 'info', hint: expect.stringContaining('CREATE EXTENSION pg_stat_statements') })]);
+  });
+});
+
+describe('pgarch health input', () => {
+  it('names a database it cannot reach, without the password', async () => {
+    await expect(runHealth({ database: 'postgres://someone:secret@127.0.0.1:1/none' })).rejects.toThrow(/127\.0\.0\.1:1/);
+    await expect(runHealth({ database: 'postgres://someone:secret@127.0.0.1:1/none' })).rejects.not.toThrow(/secret/);
+  });
+});
