@@ -130,6 +130,15 @@ describeServer('pgarch health on the server', () => {
     expect(byRule(report, 'slow-queries'), JSON.stringify([seen, report.findings.map((f) => `${f.rule}: ${f.message}`)])).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/3 calls at 1\d\d\.\d ms on average.*select pg_sleep\(\$1\)/) }));
   });
 
+  it('reports the session idle in its transaction and the query running, at thresholds of zero seconds', async () => {
+    const strict = await runHealth({ database: db.url, thresholds: { idleInTransactionSeconds: 0, longRunningSeconds: 0 } });
+    expect(byRule(strict, 'idle-in-transaction')).toEqual([expect.objectContaining({ object: `pid ${holderPid}`, message: expect.stringContaining('lock table orders in access exclusive mode') })]);
+    expect(byRule(strict, 'long-running-query')).toEqual([expect.objectContaining({ object: `pid ${waiterPid}`, message: expect.stringContaining('select count(*) from orders') })]);
+    // At the default thresholds (minutes), neither was due.
+    expect(byRule(report, 'idle-in-transaction')).toEqual([]);
+    expect(byRule(report, 'long-running-query')).toEqual([]);
+  });
+
   it('says nothing about what is healthy', () => {
     expect(byRule(report, 'connection-usage')).toEqual([]);
     expect(byRule(report, 'xid-wraparound')).toEqual([]);

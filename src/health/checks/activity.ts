@@ -1,7 +1,7 @@
 // What the sessions are doing now: blocked queries with their blockers, long-running queries, and
 // transactions left idle. One read of pg_stat_activity each; pgarch's own session is left out.
 import type { Finding } from '../../types.js';
-import type { HealthCheck } from '../types.js';
+import type { HealthCheck, HealthThresholds } from '../types.js';
 
 interface Session {
   pid: number;
@@ -56,38 +56,35 @@ export const blockedQuery: HealthCheck = {
   },
 };
 
-export const longRunningQuery: HealthCheck = {
-  id: 'long-running-query',
-  severity: 'warning',
-  summary: 'A query running longer than the threshold (default 5 minutes).',
-  async run({ db, thresholds }) {
-    const { rows } = await db.query<Session>(SESSIONS);
-    return rows
-      .filter((s) => s.state === 'active' && (s.seconds ?? 0) >= thresholds.longRunningSeconds)
-      .map((s) => ({
-        rule: 'long-running-query',
-        severity: 'warning' as const,
-        message: `Session ${s.pid} has run one query for ${Math.round(s.seconds!)} s: ${short(s.query)}`,
-        object: `pid ${s.pid}`,
-        hint: `EXPLAIN it; pg_cancel_backend(${s.pid}) cancels it. A statement_timeout for the role stops the next one.`,
-      }));
-  },
-};
+/** A check of one kind of session: those `matches` picks become warnings that `describe` words. */
+function sessionCheck(id: string, summary: string, matches: (s: Session, t: HealthThresholds) => boolean, describe: (s: Session) => { message: string; hint: string }): HealthCheck {
+  return {
+    id,
+    severity: 'warning',
+    summary,
+    async run({ db, thresholds }) {
+      const { rows } = await db.query<Session>(SESSIONS);
+      return rows.filter((s) => matches(s, thresholds)).map((s) => ({ rule: id, severity: 'warning' as const, object: `pid ${s.pid}`, ...describe(s) }));
+    },
+  };
+}
 
-export const idleInTransaction: HealthCheck = {
-  id: 'idle-in-transaction',
-  severity: 'warning',
-  summary: 'A session idle inside an open transaction longer than the threshold: it holds its locks and holds back vacuum.',
-  async run({ db, thresholds }) {
-    const { rows } = await db.query<Session>(SESSIONS);
-    return rows
-      .filter((s) => (s.state === 'idle in transaction' || s.state === 'idle in transaction (aborted)') && (s.idle_seconds ?? 0) >= thresholds.idleInTransactionSeconds)
-      .map((s) => ({
-        rule: 'idle-in-transaction',
-        severity: 'warning' as const,
-        message: `Session ${s.pid} has been idle in a transaction for ${Math.round(s.idle_seconds!)} s (last query: ${short(s.query)})`,
-        object: `pid ${s.pid}`,
-        hint: `It keeps its locks and holds back vacuum. Set idle_in_transaction_session_timeout; pg_terminate_backend(${s.pid}) ends it now.`,
-      }));
-  },
-};
+export const longRunningQuery = sessionCheck(
+  'long-running-query',
+  'A query running longer than the threshold (default 5 minutes).',
+  (s, t) => s.state === 'active' && (s.seconds ?? 0) >= t.longRunningSeconds,
+  (s) => ({
+    message: `Session ${s.pid} has run one query for ${Math.round(s.seconds!)} s: ${short(s.query)}`,
+    hint: `EXPLAIN it; pg_cancel_backend(${s.pid}) cancels it. A statement_timeout for the role stops the next one.`,
+  }),
+);
+
+export const idleInTransaction = sessionCheck(
+  'idle-in-transaction',
+  'A session idle inside an open transaction longer than the threshold: it holds its locks and holds back vacuum.',
+  (s, t) => (s.state === 'idle in transaction' || s.state === 'idle in transaction (aborted)') && (s.idle_seconds ?? 0) >= t.idleInTransactionSeconds,
+  (s) => ({
+    message: `Session ${s.pid} has been idle in a transaction for ${Math.round(s.idle_seconds!)} s (last query: ${short(s.query)})`,
+    hint: `It keeps its locks and holds back vacuum. Set idle_in_transaction_session_timeout; pg_terminate_backend(${s.pid}) ends it now.`,
+  }),
+);
