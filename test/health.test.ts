@@ -4,7 +4,7 @@
 // session holds ACCESS EXCLUSIVE on a table still finishes at once, naming that table.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHealth } from '../src/health/run.js';
+import { runHealth } from '../src/monitor/run.js';
 import type { Report } from '../src/types.js';
 import { ownDatabase } from './helpers/own-database.js';
 import { describeServer, statStatementsPreloaded } from './helpers/server.js';

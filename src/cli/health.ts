@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { runHealth } from '../health/run.js';
+import { runHealth } from '../monitor/run.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
 import { InputError } from '../lint/files.js';
 import { readConfig, resolveDatabase, runCommand, wholeNumber } from './common.js';
