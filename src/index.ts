@@ -35,5 +35,12 @@ export { formatExplainText } from './explain/render-text.js';
 export { renderPlanHtml } from './explain/html.js';
 export type { Plan, PlanNode, NodeTiming, Buffers, ActualStats } from './explain/types.js';
 
+export { adviseIndexes, type AdviseOptions } from './advise/advise.js';
+export { applyAdvice, adviceMigration, type Applied } from './advise/apply.js';
+export type { Advice, AdviceReport, ProposedIndex, DroppedIndex, QueryAdvice } from './advise/types.js';
+export { runHealth, type HealthOptions } from './monitor/run.js';
+export { healthChecks } from './monitor/checks/index.js';
+export { DEFAULT_THRESHOLDS, type HealthCheck, type HealthThresholds } from './monitor/types.js';
+
 export { loadConfig, defaultConfig, ConfigSchema, type Config } from './config.js';
 export { formatReport, FORMATS, summarize, exitCodeFor, type Format } from './report/index.js';
