@@ -45,6 +45,9 @@ describeServer('pgarch health on the server', () => {
       select setval('tiny_id_seq', 2000000000);
       select setval('wide_seq', 2100000000);
       create table churn (id int) with (autovacuum_enabled = false);
+      create table scanned (id int, kind int);
+      insert into scanned select g, g % 7 from generate_series(1, 30000) g;
+      analyze scanned;
       insert into churn select generate_series(1, 60000);
       delete from churn where id <= 40000;
       analyze orders;
@@ -64,6 +67,9 @@ describeServer('pgarch health on the server', () => {
     waiting = waiter.query('select count(*) from orders').catch(() => {});
     await until('the waiter to wait', async () => (await db.run(`select count(*)::int as n from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [waiterPid]))[0].n === 1);
 
+    // A filter with no index to serve it, run again and again.
+    for (let i = 0; i < 60; i++) await db.run('select count(*) from scanned where kind = $1', [i % 7]);
+    await until('the scans to be counted', async () => Number((await db.run(`select seq_scan from pg_stat_user_tables where relname = 'scanned'`))[0].seq_scan) >= 60);
     // Called a few times, right before the run: pg_stat_statements evicts its least-used entries when
     // the whole suite fills it, and a statement called more often is used more.
     if (statStatementsPreloaded) for (let i = 0; i < 3; i++) await db.run('select pg_sleep(0.15)');
@@ -139,11 +145,24 @@ describeServer('pgarch health on the server', () => {
     expect(byRule(report, 'long-running-query')).toEqual([]);
   });
 
+  it('reports the table autovacuum is switched off for, with the fix, and the server when it is off there', async () => {
+    const found = byRule(report, 'autovacuum-disabled');
+    expect(found.filter((f) => f.object)).toEqual([expect.objectContaining({ object: 'public.churn', fix: expect.objectContaining({ sql: 'ALTER TABLE public.churn RESET (autovacuum_enabled);' }) })]);
+    const [{ setting }] = await db.run(`select setting from pg_settings where name = 'autovacuum'`);
+    expect(found.filter((f) => !f.object).map((f) => f.message)).toEqual(setting === 'off' ? ['Autovacuum is off for the whole server'] : []);
+  });
+
+  it('reports the large table read by sequential scans again and again, and not the one read by its index', () => {
+    const candidates = byRule(report, 'missing-index-candidate');
+    expect(candidates.map((f) => f.object)).toEqual(['public.scanned']);
+    expect(candidates[0].message).toMatch(/30,000 rows\) was read by \d+ sequential scans of 30,000 rows on average, and 0 index scans/);
+  });
+
   it('says nothing about what is healthy', () => {
     expect(byRule(report, 'connection-usage')).toEqual([]);
     expect(byRule(report, 'xid-wraparound')).toEqual([]);
     expect(byRule(report, 'rule-error')).toEqual([]);
-    expect(report.summary).toMatchObject({ checks: 12, files: 0 });
+    expect(report.summary).toMatchObject({ checks: 14, files: 0 });
   });
 });
 

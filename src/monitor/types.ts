@@ -20,6 +20,9 @@ export interface HealthThresholds {
   xidAge: number;
   /** Indexes smaller than this are not worth an unused-index finding. */
   unusedIndexMinBytes: number;
+  /** A table this large, read by at least this many sequential scans (10x its index scans), is a missing-index candidate. */
+  missingIndexMinRows: number;
+  missingIndexMinSeqScans: number;
   /** Mean time (ms) that makes a statement slow, and how many to report. */
   slowQueryMs: number;
   slowQueryTop: number;
@@ -34,6 +37,8 @@ export const DEFAULT_THRESHOLDS: HealthThresholds = {
   connectionUsage: 0.8,
   xidAge: 0.5,
   unusedIndexMinBytes: 1024 * 1024,
+  missingIndexMinRows: 10_000,
+  missingIndexMinSeqScans: 50,
   slowQueryMs: 100,
   slowQueryTop: 10,
 };

@@ -4,6 +4,7 @@ import { deadTuples } from './dead-tuples.js';
 import { duplicateIndex } from './duplicate-index.js';
 import { invalidConstraint } from './invalid-constraint.js';
 import { invalidIndex } from './invalid-index.js';
+import { autovacuumDisabled, missingIndexCandidate } from './maintenance.js';
 import { sequenceExhaustion } from './sequence-exhaustion.js';
 import { connectionUsage, xidWraparound } from './server.js';
 import { slowQueries } from './slow-queries.js';
@@ -22,5 +23,7 @@ export const healthChecks: HealthCheck[] = [
   duplicateIndex,
   unusedIndex,
   deadTuples,
+  autovacuumDisabled,
+  missingIndexCandidate,
   slowQueries,
 ];
