@@ -140,6 +140,11 @@ describeServer('pgarch health on the server', () => {
     const strict = await runHealth({ database: db.url, thresholds: { idleInTransactionSeconds: 0, longRunningSeconds: 0 } });
     expect(byRule(strict, 'idle-in-transaction')).toEqual([expect.objectContaining({ object: `pid ${holderPid}`, message: expect.stringContaining('lock table orders in access exclusive mode') })]);
     expect(byRule(strict, 'long-running-query')).toEqual([expect.objectContaining({ object: `pid ${waiterPid}`, message: expect.stringContaining('select count(*) from orders') })]);
+    // Any block read from outside shared buffers is a miss at a 100% threshold.
+    const exacting = await runHealth({ database: db.url, thresholds: { cacheHitRatio: 1, cacheMinBlocks: 1 } });
+    const cache = byRule(exacting, 'cache-hit-ratio');
+    const [{ read }] = await db.run(`select (sum(heap_blks_read) + coalesce(sum(idx_blks_read), 0))::bigint::text as read from pg_statio_user_tables`);
+    expect(cache.map((f) => f.message)).toEqual(Number(read) > 0 ? [expect.stringMatching(/% of table and index block reads came from shared buffers/)] : []);
     // At the default thresholds (minutes), neither was due.
     expect(byRule(report, 'idle-in-transaction')).toEqual([]);
     expect(byRule(report, 'long-running-query')).toEqual([]);
@@ -162,7 +167,7 @@ describeServer('pgarch health on the server', () => {
     expect(byRule(report, 'connection-usage')).toEqual([]);
     expect(byRule(report, 'xid-wraparound')).toEqual([]);
     expect(byRule(report, 'rule-error')).toEqual([]);
-    expect(report.summary).toMatchObject({ checks: 14, files: 0 });
+    expect(report.summary).toMatchObject({ checks: 15, files: 0 });
   });
 });
 

@@ -23,6 +23,9 @@ export interface HealthThresholds {
   /** A table this large, read by at least this many sequential scans (10x its index scans), is a missing-index candidate. */
   missingIndexMinRows: number;
   missingIndexMinSeqScans: number;
+  /** Cache hit ratio under which to report, and the fewest block reads worth judging. */
+  cacheHitRatio: number;
+  cacheMinBlocks: number;
   /** Mean time (ms) that makes a statement slow, and how many to report. */
   slowQueryMs: number;
   slowQueryTop: number;
@@ -39,6 +42,8 @@ export const DEFAULT_THRESHOLDS: HealthThresholds = {
   unusedIndexMinBytes: 1024 * 1024,
   missingIndexMinRows: 10_000,
   missingIndexMinSeqScans: 50,
+  cacheHitRatio: 0.99,
+  cacheMinBlocks: 10_000,
   slowQueryMs: 100,
   slowQueryTop: 10,
 };

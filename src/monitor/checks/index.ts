@@ -1,5 +1,6 @@
 import type { HealthCheck } from '../types.js';
 import { blockedQuery, idleInTransaction, longRunningQuery } from './activity.js';
+import { cacheHitRatio } from './cache-hit-ratio.js';
 import { deadTuples } from './dead-tuples.js';
 import { duplicateIndex } from './duplicate-index.js';
 import { invalidConstraint } from './invalid-constraint.js';
@@ -25,5 +26,6 @@ export const healthChecks: HealthCheck[] = [
   deadTuples,
   autovacuumDisabled,
   missingIndexCandidate,
+  cacheHitRatio,
   slowQueries,
 ];
