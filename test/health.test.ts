@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHealth } from '../src/monitor/run.js';
+import { watchHealth } from '../src/monitor/watch.js';
 import type { Report } from '../src/types.js';
 import { ownDatabase } from './helpers/own-database.js';
 import { describeServer, statStatementsPreloaded } from './helpers/server.js';
@@ -179,6 +180,32 @@ describeServer('pgarch health without pg_stat_statements in the database', () =>
     const report = await runHealth({ database: db.url });
     expect(byRule(report, 'slow-queries')).toEqual([expect.objectContaining({ severity: 'info', hint: expect.stringContaining('CREATE EXTENSION pg_stat_statements') })]);
   });
+});
+
+describeServer('pgarch health --watch', () => {
+  const db = ownDatabase('pgarch_health_watch');
+  beforeAll(async () => {
+    await db.create();
+    await db.run('create table t (id int primary key, a int); create index t_a_idx on t (a); create index t_a_again_idx on t (a);');
+  });
+  afterAll(() => db.drop());
+
+  it('reports what appeared on the first run, and what went away on the next', async () => {
+    const runs: Array<{ appeared: string[]; resolved: string[] }> = [];
+    await watchHealth(
+      { database: db.url },
+      0.2,
+      async ({ appeared, resolved }) => {
+        runs.push({ appeared: appeared.map((f) => `${f.rule} ${f.object ?? ''}`), resolved: resolved.map((f) => `${f.rule} ${f.object ?? ''}`) });
+        if (runs.length === 1) await db.run('drop index t_a_again_idx');
+      },
+      { runs: 3 },
+    );
+    expect(runs[0].appeared).toContain('duplicate-index public.t_a_again_idx');
+    expect(runs[1]).toEqual({ appeared: [], resolved: ['duplicate-index public.t_a_again_idx'] });
+    // Nothing changed between the last two runs.
+    expect(runs[2]).toEqual({ appeared: [], resolved: [] });
+  }, 60_000);
 });
 
 describe('pgarch health input', () => {

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { runHealth } from '../monitor/run.js';
+import { runHealth, type HealthOptions } from '../monitor/run.js';
+import { watchHealth } from '../monitor/watch.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
 import { InputError } from '../lint/files.js';
-import { readConfig, resolveDatabase, runCommand, wholeNumber } from './common.js';
+import { positiveNumber, readConfig, resolveDatabase, runCommand, wholeNumber } from './common.js';
 
 interface HealthCliOptions {
   database?: string;
@@ -12,6 +13,7 @@ interface HealthCliOptions {
   config?: string;
   color: boolean;
   maxWarnings?: number;
+  watch?: number;
 }
 
 export function healthCommand(): Command {
@@ -22,6 +24,7 @@ export function healthCommand(): Command {
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
     .option('--max-warnings <n>', 'exit 1 when there are more than n warnings', wholeNumber)
+    .option('--watch <seconds>', 'run the checks again every N seconds and print what appeared and what went away (Ctrl-C stops)', positiveNumber)
     .option('--no-color', 'plain text output')
     .addHelpText(
       'after',
@@ -29,11 +32,14 @@ export function healthCommand(): Command {
 Examples:
   $ pgarch health --database postgres://localhost/app
   $ DATABASE_URL=postgres://monitor@db/app pgarch health --format json
+  $ pgarch health --database postgres://localhost/app --watch 10
 
 Every check runs in its own READ ONLY transaction with lock_timeout 500 ms and statement_timeout 5 s:
 a check that would wait behind a migration's lock is a lock-wait finding naming the table and who
 holds it, and the others still run. No superuser needed: the database owner's role will do, and
 pg_monitor lets it see other roles' sessions and queries.
+--watch prints the whole report first, then at each run the findings that appeared (+) and went
+away (−); with --format json, one line per run: {"at", "appeared", "resolved", "summary"}.
 Exit codes: 0 no error findings, 1 error findings, 2 usage/connection error.`,
     );
   cmd.action((opts: HealthCliOptions) =>
@@ -41,6 +47,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 usage/connection error.`,
       const database = resolveDatabase(opts);
       if (!database) throw new InputError('health needs a live database: --database URL (or DATABASE_URL)');
       const config = readConfig({ config: opts.config, format: 'text' });
+      if (opts.watch !== undefined) return watch({ database, config }, opts);
       const report = await runHealth({ database, config });
       const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       const text = formatReport(report, opts.format, { color });
@@ -50,4 +57,25 @@ Exit codes: 0 no error findings, 1 error findings, 2 usage/connection error.`,
     }),
   );
   return cmd;
+}
+
+/** Until Ctrl-C: the full report first, then at each run what appeared (+) and what went away (−). */
+async function watch(options: HealthOptions, opts: HealthCliOptions): Promise<number> {
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  const color = opts.color !== false && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  let first = true;
+  await watchHealth(options, opts.watch!, ({ report, appeared, resolved }) => {
+    const at = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+    if (opts.format === 'json') {
+      process.stdout.write(`${JSON.stringify({ at, appeared, resolved, summary: report.summary })}\n`);
+    } else if (first) {
+      process.stdout.write(`${at}\n${formatReport(report, 'text', { color })}\n`);
+    } else if (appeared.length || resolved.length) {
+      for (const f of appeared) process.stdout.write(`${at} + ${f.severity} ${f.rule}: ${f.message}\n`);
+      for (const f of resolved) process.stdout.write(`${at} − ${f.rule}: ${f.message}\n`);
+    }
+    first = false;
+  }, { signal: stop.signal });
+  return 0;
 }
