@@ -15,6 +15,7 @@ import { readSqlFiles } from '../lint/schema.js';
 import { seedTables } from '../migrate/seed.js';
 import { queryCatalogFrom, readIndexKeys } from '../query/catalog.js';
 import { analyze } from '../rules/query/scope.js';
+import { indexRedundancies } from '../rules/schema/normal-util.js';
 import type { AnyNode } from '../rules/types.js';
 import { loadParser, type ParsedFile } from '../sql/parse.js';
 import { quoteIdent, quoteQualified, truncateIdentifier } from '../sql/quote.js';
@@ -322,11 +323,14 @@ async function advise(session: AdvisorSession, options: AdviseOptions): Promise<
   for (const q of costed) for (const name of [...q.base.indexes, ...(selection.after.get(q.query.id)?.indexes ?? [])]) used.add(name);
   // An existing btree whose keys start another existing one's is redundant: the wider one serves its
   // queries (the planner may have picked the narrow one by a hair), so the narrow one is what to drop.
+  // Which index covers which is the schema lint's judgement (duplicate-index, redundant-index).
+  const byName = new Map(existing.map((x) => [`${x.schema}.${x.name}`, x]));
   const prefixOf = new Map<ExistingIndex, ExistingIndex>();
-  for (const y of existing) {
-    if (y.backsConstraint || y.method !== 'btree' || y.predicate || y.include.length || y.keys.some((k) => k.sql === '?')) continue;
-    const wider = existing.find((x) => x !== y && !prefixOf.has(x) && x.method === 'btree' && !x.predicate && x.schema === y.schema && x.table === y.table && x.keys.length > y.keys.length && y.keys.every((k, i) => x.keys[i].sql === k.sql && x.keys[i].opclass === k.opclass));
-    if (wider) {
+  for (const t of catalog.tables) {
+    for (const r of indexRedundancies(t, catalog)) {
+      const y = byName.get(`${r.index.schema}.${r.index.name}`);
+      const wider = byName.get(`${r.coveredBy.schema}.${r.coveredBy.name}`);
+      if (!y || !wider || r.kind !== 'prefix' || y.backsConstraint || y.method !== 'btree') continue;
       prefixOf.set(y, wider);
       if (used.has(y.name)) used.add(wider.name);
     }
@@ -409,6 +413,7 @@ function existingIndexes(catalog: Catalog, usage: Map<string, IndexUsage>): Exis
     for (const i of t.indexes) {
       // An index that leads with a foreign key's columns serves the deletes and updates of the referenced rows, which no plan of the workload shows.
       const leadsFk = fks.some((cols) => cols.every((c, k) => i.columns[k] === c));
+      const backsConstraint = i.primary || i.unique || Boolean(i.constraint);
       out.push({
         schema: t.schema,
         table: t.name,
@@ -418,8 +423,8 @@ function existingIndexes(catalog: Catalog, usage: Map<string, IndexUsage>): Exis
         keys: readIndexKeys(i).map((k) => ({ sql: k.column ? quoteIdent(k.column) : '?', reads: k.column ? [k.column] : [], ...(k.opclass ? { opclass: k.opclass } : {}) })),
         include: i.include.map(quoteIdent),
         ...(i.predicate ? { predicate: i.predicate } : {}),
-        protected: i.primary || i.unique || Boolean(i.constraint) || leadsFk,
-        backsConstraint: i.primary || i.unique || Boolean(i.constraint),
+        protected: backsConstraint || leadsFk,
+        backsConstraint,
         definition: i.definition,
         ...(usage.get(`${t.schema}.${i.name}`) ?? { sizeBytes: 0 }),
       });
