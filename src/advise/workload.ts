@@ -4,7 +4,7 @@
 import type { Queryable } from '../engine/types.js';
 import { discoverQueryFiles, readQuerySources, sqlUnit } from '../query/sources.js';
 import { SqlText } from '../sql/tokens.js';
-import { parseFileSync, type Statement } from '../sql/parse.js';
+import { parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
 import type { Finding } from '../types.js';
 import type { QueryKind, WorkloadQuery } from './types.js';
 
@@ -76,10 +76,27 @@ interface StatementRow {
  * The most expensive statements pg_stat_statements holds for the current database (by total time),
  * as a workload weighted by calls. Statements that are not queries (DDL, utility) are left out.
  */
+/** pg_stat_statements' time columns for a server_version_num: PostgreSQL 13 renamed total_time and mean_time. */
+export function statementTimeColumns(version: number): { total: string; mean: string } {
+  return version >= 130000 ? { total: 'total_exec_time', mean: 'mean_exec_time' } : { total: 'total_time', mean: 'mean_time' };
+}
+
+/**
+ * A pg_stat_statements query text as an application query: one statement that parses and is a
+ * SELECT, INSERT, UPDATE, DELETE or MERGE reading no system catalog (utility statements and monitoring
+ * are counted there too). Undefined for the rest. Requires loadParser().
+ */
+export function applicationStatement(text: string): { parsed: ParsedFile; stmt: Statement; kind: QueryKind } | undefined {
+  const parsed = parseFileSync(text, 'pg_stat_statements');
+  const stmt = parsed.statements[0];
+  const kind = stmt && parsed.statements.length === 1 ? queryKind(stmt) : undefined;
+  if (!kind || parsed.findings.length || readsSystemCatalog(stmt.node)) return undefined;
+  return { parsed, stmt, kind };
+}
+
 export async function readStatementStats(db: Queryable, limit: number): Promise<Workload> {
   const version = await db.query<{ num: number }>(`select current_setting('server_version_num')::int as num`);
-  // PostgreSQL 13 renamed total_time and mean_time.
-  const [total, mean] = (version.rows[0]?.num ?? 0) >= 130000 ? ['total_exec_time', 'mean_exec_time'] : ['total_time', 'mean_time'];
+  const { total, mean } = statementTimeColumns(version.rows[0]?.num ?? 0);
   const { rows } = await db.query<StatementRow>(
     `select queryid::text as queryid, query, calls::text as calls, ${mean} as mean_ms, ${total} as total_ms
        from pg_stat_statements s
@@ -93,10 +110,9 @@ export async function readStatementStats(db: Queryable, limit: number): Promise<
   const findings: Finding[] = [];
   const examples = await qualstatsExamples(db);
   for (const row of rows) {
-    const parsed = parseFileSync(row.query, 'pg_stat_statements');
-    const stmt = parsed.statements[0];
-    const kind = stmt && parsed.statements.length === 1 ? queryKind(stmt) : undefined;
-    if (!kind || parsed.findings.length || readsSystemCatalog(stmt.node)) continue;
+    const statement = applicationStatement(row.query);
+    if (!statement) continue;
+    const { parsed, stmt, kind } = statement;
     if (queries.length === limit) break;
     const unit = sqlUnit(parsed);
     const params = examples ? await exampleParams(examples, row.queryid, stmt) : undefined;
@@ -172,7 +188,7 @@ function constantText(c: Record<string, unknown> | undefined): string | undefine
 }
 
 /** Monitoring and tools' own catalog reads (`pg_stat_*`, `information_schema`) are not the application's workload. */
-export function readsSystemCatalog(node: unknown): boolean {
+function readsSystemCatalog(node: unknown): boolean {
   let found = false;
   const visit = (value: unknown): void => {
     if (found || !value || typeof value !== 'object') return;

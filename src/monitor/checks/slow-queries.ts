@@ -1,5 +1,5 @@
-import { queryKind, readsSystemCatalog } from '../../advise/workload.js';
-import { loadParser, parseFileSync } from '../../sql/parse.js';
+import { applicationStatement, statementTimeColumns } from '../../advise/workload.js';
+import { loadParser } from '../../sql/parse.js';
 import type { HealthCheck } from '../types.js';
 
 /**
@@ -26,8 +26,7 @@ export const slowQueries: HealthCheck = {
         },
       ];
     }
-    // PostgreSQL 13 renamed total_time and mean_time.
-    const [total, mean] = version >= 130000 ? ['total_exec_time', 'mean_exec_time'] : ['total_time', 'mean_time'];
+    const { total, mean } = statementTimeColumns(version);
     const { rows } = await db.query<{ query: string; calls: string; mean: number; total: number }>(
       `select query, calls::text as calls, ${mean}::float8 as mean, ${total}::float8 as total
          from pg_stat_statements
@@ -37,11 +36,7 @@ export const slowQueries: HealthCheck = {
       [thresholds.slowQueryMs, thresholds.slowQueryTop * 4],
     );
     await loadParser();
-    const queries = rows.filter((r) => {
-      const parsed = parseFileSync(r.query, 'pg_stat_statements');
-      const stmt = parsed.statements[0];
-      return parsed.statements.length === 1 && !parsed.findings.length && queryKind(stmt) !== undefined && !readsSystemCatalog(stmt.node);
-    });
+    const queries = rows.filter((r) => applicationStatement(r.query) !== undefined);
     return queries.slice(0, thresholds.slowQueryTop).map((r) => ({
       rule: 'slow-queries',
       severity: 'warning' as const,
