@@ -13,7 +13,7 @@ import { InputError } from '../lint/files.js';
 import { buildReport } from '../lint/policy.js';
 import { readSqlFiles } from '../lint/schema.js';
 import { seedTables } from '../migrate/seed.js';
-import { queryCatalogFrom, readIndexKeys } from '../query/catalog.js';
+import { queryCatalogFrom, readIndexKeys, type QueryCatalog } from '../query/catalog.js';
 import { analyze } from '../rules/query/scope.js';
 import { indexRedundancies } from '../rules/schema/normal-util.js';
 import type { AnyNode } from '../rules/types.js';
@@ -21,7 +21,7 @@ import { loadParser, type ParsedFile } from '../sql/parse.js';
 import { quoteIdent, quoteQualified, truncateIdentifier } from '../sql/quote.js';
 import type { Finding } from '../types.js';
 import { generateCandidates } from './candidates.js';
-import { copySample, type SampledTable } from './sample.js';
+import { sampleIntoPglite, type SampledTable } from './sample.js';
 import { ParameterSampler } from './params.js';
 import { selectIndexes, widens, type Costed, type TableWrites } from './select.js';
 import type { Advice, AdviceReport, CandidateIndex, DroppedIndex, ExistingIndex, ProposedIndex, QueryAdvice } from './types.js';
@@ -125,16 +125,16 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
     const tableWrites = options.database && !options.workload?.length ? await readTableWrites(engine) : undefined;
     let costEngine = engine;
     let sampled: SampledTable[] | undefined;
+    let liveCatalog: Promise<QueryCatalog> | undefined;
+    const readLive = () => (liveCatalog ??= queryCatalogFrom(engine, { live: true }));
     if (options.database && !(await hasHypopg(engine))) {
       // No HypoPG: the tables the workload reads, with a sample of their rows, copied into embedded
       // PGlite, where candidates are built for real. The live database is only read.
       findings.push(await noHypopgFinding(engine));
-      copy = await openEngine({ extensions: ['pg_trgm', 'citext', 'btree_gin'] });
-      const lookup = await queryCatalogFrom(engine, { live: true });
+      const lookup = await readLive();
       const tables = [...new Set(workload.queries.flatMap((q) => [...tablesOf(q, lookup).tables]))];
       options.progress?.(`copying a sample of ${tables.length} tables into embedded PGlite`);
-      sampled = await copySample(engine, lookup.catalog, copy, tables, { maxRows: options.sampleRows ?? 100_000 });
-      await copy.exec('VACUUM ANALYZE');
+      ({ engine: copy, sampled } = await sampleIntoPglite(engine, lookup.catalog, tables, { maxRows: options.sampleRows ?? 100_000 }));
       costEngine = copy;
     }
     const costed: Costed[] = [];
@@ -142,14 +142,15 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
       costEngine === engine && options.database
         ? new SampleAssistedWhatIf(await HypoWhatIf.open(engine), {
             live: engine,
-            catalog: async () => (await queryCatalogFrom(engine, { live: true })).catalog,
-            openCopy: () => openEngine({ extensions: ['pg_trgm', 'citext', 'btree_gin'] }),
+            catalog: async () => (await readLive()).catalog,
             tablesAlongside: (tables) => costed.filter((c) => tables.some((t) => c.tables.has(t))).flatMap((c) => [...c.tables]),
             ...(options.sampleRows ? { maxRows: options.sampleRows } : {}),
             ...(options.progress ? { progress: options.progress } : {}),
           })
         : new RealWhatIf(costEngine);
-    const planned = await planWorkload(costEngine, whatif, workload, options, findings, costed);
+    // The live database's catalog is read once, whoever asks first; the copy's is its own.
+    const catalogOf = costEngine === engine && options.database ? readLive : () => queryCatalogFrom(costEngine, { live: Boolean(options.database) });
+    const planned = await planWorkload(costEngine, whatif, workload, options, findings, costed, catalogOf);
     const w = whatif;
     const c = copy;
     return {
@@ -243,8 +244,16 @@ async function noHypopgFinding(engine: Engine): Promise<Finding> {
 }
 
 /** Plans the workload into `costed` (the caller's, so GIN costing on a sample can see which tables each query reads). */
-async function planWorkload(engine: Engine, whatif: WhatIf, workload: Workload, options: AdviseOptions, findings: Finding[], costed: Costed[]): Promise<Pick<AdvisorSession, 'costed' | 'candidates' | 'prepared' | 'catalog'>> {
-  const session = await queryCatalogFrom(engine, { live: Boolean(options.database) });
+async function planWorkload(
+  engine: Engine,
+  whatif: WhatIf,
+  workload: Workload,
+  options: AdviseOptions,
+  findings: Finding[],
+  costed: Costed[],
+  catalogOf: () => Promise<QueryCatalog>,
+): Promise<Pick<AdvisorSession, 'costed' | 'candidates' | 'prepared' | 'catalog'>> {
+  const session = await catalogOf();
   const catalog = session.catalog;
   const sampler = new ParameterSampler(engine, session);
   const stats = await columnStats(engine, catalog);

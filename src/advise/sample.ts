@@ -9,6 +9,7 @@
 // can scale costs and row estimates back up.
 import type { Catalog, Column, Table } from '../catalog/types.js';
 import { isFatalEngineError, toEngineError, type Engine, type Queryable } from '../engine/types.js';
+import { openEngine } from '../engine/index.js';
 import { InputError } from '../lint/files.js';
 import { loadParser } from '../sql/parse.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
@@ -290,4 +291,23 @@ async function addConstraintsAndIndexes(target: Engine, { table, qualified }: Cr
   const backing = new Set(keys.map((c) => c.index).filter((name): name is string => name !== undefined));
   // An invalid index (a failed CREATE INDEX CONCURRENTLY) is never used by the source's planner either.
   for (const index of table.indexes) if (index.valid && !backing.has(index.name)) await attempt(target, index.definition);
+}
+
+/** Extensions the embedded copy loads, so that trigram, citext and btree_gin candidates can be built there. */
+const COPY_EXTENSIONS = ['pg_trgm', 'citext', 'btree_gin'];
+
+/**
+ * A new embedded PGlite holding a sample of `tables`, vacuumed and analyzed as production's autovacuum
+ * would leave them (index-only scans are costed from the visibility map). Closed again if copying fails.
+ */
+export async function sampleIntoPglite(source: Engine, sourceCatalog: Catalog, tables: string[], options: SampleOptions = {}): Promise<{ engine: Engine; sampled: SampledTable[] }> {
+  const engine = await openEngine({ extensions: COPY_EXTENSIONS });
+  try {
+    const sampled = await copySample(source, sourceCatalog, engine, tables, options);
+    await engine.exec('VACUUM ANALYZE');
+    return { engine, sampled };
+  } catch (error) {
+    await engine.close().catch(() => {});
+    throw error;
+  }
 }

@@ -12,15 +12,13 @@
 // which still beats the 0.5% guess. A GIN size is the sample's index size scaled by rows over sampled rows.
 import type { Catalog } from '../catalog/types.js';
 import { isFatalEngineError, toEngineError, type Engine } from '../engine/types.js';
-import { copySample, type SampledTable } from './sample.js';
+import { sampleIntoPglite, type SampledTable } from './sample.js';
 import type { CandidateIndex, ExistingIndex, WorkloadQuery } from './types.js';
 import { RealWhatIf, type Prepared, type WhatIf, type WhatIfPlan } from './whatif.js';
 
 export interface SampleSource {
   live: Engine;
   catalog(): Promise<Catalog>;
-  /** Opens the embedded engine the sample goes into (with pg_trgm). */
-  openCopy(): Promise<Engine>;
   /** Every table read by a query that reads one of `tables` (schema.name): the sample needs all tables of a query it plans. */
   tablesAlongside(tables: string[]): string[];
   maxRows?: number;
@@ -73,17 +71,14 @@ export class SampleAssistedWhatIf implements WhatIf {
       const tables = [...new Set([...own, ...this.source.tablesAlongside(own)])];
       this.source.progress?.(`copying a sample of ${tables.length} table${tables.length === 1 ? '' : 's'} into embedded PGlite for GIN and expression candidates`);
       try {
-        this.copy = await this.source.openCopy();
-        this.sampled = await copySample(this.source.live, await this.source.catalog(), this.copy, tables, { maxRows: this.source.maxRows ?? 100_000 });
-        await this.copy.exec('VACUUM ANALYZE');
+        const made = await sampleIntoPglite(this.source.live, await this.source.catalog(), tables, { maxRows: this.source.maxRows ?? 100_000 });
+        this.copy = made.engine;
+        this.sampled = made.sampled;
         this.sample = new RealWhatIf(this.copy);
       } catch (error) {
         // The sample only sharpens what HypoPG gives: without it GIN candidates are left out, the rest go on
         // (a lost connection to the live database shows at its next query).
         this.failed = toEngineError(error).message;
-        this.sampled = [];
-        await this.copy?.close().catch(() => {});
-        this.copy = undefined;
       }
     }
     if (!this.sample) {
