@@ -41,6 +41,7 @@ export function adviceMigration(advice: Advice): NewMigration {
     before: [...new Set(advice.indexes.flatMap((p) => (p.extension ? [`CREATE EXTENSION IF NOT EXISTS ${p.extension};`] : [])))],
     up,
     down,
+    creates: advice.indexes.map((p) => p.name),
   };
 }
 

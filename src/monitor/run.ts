@@ -27,11 +27,12 @@ export async function runHealth(options: HealthOptions): Promise<Report> {
   const started = performance.now();
   const config = options.config ?? defaultConfig();
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  const checks = options.checks ?? healthChecks;
   const engine = await openEngine({ database: options.database, readOnly: true });
   const findings: Finding[] = [];
   try {
     const version = (await engine.version()).num;
-    for (const check of options.checks ?? healthChecks) {
+    for (const check of checks) {
       try {
         findings.push(
           ...(await engine.transaction(async (tx) => {
@@ -50,7 +51,7 @@ export async function runHealth(options: HealthOptions): Promise<Report> {
     await engine.close();
   }
   const report = buildReport(findings, [], config, { files: 0, statements: 0, started });
-  return { ...report, summary: { ...report.summary, checks: (options.checks ?? healthChecks).length } };
+  return { ...report, summary: { ...report.summary, checks: checks.length } };
 }
 
 /** Which tables other sessions hold ACCESS EXCLUSIVE locks on, and who: pg_locks takes no lock to read. */

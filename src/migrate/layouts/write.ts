@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../../lint/files.js';
+import { quoteLiteral } from '../../sql/quote.js';
 import { sqitchLocations } from './sqitch.js';
 import type { Migration, MigrationSet } from './types.js';
 
@@ -20,6 +21,8 @@ export interface NewMigration {
   down: string[];
   /** Statements that may run in a transaction and must come first (CREATE EXTENSION), kept apart where a tool would mix them. */
   before?: string[];
+  /** Indexes `up` creates, by name: what a verify step checks for (sqitch). */
+  creates?: string[];
 }
 
 /** Where to write: a migration set found in the project, or an empty folder (pgarch's own dbmate-style template). */
@@ -129,7 +132,7 @@ function planFiles(target: WriteTarget, m: NewMigration, now: Date): PlannedFile
       return [
         { path: join(where.deployDir, `${change}.sql`), text: `-- Deploy ${change}\n${header}${body(all)}` },
         { path: join(where.revertDir, `${change}.sql`), text: `-- Revert ${change}\n${body(m.down)}` },
-        { path: join(where.verifyDir, `${change}.sql`), text: `-- Verify ${change}: the indexes exist\n${verifyIndexes(m.up)}` },
+        { path: join(where.verifyDir, `${change}.sql`), text: `-- Verify ${change}: the indexes exist\n${verifyIndexes(m.creates ?? [])}` },
         { path: where.plan, text: `${plan.endsWith('\n') || !plan ? '' : '\n'}${change} ${stamp} pgarch <pgarch@localhost> # ${m.description}\n`, append: true },
       ];
     }
@@ -150,9 +153,8 @@ function planFiles(target: WriteTarget, m: NewMigration, now: Date): PlannedFile
 }
 
 /** A verify script that fails when an index the change creates is missing. */
-function verifyIndexes(up: string[]): string {
-  const names = up.map((s) => /^CREATE INDEX CONCURRENTLY (\w+) ON/i.exec(s)?.[1]).filter((n): n is string => Boolean(n));
-  return names.map((n) => `SELECT 1/count(*) FROM pg_class WHERE relkind = 'i' AND relname = '${n}';\n`).join('');
+function verifyIndexes(names: string[]): string {
+  return names.map((n) => `SELECT 1/count(*) FROM pg_class WHERE relkind = 'i' AND relname = ${quoteLiteral(n)};\n`).join('');
 }
 
 /**
