@@ -9,6 +9,8 @@ import { findMigrationSets } from '../migrate/discover.js';
 import { lintMigrations } from '../migrate/lint.js';
 import { writeNoTransactionMigration, type NewMigration, type WriteTarget } from '../migrate/layouts/write.js';
 import { quoteQualified } from '../sql/quote.js';
+import { loadParser } from '../sql/parse.js';
+import { insertAfterKeywords } from '../sql/rewrite.js';
 import type { Finding, Report } from '../types.js';
 import type { Advice } from './types.js';
 
@@ -23,7 +25,7 @@ export interface Applied {
   notLinted?: string;
 }
 
-/** The statements of the advice: extensions first, then each index and the drop of what it replaces; down undoes them in reverse. */
+/** The statements of the advice: extensions first, then each index and the drop of what it replaces; down undoes them in reverse. Requires loadParser(). */
 export function adviceMigration(advice: Advice): NewMigration {
   const up: string[] = [];
   const down: string[] = [];
@@ -32,7 +34,8 @@ export function adviceMigration(advice: Advice): NewMigration {
     const replaced = p.replaces ? advice.drops.find((d) => d.reason === 'redundant' && d.coveredBy === p.name) : undefined;
     if (replaced) up.push(replaced.sql);
     down.unshift(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(p.object.slice(0, p.object.indexOf('.')), p.name)};`);
-    if (replaced?.definition) down.unshift(`${replaced.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ')};`);
+    const recreate = replaced?.definition ? insertAfterKeywords(replaced.definition, ['INDEX'], 'CONCURRENTLY') : undefined;
+    if (recreate) down.unshift(`${recreate};`);
   }
   const saved = advice.totalBefore > 0 ? ((advice.totalBefore - advice.totalAfter) / advice.totalBefore) * 100 : 0;
   return {
@@ -64,6 +67,7 @@ function targetOf(path: string | undefined): WriteTarget {
  */
 export async function applyAdvice(advice: Advice, path: string | undefined, options: { config?: Config; now?: Date; schema?: string[] } = {}): Promise<Applied & { report?: Report }> {
   if (!advice.indexes.length) throw new InputError('--apply: no index pays for itself on this workload, so there is no migration to write');
+  await loadParser();
   const target = targetOf(path);
   const files = writeNoTransactionMigration(target, adviceMigration(advice), options.now);
   // Read back as the tool will read it, and lint what was written with the history before it.

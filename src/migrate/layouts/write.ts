@@ -5,6 +5,7 @@
 // migration lint uses, so the lint sees it as the tool will run it.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { scanSync } from 'libpg-query';
 import { InputError } from '../../lint/files.js';
 import { quoteLiteral } from '../../sql/quote.js';
 import { sqitchLocations } from './sqitch.js';
@@ -38,7 +39,7 @@ interface PlannedFile {
   append?: true;
 }
 
-/** Writes the no-transaction migration; returns the files written or changed. Nothing is overwritten; on failure nothing is left. */
+/** Writes the no-transaction migration; returns the files written or changed. Nothing is overwritten; on failure nothing is left. Requires loadParser(). */
 export function writeNoTransactionMigration(target: WriteTarget, m: NewMigration, now = new Date()): string[] {
   const files = planFiles(target, m, now);
   for (const f of files) if (!f.append && existsSync(f.path)) throw new InputError(`${f.path} exists already: pgarch does not overwrite a migration`);
@@ -140,7 +141,7 @@ function planFiles(target: WriteTarget, m: NewMigration, now: Date): PlannedFile
       // graphile-migrate runs current.sql as one query string: no-transaction holds for one statement only.
       const current = join(dir, 'current.sql');
       if (all.length > 1) throw new InputError(`graphile-migrate runs a migration as one query string, which PostgreSQL wraps in a transaction when it holds several statements: commit these ${all.length} statements one at a time (--max-indexes 1), or write them by hand`);
-      if (existsSync(current) && readFileSync(current, 'utf8').replace(/--.*$/gm, '').trim()) {
+      if (existsSync(current) && holdsSql(readFileSync(current, 'utf8'))) {
         throw new InputError(`${current} holds the migration in progress: commit it (graphile-migrate commit) before pgarch writes another`);
       }
       return [{ path: current, text: `--! no-transaction\n${header}${body(all)}` }];
@@ -149,6 +150,15 @@ function planFiles(target: WriteTarget, m: NewMigration, now: Date): PlannedFile
       throw new InputError('drizzle-kit migrate runs all pending migrations in one transaction, where CREATE INDEX CONCURRENTLY cannot run: create these indexes outside drizzle (the statements are in the advice), or with a plain CREATE INDEX in a maintenance window');
     default:
       throw new InputError(`pgarch writes migrations into a migrations folder: ${dir} is read as ${layout}, where it cannot add one`);
+  }
+}
+
+/** Whether a file holds anything but comments and blank space, by the real scanner. Requires loadParser(). */
+function holdsSql(text: string): boolean {
+  try {
+    return scanSync(text).tokens.some((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT');
+  } catch {
+    return true; // what does not even scan is somebody's work in progress too
   }
 }
 
