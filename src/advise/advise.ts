@@ -6,6 +6,7 @@
 import type { Catalog, Table } from '../catalog/types.js';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine, type Engine } from '../engine/index.js';
+import { extensionAvailable, extensionInstalled } from '../engine/extensions.js';
 import { isFatalEngineError, toEngineError } from '../engine/types.js';
 import { applyFiles, extensionsUsed } from '../lint/apply.js';
 import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
@@ -127,7 +128,7 @@ export async function openAdvisor(options: AdviseOptions): Promise<AdvisorSessio
     let sampled: SampledTable[] | undefined;
     let liveCatalog: Promise<QueryCatalog> | undefined;
     const readLive = () => (liveCatalog ??= queryCatalogFrom(engine, { live: true }));
-    if (options.database && !(await hasHypopg(engine))) {
+    if (options.database && !(await extensionInstalled(engine, 'hypopg'))) {
       // No HypoPG: the tables the workload reads, with a sample of their rows, copied into embedded
       // PGlite, where candidates are built for real. The live database is only read.
       findings.push(await noHypopgFinding(engine));
@@ -215,16 +216,6 @@ async function readTableWrites(engine: Engine): Promise<Map<string, TableWrites>
     `select schemaname as s, relname as t, n_tup_ins::text as ins, (n_tup_upd - n_tup_hot_upd)::text as upd from pg_stat_user_tables`,
   );
   return new Map(rows.map((r) => [`${r.s}.${r.t}`, { inserted: Number(r.ins) * scale, nonHotUpdated: Number(r.upd) * scale }]));
-}
-
-async function extensionAvailable(engine: Engine, name: string): Promise<boolean> {
-  const { rows } = await engine.query<{ available: boolean }>('select exists (select 1 from pg_available_extensions where name = $1) as available', [name]);
-  return Boolean(rows[0]?.available);
-}
-
-async function hasHypopg(engine: Engine): Promise<boolean> {
-  const { rows } = await engine.query<{ installed: boolean }>(`select exists (select 1 from pg_extension where extname = 'hypopg') as installed`);
-  return Boolean(rows[0]?.installed);
 }
 
 /** The server has no HypoPG in this database: say how to get it, and that a sampled copy was used instead. */

@@ -1,6 +1,7 @@
 // The workload the advisor optimises: queries from .sql files (and SQL in code, as the query lint
 // finds it) with `-- weight: N` comments, or the statements pg_stat_statements counted on a live
 // database, weighted by their calls.
+import { extensionInstalled } from '../engine/extensions.js';
 import type { Queryable } from '../engine/types.js';
 import { discoverQueryFiles, readQuerySources, sqlUnit } from '../query/sources.js';
 import { SqlText } from '../sql/tokens.js';
@@ -134,8 +135,7 @@ export async function readStatementStats(db: Queryable, limit: number): Promise<
 
 /** pg_qualstats' example of a statement with the constants it really ran with, when the extension is in the database. */
 async function qualstatsExamples(db: Queryable): Promise<((queryid: string) => Promise<string | undefined>) | undefined> {
-  const { rows } = await db.query<{ installed: boolean }>(`select exists (select 1 from pg_extension where extname = 'pg_qualstats') as installed`);
-  if (!rows[0]?.installed) return undefined;
+  if (!(await extensionInstalled(db, 'pg_qualstats'))) return undefined;
   return async (queryid) => {
     const example = await db.query<{ q: string | null }>('select pg_qualstats_example_query($1::bigint) as q', [queryid]);
     return example.rows[0]?.q ?? undefined;
