@@ -4,12 +4,13 @@ import { benchAdvisor } from './advisor.js';
 import { benchCatalog } from './catalog.js';
 import { benchExplain } from './explain.js';
 import { benchFd } from './fd.js';
+import { benchHealth } from './health.js';
 import { benchMigrations } from './migrations.js';
 import { benchParse } from './parse.js';
 import { benchRobustness } from './robustness.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor };
+const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor, health: benchHealth };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await run();

@@ -4,8 +4,49 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { HealthThresholds } from './monitor/types.js';
 
 const RuleSetting = z.union([z.literal('off'), z.enum(['error', 'warning', 'info'])]);
+
+const share = z.number().min(0).max(1);
+const count = z.number().int().nonnegative();
+const amount = z.number().nonnegative();
+
+/**
+ * `health.thresholds`: any of pgarch health's thresholds (src/monitor/types.ts), each checked for its
+ * kind of number. `satisfies` keeps the list and HealthThresholds the same keys.
+ */
+const HealthThresholdsSchema = z
+  .object({
+    deadTupleRatio: share,
+    deadTupleMin: count,
+    sequenceUsed: share,
+    longRunningSeconds: amount,
+    idleInTransactionSeconds: amount,
+    connectionUsage: share,
+    xidAge: share,
+    unusedIndexMinBytes: amount,
+    missingIndexMinRows: count,
+    missingIndexMinSeqScans: count,
+    cacheHitRatio: share,
+    cacheMinBlocks: count,
+    slowQueryMs: amount,
+    slowQueryTop: count.min(1),
+    vacuumStaleRatio: amount,
+    vacuumStaleMinChanges: count,
+    vacuumStaleSeconds: amount,
+    multixactAge: share,
+    replicationLagSeconds: amount,
+    replicationLagBytes: amount,
+    tableBloatRatio: share,
+    tableBloatMinBytes: amount,
+    indexBloatRatio: share,
+    indexBloatMinBytes: amount,
+    machineMemoryBytes: z.number().positive(),
+    settingTolerance: z.number().min(1),
+  } satisfies Record<keyof HealthThresholds, z.ZodType>)
+  .partial()
+  .strict();
 
 export const ConfigSchema = z
   .object({
@@ -37,6 +78,8 @@ export const ConfigSchema = z
     sampleRows: z.number().int().positive().default(100_000),
     /** Row counts to assume per table, e.g. { "public.orders": 5000000 }. */
     assumeRows: z.record(z.string(), z.number().nonnegative()).default({}),
+    /** pgarch health: thresholds that replace the defaults, e.g. { "thresholds": { "longRunningSeconds": 60 } }. */
+    health: z.object({ thresholds: HealthThresholdsSchema.default({}) }).strict().default({ thresholds: {} }),
   })
   .strict();
 

@@ -41,6 +41,8 @@ export type { Advice, AdviceReport, ProposedIndex, DroppedIndex, QueryAdvice } f
 export { runHealth, type HealthOptions } from './monitor/run.js';
 export { healthChecks } from './monitor/checks/index.js';
 export { DEFAULT_THRESHOLDS, type HealthCheck, type HealthThresholds } from './monitor/types.js';
+export { formatHealthMarkdown } from './monitor/markdown.js';
+export { startDashboard, type Dashboard, type DashboardOptions } from './monitor/dashboard/server.js';
 
 export { loadConfig, defaultConfig, ConfigSchema, type Config } from './config.js';
 export { formatReport, FORMATS, summarize, exitCodeFor, type Format } from './report/index.js';

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../src/engine/index.js';
 import { explainQueries } from '../src/explain/explain.js';
+import { analyzePlan } from '../src/explain/analyze.js';
+import type { Plan } from '../src/explain/types.js';
 import { walkPlan } from '../src/explain/parse-json.js';
 import { explainStatement } from '../src/explain/run.js';
 import { parseFile } from '../src/sql/parse.js';
@@ -70,6 +72,16 @@ for (const target of ENGINES) {
         const { rows } = await engine.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements');
         expect(rows[0].n).toBe(0);
         await expect(explainStatement(engine, stmt, { params: ['42'] })).rejects.toThrow(/uses 2 parameters .* 1 --param value was given/);
+      });
+
+      it('proposes a partial index for a rare literal, but a plain one when the value was a --param', async () => {
+        await engine.exec(`CREATE TABLE tickets (id int, state text); INSERT INTO tickets SELECT g, CASE WHEN g = 7 THEN 'rare' ELSE 'open' END FROM generate_series(1, 20000) g; ANALYZE tickets`);
+        const fixOf = (run: { plan: Plan }, parameterValues: boolean) => analyzePlan(run.plan, { parameterValues }).findings.find((f) => f.rule === 'seq-scan-filter')?.fix?.sql;
+        const literal = await explainStatement(engine, await statement(`SELECT id FROM tickets WHERE state = 'rare'`));
+        expect(fixOf(literal, false)).toMatch(/ON public\.tickets \(state\) WHERE state = 'rare'::text;$/);
+        const bound = await explainStatement(engine, await statement('SELECT id FROM tickets WHERE state = $1'), { params: ['rare'] });
+        // 'rare' was this run's value of $1: the statement runs with others, so the index must serve them all.
+        expect(fixOf(bound, true)).toBe('CREATE INDEX CONCURRENTLY ON public.tickets (state);');
       });
 
       it('explains a very large statement (a UNION ALL of 700 SELECTs)', async () => {

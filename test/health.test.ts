@@ -168,7 +168,7 @@ describeServer('pgarch health on the server', () => {
     expect(byRule(report, 'connection-usage')).toEqual([]);
     expect(byRule(report, 'xid-wraparound')).toEqual([]);
     expect(byRule(report, 'rule-error')).toEqual([]);
-    expect(report.summary).toMatchObject({ checks: 15, files: 0 });
+    expect(report.summary).toMatchObject({ checks: 22, files: 0 });
   });
 });
 

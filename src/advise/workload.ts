@@ -2,7 +2,7 @@
 // finds it) with `-- weight: N` comments, or the statements pg_stat_statements counted on a live
 // database, weighted by their calls.
 import { extensionInstalled } from '../engine/extensions.js';
-import type { Queryable } from '../engine/types.js';
+import { OWN_STATEMENT_TAG, type Queryable } from '../engine/types.js';
 import { discoverQueryFiles, readQuerySources, sqlUnit } from '../query/sources.js';
 import { SqlText } from '../sql/tokens.js';
 import { parseFileSync, type ParsedFile, type Statement } from '../sql/parse.js';
@@ -73,10 +73,6 @@ interface StatementRow {
   total_ms: number;
 }
 
-/**
- * The most expensive statements pg_stat_statements holds for the current database (by total time),
- * as a workload weighted by calls. Statements that are not queries (DDL, utility) are left out.
- */
 /** pg_stat_statements' time columns for a server_version_num: PostgreSQL 13 renamed total_time and mean_time. */
 export function statementTimeColumns(version: number): { total: string; mean: string } {
   return version >= 130000 ? { total: 'total_exec_time', mean: 'mean_exec_time' } : { total: 'total_time', mean: 'mean_time' };
@@ -85,9 +81,11 @@ export function statementTimeColumns(version: number): { total: string; mean: st
 /**
  * A pg_stat_statements query text as an application query: one statement that parses and is a
  * SELECT, INSERT, UPDATE, DELETE or MERGE reading no system catalog (utility statements and monitoring
- * are counted there too). Undefined for the rest. Requires loadParser().
+ * are counted there too), not sent by pgarch. Undefined for the rest. Requires loadParser().
  */
 export function applicationStatement(text: string): { parsed: ParsedFile; stmt: Statement; kind: QueryKind } | undefined {
+  // pgarch's own reads of a live database (health, the dashboard, the advisor) are tagged.
+  if (text.trimStart().startsWith(OWN_STATEMENT_TAG.trim())) return undefined;
   const parsed = parseFileSync(text, 'pg_stat_statements');
   const stmt = parsed.statements[0];
   const kind = stmt && parsed.statements.length === 1 ? queryKind(stmt) : undefined;
@@ -95,6 +93,10 @@ export function applicationStatement(text: string): { parsed: ParsedFile; stmt: 
   return { parsed, stmt, kind };
 }
 
+/**
+ * The most expensive statements pg_stat_statements holds for the current database (by total time),
+ * as a workload weighted by calls. Statements that are not queries (DDL, utility) are left out.
+ */
 export async function readStatementStats(db: Queryable, limit: number): Promise<Workload> {
   const version = await db.query<{ num: number }>(`select current_setting('server_version_num')::int as num`);
   const { total, mean } = statementTimeColumns(version.rows[0]?.num ?? 0);
@@ -114,6 +116,8 @@ export async function readStatementStats(db: Queryable, limit: number): Promise<
     const statement = applicationStatement(row.query);
     if (!statement) continue;
     const { parsed, stmt, kind } = statement;
+    // An index cannot serve a statement that names no table (select pg_stat_statements_reset(), nextval(…)).
+    if (!tablesRead(stmt.node).length) continue;
     if (queries.length === limit) break;
     const unit = sqlUnit(parsed);
     const params = examples ? await exampleParams(examples, row.queryid, stmt) : undefined;
@@ -131,6 +135,12 @@ export async function readStatementStats(db: Queryable, limit: number): Promise<
     });
   }
   return { queries, findings, files: 0, statements: rows.length };
+}
+
+/** The constants pg_qualstats saw a pg_stat_statements entry run with, as its `$1…`; undefined without the extension or when they do not line up. */
+export async function qualstatsParams(db: Queryable, queryid: string, stmt: { node: unknown }): Promise<string[] | undefined> {
+  const examples = await qualstatsExamples(db);
+  return examples ? exampleParams(examples, queryid, stmt) : undefined;
 }
 
 /** pg_qualstats' example of a statement with the constants it really ran with, when the extension is in the database. */
@@ -189,13 +199,18 @@ function constantText(c: Record<string, unknown> | undefined): string | undefine
 
 /** Monitoring and tools' own catalog reads (`pg_stat_*`, `information_schema`) are not the application's workload. */
 function readsSystemCatalog(node: unknown): boolean {
-  let found = false;
+  return tablesRead(node).some((rv) => rv.schemaname === 'pg_catalog' || rv.schemaname === 'information_schema' || rv.relname?.startsWith('pg_'));
+}
+
+/** The RangeVars of a statement's tree: every table (or view) it names. */
+function tablesRead(node: unknown): Array<{ schemaname?: string; relname?: string }> {
+  const found: Array<{ schemaname?: string; relname?: string }> = [];
   const visit = (value: unknown): void => {
-    if (found || !value || typeof value !== 'object') return;
+    if (!value || typeof value !== 'object') return;
     if (Array.isArray(value)) return value.forEach(visit);
     const rv = (value as { RangeVar?: { schemaname?: string; relname?: string } }).RangeVar;
-    if (rv && (rv.schemaname === 'pg_catalog' || rv.schemaname === 'information_schema' || rv.relname?.startsWith('pg_'))) found = true;
-    else for (const v of Object.values(value)) visit(v);
+    if (rv) found.push(rv);
+    for (const v of Object.values(value)) visit(v);
   };
   visit(node);
   return found;

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { formatHealthMarkdown } from '../monitor/markdown.js';
 import { runHealth, type HealthOptions } from '../monitor/run.js';
 import { watchHealth } from '../monitor/watch.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
@@ -14,17 +15,19 @@ interface HealthCliOptions {
   color: boolean;
   maxWarnings?: number;
   watch?: number;
+  advise?: boolean;
 }
 
 export function healthCommand(): Command {
   const cmd = new Command('health')
-    .description('health checks of a live database as findings: blocked and long-running queries, idle transactions, connections, wraparound, sequences, invalid and duplicate and unused indexes, NOT VALID constraints, dead tuples, slow queries')
+    .description('health checks of a live database as findings: blocked and long-running queries, idle transactions, connections, transaction-ID and multixact wraparound, replication lag and inactive slots, sequences, invalid and duplicate and unused indexes, NOT VALID constraints, dead tuples, stale vacuum and analyze, table and index bloat, slow queries, memory settings')
     .option('-d, --database <url>', 'the live database (or DATABASE_URL); read only, never waits behind a lock')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .option('-c, --config <file>', 'config file (default: ./pgarch.config.json|yaml)')
     .option('--max-warnings <n>', 'exit 1 when there are more than n warnings', wholeNumber)
     .option('--watch <seconds>', 'run the checks again every N seconds and print what appeared and what went away (Ctrl-C stops)', positiveNumber)
+    .option('--advise', 'give each missing-index candidate the index advisor\'s proposal, costed on the pg_stat_statements workload (slower)')
     .option('--no-color', 'plain text output')
     .addHelpText(
       'after',
@@ -33,11 +36,15 @@ Examples:
   $ pgarch health --database postgres://localhost/app
   $ DATABASE_URL=postgres://monitor@db/app pgarch health --format json
   $ pgarch health --database postgres://localhost/app --watch 10
+  $ pgarch health --database postgres://localhost/app --format markdown >> $GITHUB_STEP_SUMMARY
 
 Every check runs in its own READ ONLY transaction with lock_timeout 500 ms and statement_timeout 5 s:
 a check that would wait behind a migration's lock is a lock-wait finding naming the table and who
 holds it, and the others still run. No superuser needed: the database owner's role will do, and
 pg_monitor lets it see other roles' sessions and queries.
+Thresholds come from the config file, e.g. {"health": {"thresholds": {"longRunningSeconds": 60,
+"machineMemoryBytes": 68719476736}}} (each check's page in docs/rules lists its own); without
+machineMemoryBytes, setting-review uses this machine's memory when the server is local.
 --watch prints the whole report first, then at each run the findings that appeared (+) and went
 away (−); with --format json, one line per run: {"at", "appeared", "resolved", "summary"}.
 Exit codes: 0 no error findings, 1 error findings, 2 usage/connection error.`,
@@ -47,10 +54,11 @@ Exit codes: 0 no error findings, 1 error findings, 2 usage/connection error.`,
       const database = resolveDatabase(opts);
       if (!database) throw new InputError('health needs a live database: --database URL (or DATABASE_URL)');
       const config = readConfig({ config: opts.config, format: 'text' });
-      if (opts.watch !== undefined) return watch({ database, config }, opts);
-      const report = await runHealth({ database, config });
+      if (opts.watch !== undefined) return watch({ database, config, advise: opts.advise }, opts);
+      const report = await runHealth({ database, config, advise: opts.advise });
       const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-      const text = formatReport(report, opts.format, { color });
+      // Markdown is the review's Monitoring section: findings grouped by what they are about.
+      const text = opts.format === 'markdown' ? formatHealthMarkdown(report) : formatReport(report, opts.format, { color });
       if (opts.output) writeFileSync(opts.output, `${text}\n`);
       else process.stdout.write(`${text}\n`);
       return exitCodeFor(report.findings, opts.maxWarnings);

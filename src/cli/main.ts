@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { adviseCommand } from './advise.js';
+import { dashboardCommand } from './dashboard.js';
 import { healthCommand } from './health.js';
 import { EXIT_USAGE } from './common.js';
 import { explainCommand } from './explain.js';
@@ -22,7 +23,9 @@ Examples:
   $ pgarch trace db/migrations/0007_change.sql --rows orders=100000
   $ pgarch lint schema --database postgres://user@localhost/app
   $ pgarch explain queries/report.sql --schema db/migrations --rows orders=100000 --html plan.html
-  $ pgarch advise indexes --schema db/schema.sql --rows orders=1e6 --workload queries/`,
+  $ pgarch advise indexes --schema db/schema.sql --rows orders=1e6 --workload queries/
+  $ pgarch health --database postgres://localhost/app
+  $ pgarch dashboard --database postgres://localhost/app`,
   );
 
 program.addCommand(reviewCommand());
@@ -31,6 +34,7 @@ program.addCommand(traceCommand());
 program.addCommand(explainCommand());
 program.addCommand(adviseCommand());
 program.addCommand(healthCommand());
+program.addCommand(dashboardCommand());
 
 // Commander's exit handling is per command; every level must throw instead of exiting with code 1.
 const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];

@@ -96,3 +96,27 @@ export function toConnectionUrl(conninfo: string): string {
   const query = [...parts].filter(([k]) => PARAMS.has(k)).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
   return `postgres://${auth}${host.includes(':') ? `[${host}]` : encodeURIComponent(host)}${port ? `:${port}` : ''}/${encodeURIComponent(get('dbname') ?? user ?? 'postgres')}${query.length ? `?${query.join('&')}` : ''}`;
 }
+
+/**
+ * The host a connection string reaches, as node-postgres picks it: the URL's `?host=` (a Unix socket
+ * directory, say), else its host name, else $PGHOST, else localhost.
+ */
+export function connectionHost(conninfo: string, env: NodeJS.ProcessEnv = process.env): string {
+  // node-postgres itself reads a bare path as a Unix socket directory.
+  if (conninfo.startsWith('/')) return conninfo.split(' ')[0];
+  let url: URL;
+  try {
+    url = new URL(toConnectionUrl(conninfo));
+  } catch {
+    return '';
+  }
+  if (url.protocol === 'socket:') return decodeURIComponent(url.pathname);
+  const hostname = decodeURIComponent(url.hostname.replace(/^\[(.+)\]$/, '$1'));
+  return url.searchParams.get('host') || hostname || env.PGHOST || 'localhost';
+}
+
+/** Whether a connection string reaches this machine: a Unix socket, localhost, or a loopback address. */
+export function isLocalConnection(conninfo: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const host = connectionHost(conninfo, env).toLowerCase();
+  return host.startsWith('/') || host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1';
+}

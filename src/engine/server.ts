@@ -6,7 +6,7 @@ import pg from 'pg';
 import { toConnectionUrl } from './conninfo.js';
 import { redact, redactSecret } from './redact.js';
 import { SandboxEngine } from './sandbox.js';
-import { ConnectionLostError, EngineError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
+import { ConnectionLostError, EngineError, OWN_STATEMENT_TAG, shiftedError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
 
 export interface ServerOptions {
   /** Create a temporary database on the server, use it, and drop it on close. */
@@ -26,7 +26,9 @@ export async function openServer(conninfo: string, options: ServerOptions = {}):
   const admin = await connect(url, password, options.applicationName);
   if (!options.scratch) {
     if (options.readOnly) await admin.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
-    return new ServerEngine(admin, redact(url), password);
+    // A live database's pg_stat_statements is read for the application's queries: pgarch's own
+    // catalog reads there carry a tag, so that they can be told apart and left out.
+    return new ServerEngine(admin, redact(url), password, undefined, options.readOnly ? OWN_STATEMENT_TAG : '');
   }
   const name = `pgarch_scratch_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   try {
@@ -119,19 +121,28 @@ export class ServerEngine implements Engine {
     readonly description: string,
     private readonly password: string | undefined,
     private readonly onClose?: () => Promise<void>,
+    /** Put before every statement sent (OWN_STATEMENT_TAG on live read-only sessions). */
+    private readonly tag = '',
   ) {}
 
   query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-    return runQuery<Row>(this.client, sql, params, this.password);
+    return this.run<Row>(sql, params);
   }
 
   async exec(sql: string): Promise<void> {
-    await runQuery(this.client, sql, undefined, this.password);
+    await this.run(sql, undefined);
   }
 
   simpleQuery<Row>(sql: string): Promise<QueryResult<Row>> {
     // pg sends a query without parameters through the simple protocol.
-    return runQuery<Row>(this.client, sql, undefined, this.password);
+    return this.run<Row>(sql, undefined);
+  }
+
+  private async run<Row>(sql: string, params: unknown[] | undefined): Promise<QueryResult<Row>> {
+    if (!this.tag) return runQuery<Row>(this.client, sql, params, this.password);
+    return runQuery<Row>(this.client, this.tag + sql, params, this.password).catch((error) => {
+      throw error instanceof ConnectionLostError ? error : shiftedError(error, this.tag.length);
+    });
   }
 
   /** Every result of a multi-statement string, in order. */

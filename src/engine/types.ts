@@ -3,6 +3,9 @@
 
 export type EngineKind = 'pglite' | 'server';
 
+/** The comment before each statement pgarch sends to a live database, as pg_stat_statements then shows it. */
+export const OWN_STATEMENT_TAG = '/* pgarch */ ';
+
 export interface QueryResult<Row> {
   rows: Row[];
   /** Rows changed by INSERT/UPDATE/DELETE, when the driver reports it. */

@@ -23,11 +23,13 @@ export interface AnalyzeOptions {
   rules?: PlanRule[];
   /** Rule ids switched off (config `rules: { id: "off" }`). */
   disabled?: Set<string>;
+  /** The plan was made with values for the statement's `$n` (see PlanRuleContext.parameterValues). */
+  parameterValues?: boolean;
 }
 
 export function analyzePlan(plan: Plan, options: AnalyzeOptions = {}): PlanAnalysis {
   const timings = computeTimings(plan);
-  const ctx = { plan, nodes: walkPlan(plan.root), timings, smallTableRows: options.smallTableRows ?? 10_000 };
+  const ctx = { plan, nodes: walkPlan(plan.root), timings, smallTableRows: options.smallTableRows ?? 10_000, parameterValues: options.parameterValues };
   const findings: Finding[] = [];
   for (const rule of options.rules ?? planRules) {
     if (options.disabled?.has(rule.id)) continue;

@@ -103,7 +103,7 @@ export async function explainQueries(options: ExplainOptions): Promise<ExplainRe
         try {
           const run = await explainStatement(engine, stmt, { analyze: options.analyze, params: options.params });
           run.plan.engine = engineText;
-          const analysis = analyzePlan(run.plan, { smallTableRows: config.smallTableRows, disabled: offRules(config) });
+          const analysis = analyzePlan(run.plan, { smallTableRows: config.smallTableRows, disabled: offRules(config), parameterValues: Boolean(options.params?.length) });
           const located = analysis.findings.map((f) => ({ ...f, location }));
           findings.push(...located);
           plans.push({ query: run.plan.query, location, plan: run.plan, timings: analysis.timings, ...(run.generic ? { generic: true } : {}), findings: located });

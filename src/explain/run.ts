@@ -86,6 +86,31 @@ export async function explainStatement(engine: Engine, stmt: Statement, options:
 }
 
 /**
+ * The plan of a statement inside the caller's transaction, which may be READ ONLY (then an ANALYZE of a
+ * write fails instead of writing): with `params`, the plan for those values; without, the generic plan,
+ * which is never ANALYZEd. For health and the dashboard, which plan statements read back from
+ * pg_stat_statements on a live database.
+ */
+export async function explainIn(tx: Queryable, major: number, sql: string, parameters: number, options: { params?: string[]; analyze?: boolean } = {}): Promise<ExplainRun> {
+  const params = options.params?.length ? options.params : undefined;
+  const generic = parameters > 0 && !params;
+  const flags = [...(options.analyze && !generic ? ['ANALYZE', 'BUFFERS'] : []), 'VERBOSE', ...(major >= 12 ? ['SETTINGS'] : []), 'FORMAT JSON'];
+  if (generic && major < 16) {
+    const name = `pgarch_plan_${process.pid}_${++planNumber}`;
+    const run = await preparedGenericPlan(tx, name, sql, parameters, flags);
+    await tx.query(`DEALLOCATE ${name}`);
+    return run;
+  }
+  const prefix = `EXPLAIN (${[...(generic ? ['GENERIC_PLAN'] : []), ...flags].join(', ')}) `;
+  const result = await tx.query<Record<string, unknown>>(prefix + sql, params).catch((error) => {
+    throw shiftedError(error, prefix.length);
+  });
+  return { plan: planOf(result.rows, sql), generic };
+}
+
+let planNumber = 0;
+
+/**
  * Before PostgreSQL 16 there is no EXPLAIN (GENERIC_PLAN): prepare the statement (PostgreSQL infers the
  * parameter types), force the generic plan, and explain an EXECUTE with NULLs, which a generic plan
  * does not look at.

@@ -1,4 +1,6 @@
 // Every rule pgarch knows, by area. Adding a rule: one file + its .cases.sql, then list it here.
+import { healthChecks, lockWaitRule } from '../monitor/checks/index.js';
+import { DEFAULT_THRESHOLDS, THRESHOLD_RULES, type HealthThresholds } from '../monitor/types.js';
 import type { RuleArea, Severity } from '../types.js';
 import { fkMissingIndex } from './schema/fk-missing-index.js';
 import { designRules } from './schema/group-design.js';
@@ -21,6 +23,10 @@ export interface RuleInfo {
   summary: string;
   /** Query rules: how the rule uses the catalog, and what it does without one. */
   catalogUse?: string;
+  /** Health checks: the thresholds (health.thresholds in the config file) that tune it, with their defaults (null: unset). */
+  thresholds?: Array<{ name: string; about: string; default: number | null }>;
+  /** A rule of another area whose id pgarch health reports too, on a live database (duplicate-index): that check. */
+  health?: RuleInfo;
 }
 
 /** Findings that come from reading and running the input rather than from a rule's check. */
@@ -46,9 +52,22 @@ export const inputRules: RuleInfo[] = [
   { id: 'psql-meta-command', area: 'input', severity: 'info', summary: 'A psql backslash command (\\set, \\i, …): skipped, since PostgreSQL itself cannot run it.' },
 ];
 
+/** pgarch health's checks, and the lock-wait finding a check that met a lock gives instead. */
+export const healthRules: RuleInfo[] = [...healthChecks, lockWaitRule].map((c) => {
+  const tuned = (Object.keys(THRESHOLD_RULES) as Array<keyof HealthThresholds>).filter((k) => THRESHOLD_RULES[k].rule === c.id);
+  return { id: c.id, area: 'health', severity: c.severity, summary: c.summary, ...(tuned.length ? { thresholds: tuned.map((name) => ({ name, about: THRESHOLD_RULES[name].about, default: DEFAULT_THRESHOLDS[name] ?? null })) } : {}) };
+});
+
 export function allRules(): RuleInfo[] {
-  return [
+  const rules: RuleInfo[] = [
     ...inputRules,
     ...[...schemaRules, ...migrationRules, ...queryRules, ...planRules].map((r) => ({ id: r.id, area: r.area, severity: r.severity, summary: r.summary, ...('catalogUse' in r ? { catalogUse: r.catalogUse } : {}) })),
   ];
+  // One entry (and docs page) per id: a health check sharing its id with a schema rule is listed there.
+  for (const h of healthRules) {
+    const at = rules.findIndex((r) => r.id === h.id);
+    if (at === -1) rules.push(h);
+    else rules[at] = { ...rules[at], health: h };
+  }
+  return rules;
 }

@@ -184,6 +184,11 @@ export interface PlanRuleContext {
   timings: Array<import('../explain/types.js').NodeTiming>;
   /** Relations scanned fewer rows than this are small: whole scans of them are fine. */
   smallTableRows: number;
+  /**
+   * The plan's constants include values bound to `$n` parameters (--param, pg_qualstats): a partial
+   * index on one of them would serve this one value, not the statement.
+   */
+  parameterValues?: boolean;
 }
 
 export interface PlanRule extends Rule<PlanRuleContext> {

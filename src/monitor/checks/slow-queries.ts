@@ -1,6 +1,17 @@
 import { applicationStatement, statementTimeColumns } from '../../advise/workload.js';
 import { loadParser } from '../../sql/parse.js';
+import { planRecordedStatement } from '../statement-plan.js';
 import type { HealthCheck } from '../types.js';
+
+/** Insights of each slow statement's plan that go into its hint. */
+const INSIGHTS_PER_QUERY = 3;
+/**
+ * The slowest statements are run again by EXPLAIN ANALYZE (a read-only SELECT whose values are known),
+ * so that the plan rules see actual rows: the first few only, and only those fast enough on average
+ * that the run stays within seconds.
+ */
+const ANALYZE_TOP = 3;
+const ANALYZE_MAX_MEAN_MS = 1000;
 
 /**
  * The statements with the most total time whose mean time is over the threshold, from
@@ -9,7 +20,7 @@ import type { HealthCheck } from '../types.js';
 export const slowQueries: HealthCheck = {
   id: 'slow-queries',
   severity: 'warning',
-  summary: 'Statements whose mean time is over the threshold (default 100 ms), the most total time first, from pg_stat_statements; a finding says how to enable it when it is missing.',
+  summary: "Statements whose mean time is over the threshold (default 100 ms), the most total time first, from pg_stat_statements, each with its plan's insights: the first three SELECTs are run by EXPLAIN ANALYZE (read only) when pg_qualstats saw the values they ran with, the others planned only; a finding says how to enable pg_stat_statements when it is missing.",
   async run({ db, version, thresholds }) {
     // pg_settings hides shared_preload_libraries from roles without pg_read_all_settings: then it is not known.
     const { rows: ext } = await db.query<{ installed: boolean; preloaded: boolean | null }>(
@@ -27,8 +38,8 @@ export const slowQueries: HealthCheck = {
       ];
     }
     const { total, mean } = statementTimeColumns(version);
-    const { rows } = await db.query<{ query: string; calls: string; mean: number; total: number }>(
-      `select query, calls::text as calls, ${mean}::float8 as mean, ${total}::float8 as total
+    const { rows } = await db.query<{ queryid: string; query: string; calls: string; mean: number; total: number }>(
+      `select queryid::text as queryid, query, calls::text as calls, ${mean}::float8 as mean, ${total}::float8 as total
          from pg_stat_statements
         where dbid = (select oid from pg_database where datname = current_database()) and ${mean} >= $1
         order by ${total} desc limit $2`,
@@ -36,12 +47,28 @@ export const slowQueries: HealthCheck = {
       [thresholds.slowQueryMs, thresholds.slowQueryTop * 4],
     );
     await loadParser();
-    const queries = rows.filter((r) => applicationStatement(r.query) !== undefined);
-    return queries.slice(0, thresholds.slowQueryTop).map((r) => ({
-      rule: 'slow-queries',
-      severity: 'warning' as const,
-      message: `${Number(r.calls).toLocaleString('en-US')} calls at ${r.mean.toFixed(1)} ms on average (${(r.total / 1000).toFixed(1)} s in all): ${r.query.replace(/\s+/g, ' ').trim().slice(0, 160)}`,
-      hint: 'pgarch explain on the query shows where the time goes; pgarch advise indexes --database proposes the indexes that pay.',
-    }));
+    const slow = rows.flatMap((r) => {
+      const statement = applicationStatement(r.query);
+      return statement ? [{ ...r, stmt: statement.stmt }] : [];
+    });
+    const findings = [];
+    for (const [i, r] of slow.slice(0, thresholds.slowQueryTop).entries()) {
+      const planned = await planRecordedStatement(db, version, r.queryid, r.stmt, { analyze: i < ANALYZE_TOP && r.mean <= ANALYZE_MAX_MEAN_MS });
+      // A plan that could not be made is left out of the hint: a generic plan needs the parameters'
+      // types, which some statements leave open (generate_series($1, $2)); that is not news.
+      const insights = 'analysis' in planned ? planned.analysis.findings.filter((f) => f.severity !== 'info').slice(0, INSIGHTS_PER_QUERY) : [];
+      const planNote =
+        'analysis' in planned && insights.length
+          ? `${planned.analyzed ? 'EXPLAIN ANALYZE' : 'Its plan'}${planned.params ? ' with the values pg_qualstats saw' : ''}: ${insights.map((f) => `${f.message} [${f.rule}]`).join('; ')}. `
+          : '';
+      findings.push({
+        rule: 'slow-queries',
+        severity: 'warning' as const,
+        message: `${Number(r.calls).toLocaleString('en-US')} calls at ${r.mean.toFixed(1)} ms on average (${(r.total / 1000).toFixed(1)} s in all): ${r.query.replace(/\s+/g, ' ').trim().slice(0, 160)}`,
+        object: `queryid ${r.queryid}`,
+        hint: `${planNote}pgarch explain on the query shows where the time goes; pgarch advise indexes --database proposes the indexes that pay.`,
+      });
+    }
+    return findings;
   },
 };

@@ -12,7 +12,7 @@ export const seqScanFilter: PlanRule = {
   severity: 'warning',
   needsAnalyze: true,
   summary: 'A Seq Scan that reads a large relation only for a filter to throw most of its rows away: an index on the filtered columns (a partial one for a rare value) reads just the rows kept.',
-  check({ nodes, smallTableRows }) {
+  check({ nodes, smallTableRows, parameterValues }) {
     return nodes.filter(isSeqScan).flatMap((node) => {
       if (!node.actual || !node.filter || node.rowsRemovedByFilter === undefined) return [];
       if (isRepeatedInnerScan(node, nodes)) return []; // nested-loop-inner-scan speaks about those
@@ -22,7 +22,7 @@ export const seqScanFilter: PlanRule = {
       const scanned = removed + kept;
       if (scanned < smallTableRows || removed / scanned < REMOVED_SHARE) return [];
       const filter = stripOuterParens(unqualify(node.filter, node.alias ?? node.relation));
-      const ddl = indexForCondition(node, [node.filter], { keptShare: kept / scanned });
+      const ddl = indexForCondition(node, [node.filter], { keptShare: kept / scanned, parameterValues });
       return [
         nodeFinding(this, node, {
           message: `${nodeName(node)} removes ${percent(removed / scanned)} of ${rowsText(scanned)} rows by filter (${filter})${ddl ? ` — consider ${ddl.replace(/;$/, '')}` : ''}`,

@@ -44,7 +44,7 @@ export const percent = (share: number) => `${(share * 100).toFixed(share >= 0.99
  * An index that would serve a node's conditions: equality columns first, then one range column (B-tree
  * order); a one-column equality on a constant that keeps few rows becomes a partial index on that value.
  */
-export function indexForCondition(node: PlanNode, conditions: Array<string | undefined>, options: { keptShare?: number } = {}): string | undefined {
+export function indexForCondition(node: PlanNode, conditions: Array<string | undefined>, options: { keptShare?: number; parameterValues?: boolean } = {}): string | undefined {
   const table = relationSql(node);
   if (!table) return undefined;
   const alias = node.alias ?? node.relation;
@@ -61,7 +61,8 @@ export function indexForCondition(node: PlanNode, conditions: Array<string | und
   const keys = [...equality.map(quoteIdent), ...expressions.map((e) => `(${e})`), ...range.slice(0, 1).map(quoteIdent)];
   if (keys.length === 0) return undefined;
   const only = conditions.filter(Boolean);
-  const partial = only.length === 1 && isSingleConstantEquality(only[0]) && (options.keptShare ?? 1) <= 0.05;
+  // A constant that was a parameter's value stands for every value the statement is run with.
+  const partial = !options.parameterValues && only.length === 1 && isSingleConstantEquality(only[0]) && (options.keptShare ?? 1) <= 0.05;
   const where = partial ? ` WHERE ${stripOuterParens(unqualify(only[0] as string, alias))}` : '';
   return `CREATE INDEX CONCURRENTLY ON ${table} (${keys.join(', ')})${where};`;
 }
