@@ -7,10 +7,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../src/monitor/dashboard/server.js';
+import { holdAccessExclusive, type HeldLock } from './helpers/locks.js';
 import { ownDatabase } from './helpers/own-database.js';
 import { describeServer, qualstatsPreloaded, statStatementsPreloaded } from './helpers/server.js';
 
@@ -46,8 +46,7 @@ function status(url: string, headers: Record<string, string> = {}): Promise<numb
   let dashboard: Dashboard;
   let browser: Browser;
   let page: Page;
-  let holder: pg.Client;
-  let waiter: pg.Client;
+  let lock: HeldLock;
   let holderPid: number;
   let waiterPid: number;
   const requested: string[] = [];
@@ -77,19 +76,8 @@ function status(url: string, headers: Record<string, string> = {}): Promise<numb
     for (let i = 0; i < 3; i++) await db.run(`select pg_sleep(0.12), count(*) from orders where customer_id = ${i}`);
 
     // A migration holds ACCESS EXCLUSIVE on accounts; a query waits behind it.
-    holder = new pg.Client({ connectionString: db.url });
-    waiter = new pg.Client({ connectionString: db.url });
-    await holder.connect();
-    await waiter.connect();
-    holderPid = (await holder.query('select pg_backend_pid() as pid')).rows[0].pid;
-    waiterPid = (await waiter.query('select pg_backend_pid() as pid')).rows[0].pid;
-    await holder.query('begin; lock table accounts in access exclusive mode');
-    void waiter.query('select sum(balance) from accounts').catch(() => {});
-    for (let end = Date.now() + 10_000; Date.now() < end; ) {
-      const rows = await db.run(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [waiterPid]);
-      if (rows.length) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    lock = await holdAccessExclusive(db.url, 'accounts', 'select sum(balance) from accounts');
+    ({ holderPid, waiterPid } = lock);
 
     dashboard = await startDashboard({ database: db.url, refreshSeconds: 1 });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox'] });
@@ -108,9 +96,7 @@ function status(url: string, headers: Record<string, string> = {}): Promise<numb
   afterAll(async () => {
     await browser?.close();
     await dashboard?.close();
-    await holder?.query('rollback').catch(() => {});
-    await holder?.end().catch(() => {});
-    await waiter?.end().catch(() => {});
+    await lock?.release();
     await db.drop();
   });
 

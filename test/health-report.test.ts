@@ -9,6 +9,7 @@ import { queriesView } from '../src/monitor/dashboard/views.js';
 import { runHealth } from '../src/monitor/run.js';
 import type { Report } from '../src/types.js';
 import { pgarch } from './helpers/cli.js';
+import { until } from './helpers/locks.js';
 import { ownDatabase } from './helpers/own-database.js';
 import { describeServer, qualstatsPreloaded, statStatementsPreloaded } from './helpers/server.js';
 
@@ -30,10 +31,7 @@ import { describeServer, qualstatsPreloaded, statStatementsPreloaded } from './h
     // A filter no index serves, run again and again (constants in the text, as many drivers send them).
     for (let i = 0; i < 60; i++) await db.run(`select count(*) from scanned where kind = ${i % 400}`);
     for (let i = 0; i < 3; i++) await db.run(`select pg_sleep(0.12), count(*) from scanned where kind = ${i}`);
-    for (let end = Date.now() + 10_000; Date.now() < end; ) {
-      if (Number((await db.run(`select seq_scan from pg_stat_user_tables where relname = 'scanned'`))[0].seq_scan) >= 60) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until('the scans to be counted', async () => Number((await db.run(`select seq_scan from pg_stat_user_tables where relname = 'scanned'`))[0].seq_scan) >= 60);
   }, 120_000);
   afterAll(() => db.drop());
 

@@ -2,31 +2,20 @@
 // query, an unused and a duplicate index, an invalid index (a failed CONCURRENTLY build), a blocked
 // query with its blocker, nearly exhausted sequences, a table of dead tuples — and a run while another
 // session holds ACCESS EXCLUSIVE on a table still finishes at once, naming that table.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHealth } from '../src/monitor/run.js';
 import { watchHealth } from '../src/monitor/watch.js';
 import type { Report } from '../src/types.js';
+import { holdAccessExclusive, until, type HeldLock } from './helpers/locks.js';
 import { ownDatabase } from './helpers/own-database.js';
 import { describeServer, statStatementsPreloaded } from './helpers/server.js';
 
 const byRule = (report: Report, rule: string) => report.findings.filter((f) => f.rule === rule);
 
-/** Wait until `ready` holds (statistics reach their views up to a second late); fails after 10 s. */
-async function until(what: string, ready: () => Promise<boolean>): Promise<void> {
-  for (const end = Date.now() + 10_000; Date.now() < end; ) {
-    if (await ready()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describeServer('pgarch health on the server', () => {
   const db = ownDatabase('pgarch_health');
   let report: Report;
-  let holder: pg.Client;
-  let waiter: pg.Client;
-  let waiting: Promise<unknown>;
+  let lock: HeldLock;
   let holderPid: number;
   let waiterPid: number;
 
@@ -58,15 +47,8 @@ describeServer('pgarch health on the server', () => {
     await until('the dead tuples to be counted', async () => Number((await db.run(`select n_dead_tup from pg_stat_user_tables where relname = 'churn'`))[0].n_dead_tup) >= 40_000);
 
     // One session holds ACCESS EXCLUSIVE on orders; another waits behind it.
-    holder = new pg.Client({ connectionString: db.url });
-    waiter = new pg.Client({ connectionString: db.url });
-    await holder.connect();
-    await waiter.connect();
-    holderPid = (await holder.query('select pg_backend_pid() as pid')).rows[0].pid;
-    waiterPid = (await waiter.query('select pg_backend_pid() as pid')).rows[0].pid;
-    await holder.query('begin; lock table orders in access exclusive mode');
-    waiting = waiter.query('select count(*) from orders').catch(() => {});
-    await until('the waiter to wait', async () => (await db.run(`select count(*)::int as n from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [waiterPid]))[0].n === 1);
+    lock = await holdAccessExclusive(db.url, 'orders', 'select count(*) from orders');
+    ({ holderPid, waiterPid } = lock);
 
     // A filter with no index to serve it, run again and again.
     for (let i = 0; i < 60; i++) await db.run('select count(*) from scanned where kind = $1', [i % 7]);
@@ -81,10 +63,7 @@ describeServer('pgarch health on the server', () => {
   let elapsedMs = 0;
 
   afterAll(async () => {
-    await holder?.query('rollback').catch(() => {});
-    await waiting;
-    await holder?.end();
-    await waiter?.end();
+    await lock?.release();
     await db.drop();
   });
 
