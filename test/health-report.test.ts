@@ -28,9 +28,13 @@ import { describeServer, qualstatsPreloaded, statStatementsPreloaded } from './h
       insert into scanned select g, g % 400, md5(g::text) from generate_series(1, 40000) g;
       analyze scanned;
     `);
+    // The statements above are not the workload: this database's pg_stat_statements entries start here.
+    await db.run('select pg_stat_statements_reset(0, (select oid from pg_database where datname = current_database()), 0)', [], 'superuser');
     // A filter no index serves, run again and again (constants in the text, as many drivers send them).
     for (let i = 0; i < 60; i++) await db.run(`select count(*) from scanned where kind = ${i % 400}`);
     for (let i = 0; i < 3; i++) await db.run(`select pg_sleep(0.12), count(*) from scanned where kind = ${i}`);
+    // Slower on average than the one above, but less time in all: the top by mean time.
+    await db.run('select pg_sleep(0.25), id from scanned where id = 1');
     await until('the scans to be counted', async () => Number((await db.run(`select seq_scan from pg_stat_user_tables where relname = 'scanned'`))[0].seq_scan) >= 60);
   }, 120_000);
   afterAll(() => db.drop());
@@ -45,6 +49,12 @@ import { describeServer, qualstatsPreloaded, statStatementsPreloaded } from './h
       expect(slow!.hint).toContain('[seq-scan-filter]');
       expect(slow!.hint).toContain('CREATE INDEX CONCURRENTLY ON public.scanned (kind)');
     }
+  });
+
+  it('reports the top statements by total time and, after them, the top by mean time', async () => {
+    const report = await runHealth({ database: db.url, thresholds: { slowQueryTop: 1 } });
+    const slow = report.findings.filter((f) => f.rule === 'slow-queries').map((f) => f.message);
+    expect(slow, JSON.stringify(slow)).toEqual([expect.stringMatching(/^3 calls at .*pg_sleep\(\$1\), count\(\*\)/), expect.stringMatching(/^1 calls at .*pg_sleep\(\$1\), id from scanned/)]);
   });
 
   it("never counts pgarch's own reads as the application's statements", async () => {
