@@ -64,6 +64,43 @@ export interface InputSet {
   skipped?: Array<{ file: string; reason: string }>;
 }
 
+export type CheckStatus = 'pass' | 'fail' | 'human';
+
+/** One item of a migration's review checklist (pgarch review). */
+export interface ChecklistItem {
+  /** Stable id, e.g. `no-full-table-locks`. */
+  id: string;
+  group: 'pre-flight' | 'performance' | 'safety' | 'rollback';
+  title: string;
+  /** Decided by pgarch (pass, fail), or left to a human with what to look at. */
+  status: CheckStatus;
+  /** Why: what was measured or found, or what a human must look at. */
+  detail: string;
+  /** Rule ids of the findings that decided it. */
+  rules?: string[];
+}
+
+export interface MigrationChecklist {
+  migration: string;
+  file: string;
+  items: ChecklistItem[];
+}
+
+/** One of the review's five parts: Schema, Indexes, Queries, Migration, Monitoring. */
+export interface ReviewSection {
+  id: 'schema' | 'indexes' | 'queries' | 'migration' | 'monitoring';
+  title: string;
+  /** Positions in the report's `findings` of the findings that belong here. */
+  findings: number[];
+  summary: { errors: number; warnings: number; infos: number };
+  /** Migration: the checklist of each migration reported. */
+  checklists?: MigrationChecklist[];
+  /** Monitoring without a live database: the queries to run on one. */
+  queries?: Array<{ title: string; sql: string }>;
+  /** What the section could not cover, and why (no queries folder, no live database …). */
+  note?: string;
+}
+
 /** What every command that reports findings returns; its JSON form is the public contract. */
 export interface Report {
   tool: 'pgarch';
@@ -72,4 +109,6 @@ export interface Report {
   summary: Summary;
   /** The migration folders read, and as which layout (lint migrations, review). */
   inputs?: InputSet[];
+  /** pgarch review: the findings in its five parts, with each migration's checklist. */
+  sections?: ReviewSection[];
 }

@@ -1,26 +1,36 @@
 import { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
 import { review } from '../lint/review.js';
-import { addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, progressReporter, requireInput, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
+import { exitCodeFor } from '../report/summary.js';
+import { formatReviewMarkdown, formatReviewText } from '../review/render.js';
+import { addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
 
 /**
- * The architect's review of a project. It runs every capability that has landed — today the schema
- * rules on the catalog the project's SQL builds and the migration rules on its migrations folders —
- * so `pgarch review` works at every stage.
+ * The architect's review of a project in five parts — Schema, Indexes, Queries, Migration (with each
+ * migration's checklist), Monitoring — from every capability that has landed.
  */
 export function reviewCommand(): Command {
   const cmd = new Command('review')
     .description("the all-in-one architect's review of a project's SQL (runs every capability that has landed)")
     .argument('<paths...>', 'project directories or SQL files (migrations, schema.sql; queries/ folders are not applied)')
+    .option('--since <git-ref>', 'review only the migrations changed since this ref (with their checklists); the history before them still builds the catalog')
     .addHelpText(
       'after',
       `
 Examples:
   $ pgarch review examples/shop
   $ pgarch review db/ --format markdown -o review.md
-  $ pgarch review db/ --database postgres://localhost/postgres   # applied in a scratch database there`,
+  $ pgarch review . --since origin/main --format github
+  $ pgarch review db/ --database postgres://localhost/app   # applied in a scratch database there; app's health is the Monitoring part
+
+The report has five parts: Schema (design findings with their DDL fixes), Indexes (missing,
+duplicate, redundant, unused), Queries (the query rules on queries/ folders, checked against the
+schema the project builds), Migration (the migration rules, and for each migration reviewed the
+checklist: pre-flight, performance, safety, rollback, each item pass, fail or "needs a human"),
+Monitoring (with --database, that database's health; without, the queries to run on one).`,
     );
   addLayoutOptions(addEnvironmentOptions(addCommonOptions(cmd)));
-  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions & LayoutOptions) =>
+  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions & LayoutOptions & { since?: string }) =>
     runCommand(async () => {
       const report = await review({
         paths,
@@ -29,10 +39,27 @@ Examples:
         setup: opts.setup,
         layout: opts.layout,
         pattern: opts.pattern,
+        since: opts.since,
         progress: progressReporter('applying'),
       });
-      requireInput(report, paths);
-      return emitReport(report, opts);
+      // A project with no SQL yet is not an error for a review that runs on every pull request: say
+      // so and pass (lint commands, asked to check given files, call that an input error).
+      const nothing = report.summary.files === 0 && report.summary.statements === 0 && report.findings.length === 0;
+      if (nothing) {
+        const message = `pgarch review: no SQL found in ${paths.join(', ')} (no migrations folder, schema file or queries folder): nothing to review`;
+        if (opts.format === 'text' || opts.format === 'markdown') {
+          process.stdout.write(`${message}\n`);
+          return 0;
+        }
+        process.stderr.write(`${message}\n`);
+      }
+      if (opts.format !== 'text' && opts.format !== 'markdown') return emitReport(report, opts);
+      // Text and markdown show the five parts; json carries them as `sections`; sarif and github, the findings.
+      const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+      const out = opts.format === 'markdown' ? formatReviewMarkdown(report) : formatReviewText(report, { color, quiet: opts.quiet });
+      if (opts.output) writeFileSync(opts.output, `${out}\n`);
+      else process.stdout.write(`${out}\n`);
+      return exitCodeFor(report.findings, opts.maxWarnings);
     }),
   );
   return cmd;

@@ -1,13 +1,19 @@
-// `pgarch review`: every capability that has landed, on one project, as one report. Today: the schema
-// rules on the catalog the project's SQL builds, the migration rules on its migrations folder(s), and
-// the query rules on its queries folder(s), checked against that same schema.
+// `pgarch review`: every capability that has landed, on one project, as one report in the seed's five
+// parts (src/review/): the schema rules on the catalog the project's SQL builds, the migration rules
+// and each reported migration's checklist on its migrations folder(s), the query rules on its queries
+// folder(s) checked against that same schema, and with a live database its health.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { defaultConfig, type Config } from '../config.js';
 import { findMigrationSets, type MigrationLayout } from '../migrate/discover.js';
-import { lintMigrations } from '../migrate/lint.js';
+import { lintMigrations, reportedMigrations } from '../migrate/lint.js';
+import { runHealth } from '../monitor/run.js';
+import { redact } from '../engine/redact.js';
+import { migrationChecklists } from '../review/checklist.js';
+import { MONITORING_QUERIES } from '../review/monitoring-queries.js';
+import { SECTIONS, sectionOf, type SectionId } from '../review/sections.js';
 import { lintQueries } from '../query/lint.js';
-import type { Finding, Report } from '../types.js';
+import type { Finding, Report, ReviewSection } from '../types.js';
 import { compareFindings } from './policy.js';
 import { lintSchema } from './schema.js';
 import { summarize } from '../report/summary.js';
@@ -22,6 +28,8 @@ export interface ReviewOptions {
   layout?: MigrationLayout;
   /** Migration files matching this glob, for layouts no reader knows. */
   pattern?: string;
+  /** Review only the migrations changed since this git ref (the history before them still builds the catalog). */
+  since?: string;
   progress?: (done: number, total: number) => void;
 }
 
@@ -50,7 +58,7 @@ export async function review(options: ReviewOptions): Promise<Report> {
   const schema = await lintSchema({ paths: options.paths, database: options.database, config, setup, progress: options.progress });
   // Migration folders anywhere below the paths, each read as its tool's layout, each its own history.
   const sets = findMigrationSets(options.paths.filter((p) => statSync(p).isDirectory()), { layout: options.layout, pattern: options.pattern, plainFolder: false });
-  const migrations = sets.length ? await lintMigrations({ paths: options.paths, sets, database: options.database, config, setup }) : undefined;
+  const migrations = sets.length ? await lintMigrations({ paths: options.paths, sets, database: options.database, config, setup, since: options.since }) : undefined;
   // Queries are checked against the schema the project's SQL builds (schema discovery skips `queries` folders).
   const queryDirs = findNamedDirs(options.paths, 'queries');
   const queries = queryDirs.length ? await lintQueries({ paths: queryDirs, schema: options.paths, database: options.database, config, setup }) : undefined;
@@ -62,15 +70,60 @@ export async function review(options: ReviewOptions): Promise<Report> {
   const findings = [...schema.report.findings, ...extra].sort(compareFindings);
   // Which folders were read as which layout, and what was left out (once per path).
   const inputs = [...(migrations?.report.inputs ?? []), ...(schema.report.inputs ?? []).filter((i) => i.layout === 'none')];
+  // With a live database, its health is the Monitoring part (read only, never waiting behind a lock).
+  const health = options.database ? await runHealth({ database: options.database, config }) : undefined;
+  const all = [...findings, ...(health?.findings ?? [])];
+  const sections = reviewSections(all, {
+    migrationDirs: sets.map((s) => s.dir),
+    queryDirs,
+    checklists: migrationChecklists({
+      history: sets.flatMap((s) => s.migrations),
+      reported: [...reportedMigrations(sets.flatMap((s) => s.migrations), { since: options.since })],
+      findings,
+      queries: queries ? { findings: queries.report.findings, statements: queries.report.summary.statements } : undefined,
+      engine: options.database ? `a scratch database on ${redact(options.database)}` : 'embedded PGlite',
+    }),
+    database: options.database,
+    health: Boolean(health),
+    queriesRead: queries?.report.summary.statements ?? 0,
+  });
   return {
     tool: 'pgarch',
     version: schema.report.version,
-    findings,
+    findings: all,
     ...(inputs.length ? { inputs } : {}),
-    summary: summarize(findings, {
+    summary: summarize(all, {
       files: schema.report.summary.files + (queries?.sources.length ?? 0),
       statements: schema.report.summary.statements + (queries ? queries.report.summary.statements : 0),
       elapsedMs: Math.round(performance.now() - started),
     }),
+    sections,
   };
+}
+
+/** The five parts, each with the positions of its findings in `findings`. */
+function reviewSections(
+  findings: Finding[],
+  ctx: { migrationDirs: string[]; queryDirs: string[]; checklists: ReviewSection['checklists']; database?: string; health: boolean; queriesRead: number },
+): ReviewSection[] {
+  const places = { migrationDirs: ctx.migrationDirs, queryDirs: ctx.queryDirs };
+  const by = new Map<SectionId, number[]>(SECTIONS.map((s) => [s.id, []]));
+  findings.forEach((f, i) => by.get(sectionOf(f, places))!.push(i));
+  return SECTIONS.map(({ id, title }) => {
+    const positions = by.get(id)!;
+    const count = (severity: Finding['severity']) => positions.filter((i) => findings[i].severity === severity).length;
+    const section: ReviewSection = { id, title, findings: positions, summary: { errors: count('error'), warnings: count('warning'), infos: count('info') } };
+    if (id === 'migration') {
+      if (ctx.checklists?.length) section.checklists = ctx.checklists;
+      else if (!ctx.migrationDirs.length) section.note = 'No migrations folder was found under the paths.';
+    }
+    if (id === 'queries' && !ctx.queryDirs.length) section.note = 'No queries folder was found: the query rules read the queries in folders named queries.';
+    else if (id === 'queries' && !ctx.queriesRead) section.note = 'The queries folders hold no query.';
+    if (id === 'indexes') section.note = 'Proposals for the project\'s queries: pgarch advise indexes --schema … --workload queries/ (it needs data: --rows TABLE=N).';
+    if (id === 'monitoring' && !ctx.health) {
+      section.note = 'No live database was given: run these on one (read only), or pgarch health --database URL for all 22 checks.';
+      section.queries = [...MONITORING_QUERIES];
+    }
+    return section;
+  });
 }

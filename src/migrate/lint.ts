@@ -804,7 +804,7 @@ function changedRelations(before: Map<string, number>, after: Map<string, number
 
 
 /** The migrations to report: all, or those changed since a git ref, or named by --only. */
-function reportedMigrations(migrations: Migration[], options: LintMigrationsOptions): Set<Migration> {
+export function reportedMigrations(migrations: Migration[], options: Pick<LintMigrationsOptions, 'only' | 'since'>): Set<Migration> {
   if (options.only?.length) {
     const wanted = new Set(options.only.map((f) => resolve(f)));
     const picked = migrations.filter((m) => wanted.has(resolve(m.file)));

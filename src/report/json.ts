@@ -1,5 +1,6 @@
 // The machine-readable contract: {"tool","version","findings","summary"} in that key order, then
-// "inputs" (the migration folders read, as which layout) where a command reports them.
+// "inputs" (the migration folders read, as which layout) where a command reports them, then "sections"
+// (review: its five parts, findings by position, each migration's checklist).
 import type { Report } from '../types.js';
 
 export function formatJson(report: Report): string {
@@ -16,8 +17,10 @@ export function formatJson(report: Report): string {
       files: s.files,
       statements: s.statements,
       elapsedMs: s.elapsedMs,
+      ...(s.checks !== undefined ? { checks: s.checks } : {}),
     },
     ...(report.inputs?.length ? { inputs: report.inputs } : {}),
+    ...(report.sections ? { sections: report.sections } : {}),
   };
   return JSON.stringify(ordered, null, 2);
 }

@@ -6,7 +6,8 @@ import { compareFindings, displayPath, hasProblems, scopeText, summaryText } fro
 /** Heading for findings that have no file (catalog / live-database checks). */
 const DATABASE_GROUP = '(database)';
 
-export function formatText(report: Report, opts: { color: boolean; quiet?: boolean }): string {
+/** `findingsOnly`: the grouped findings without the folder list and the summary line (review prints those once). */
+export function formatText(report: Report, opts: { color: boolean; quiet?: boolean; findingsOnly?: boolean }): string {
   // A private palette: never touch picocolors' global state, which depends on the TTY/env.
   const c = pc.createColors(opts.color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.cyan };
@@ -27,11 +28,11 @@ export function formatText(report: Report, opts: { color: boolean; quiet?: boole
 
   const out: string[] = [];
   // Which folders were read as which tool's migrations, and what the tool would not run.
-  for (const input of report.inputs ?? []) {
+  for (const input of opts.findingsOnly ? [] : (report.inputs ?? [])) {
     out.push(c.dim(`${displayPath(input.path).path}: ${input.tool}, ${input.files} migration${input.files === 1 ? '' : 's'}`));
     for (const s of input.skipped ?? []) out.push(c.dim(`  skipped ${displayPath(s.file).path}: ${s.reason}`));
   }
-  if (report.inputs?.length) out.push('');
+  if (report.inputs?.length && !opts.findingsOnly) out.push('');
   for (const key of keys) {
     const list = groups.get(key)!.sort(compareFindings);
     // Align the position and severity columns within a group, as ESLint does.
@@ -55,6 +56,7 @@ export function formatText(report: Report, opts: { color: boolean; quiet?: boole
     out.push('');
   }
 
+  if (opts.findingsOnly) return out.join('\n').trimEnd();
   const s = report.summary;
   out.push(
     hasProblems(s)

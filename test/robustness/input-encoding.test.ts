@@ -51,14 +51,21 @@ describe('input encoding', () => {
 });
 
 describe('what is read', () => {
-  it('a folder with no SQL is an input error (exit 2), never "No problems found in 0 files"', async () => {
+  it('a folder with no SQL is an input error for lint (exit 2), never "No problems found in 0 files"; review says so and passes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgarch-nothing-'));
     writeFileSync(join(dir, 'README.md'), '# not SQL\n');
-    for (const command of [['lint', 'schema'], ['lint', 'migrations'], ['review']]) {
+    for (const command of [['lint', 'schema'], ['lint', 'migrations']]) {
       const run = await pgarch([...command, dir]);
       expect(run.code, command.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/^pgarch: no (SQL files|migrations) found in .*: nothing was checked\n$/);
     }
+    // review runs on every pull request, SQL or not yet: it says so and passes; json stays valid.
+    const review = await pgarch(['review', dir]);
+    expect(review).toMatchObject({ code: 0, stderr: '' });
+    expect(review.stdout).toMatch(/^pgarch review: no SQL found in .*: nothing to review\n$/);
+    const json = await pgarch(['review', dir, '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ findings: [], sections: expect.any(Array) });
   });
 
   it('the data lines after psql\'s \\copy … from stdin are data, not SQL', async () => {

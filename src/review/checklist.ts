@@ -1,0 +1,250 @@
+// The seed's migration review checklist, for each migration the review reports: pre-flight,
+// performance, safety and rollback. Every item is decided by something pgarch did — a rule's finding
+// at the migration's file, the parse tree of its up and down steps, the queries planned against the
+// schema it leaves — or is marked "needs a human" with what to look at. Nothing is assumed to pass.
+import { relative } from 'node:path';
+import type { Migration } from '../migrate/layouts/types.js';
+import { parseFileSync, type Statement } from '../sql/parse.js';
+import { walkNodes } from '../sql/tree.js';
+import type { ChecklistItem, CheckStatus, Finding, MigrationChecklist } from '../types.js';
+
+export type { ChecklistItem, MigrationChecklist };
+
+/** Rules whose finding means the migration holds a lock that stops reads or writes of a table for long. */
+const BLOCKING_LOCK_RULES = new Set([
+  'create-index-non-concurrent', 'drop-index-non-concurrent', 'reindex-non-concurrent', 'set-not-null', 'change-column-type',
+  'add-unique-constraint', 'add-exclusion-constraint', 'table-rewrite', 'add-column-volatile-default', 'add-column-serial',
+  'add-generated-stored-column', 'add-column-not-null-no-default', 'vacuum-full', 'truncate', 'lock-held-after-exclusive',
+  'detach-partition-non-concurrent', 'backfill-in-transaction', 'missing-lock-timeout',
+]);
+/** Rules whose finding means the migration reads or rewrites every row of an existing table. */
+const FULL_PASS_RULES = new Set([
+  'set-not-null', 'change-column-type', 'table-rewrite', 'add-column-volatile-default', 'add-column-serial', 'add-generated-stored-column',
+  'backfill-in-transaction', 'add-unique-constraint', 'create-index-non-concurrent', 'vacuum-full', 'constraint-not-valid',
+]);
+const EXECUTION_RULES = new Set(['syntax-error', 'execution-error', 'engine-failure', 'input-encoding']);
+
+export interface ChecklistInput {
+  /** Every migration of the history, in order (later ones may validate a constraint). */
+  history: Migration[];
+  /** The migrations to make a checklist for. */
+  reported: Migration[];
+  findings: Finding[];
+  /** Findings of the project's queries (planned against the schema after the history), and how many were read. */
+  queries?: { findings: Finding[]; statements: number };
+  /** What ran the migrations, e.g. "PGlite (PostgreSQL 18)". */
+  engine: string;
+}
+
+export function migrationChecklists(input: ChecklistInput): MigrationChecklist[] {
+  const steps = new Map(input.history.map((m) => [m, readSteps(m)]));
+  const validatedLater = (m: Migration): Set<string> => {
+    const after = input.history.slice(input.history.indexOf(m));
+    return new Set(after.flatMap((later) => steps.get(later)!.validated));
+  };
+  const usesRls = input.history.some((m) => steps.get(m)!.rlsEnabled.length > 0);
+  return input.reported.map((m) => {
+    const at = input.findings.filter((f) => f.location?.file && sameFile(f.location.file, m.file));
+    const s = steps.get(m)!;
+    const items: ChecklistItem[] = [];
+    const rulesOf = (set: Set<string>) => [...new Set(at.filter((f) => set.has(f.rule) && f.severity !== 'info').map((f) => f.rule))];
+    const before = input.history.indexOf(m);
+
+    // Pre-flight.
+    const failed = rulesOf(EXECUTION_RULES);
+    items.push(
+      failed.length
+        ? item('ran-on-copy', 'pre-flight', 'Tested on a copy', 'fail', `It failed when pgarch ran it on ${input.engine} ${after(before)}.`, failed)
+        : item('ran-on-copy', 'pre-flight', 'Tested on a copy', 'pass', `pgarch ran it on ${input.engine} ${after(before)}.`),
+    );
+    const fullPass = rulesOf(FULL_PASS_RULES);
+    items.push(
+      fullPass.length
+        ? item('runtime', 'pre-flight', 'Runtime at today\'s table sizes, and at 10x', 'human', `It reads or rewrites every row of an existing table (${fullPass.join(', ')}): its time grows with the table. Measure it: pgarch trace ${relative(process.cwd(), m.file)} --rows TABLE=N at today's rows and at 10x.`, fullPass)
+        : item('runtime', 'pre-flight', 'Runtime at today\'s table sizes, and at 10x', 'pass', s.touchesExisting ? 'No statement reads or rewrites every row of an existing table.' : 'It only creates new objects: there are no rows to go through yet.'),
+    );
+    const locks = rulesOf(BLOCKING_LOCK_RULES);
+    items.push(
+      locks.length
+        ? item('no-full-table-locks', 'pre-flight', 'No long locks on hot tables', 'fail', `Its findings say it holds a lock that blocks the table's reads or writes for long, or waits for one without a lock_timeout: ${locks.join(', ')}.`, locks)
+        : item('no-full-table-locks', 'pre-flight', 'No long locks on hot tables', 'pass', 'No statement takes a lock that blocks a table for long.'),
+    );
+    items.push(
+      at.some((f) => f.rule === 'backfill-in-transaction')
+        ? item('backfill-batched', 'pre-flight', 'Backfills batched', 'fail', 'It updates existing rows in the same transaction as the schema change: every row stays locked until the end.', ['backfill-in-transaction'])
+        : item('backfill-batched', 'pre-flight', 'Backfills batched', 'pass', s.writesRows ? 'Its row writes run outside a schema change\'s transaction.' : 'It writes no rows.'),
+    );
+    items.push(
+      s.downStatements > 0
+        ? item('down-exists', 'pre-flight', 'A down migration exists', 'pass', `Its down step has ${s.downStatements} statement${s.downStatements === 1 ? '' : 's'}.`)
+        : m.down
+          ? item('down-exists', 'pre-flight', 'A down migration exists', 'fail', 'Its down step is empty.')
+          : item('down-exists', 'pre-flight', 'A down migration exists', 'human', `The ${m.layout} layout keeps no down step with it: a rollback is a new migration, to be written before it is needed.`),
+    );
+
+    // Performance.
+    const onExisting = s.newIndexes.filter((i) => !s.created.includes(i.table));
+    items.push(
+      onExisting.length
+        ? item('index-write-cost', 'performance', 'New indexes\' write cost', 'human', `${onExisting.length} new index${onExisting.length === 1 ? '' : 'es'} on existing tables (${[...new Set(onExisting.map((i) => i.table))].join(', ')}): every INSERT, and every UPDATE of the indexed columns, maintains ${onExisting.length === 1 ? 'it' : 'them'}. Weigh that against the reads ${onExisting.length === 1 ? 'it serves' : 'they serve'} (pgarch advise indexes).`)
+        : item('index-write-cost', 'performance', 'New indexes\' write cost', 'pass', s.newIndexes.length ? 'Its indexes are on tables it creates: no existing writes pay for them yet.' : 'It creates no index.'),
+    );
+    items.push(plansValidated(s, input.queries));
+    items.push(item('no-seq-scans', 'performance', 'No sequential scans on large tables', 'human', 'Needs data: pgarch explain QUERY --schema … --rows TABLE=N (or --database) shows each query\'s plan at a size you choose.'));
+
+    // Safety.
+    const noOnDelete = at.filter((f) => f.rule === 'fk-missing-on-delete');
+    items.push(
+      noOnDelete.length
+        ? item('fk-on-delete', 'safety', 'Foreign keys say ON DELETE', 'fail', `${noOnDelete.length} foreign key${noOnDelete.length === 1 ? '' : 's'} without ON DELETE: deleting a parent row fails, or leaves what should have gone.`, ['fk-missing-on-delete'])
+        : item('fk-on-delete', 'safety', 'Foreign keys say ON DELETE', 'pass', s.foreignKeys ? 'Its foreign keys say what happens on delete.' : 'It adds no foreign key.'),
+    );
+    const later = validatedLater(m);
+    const unvalidated = s.notValid.filter((c) => !later.has(c));
+    items.push(
+      unvalidated.length
+        ? item('constraints-validated', 'safety', 'Constraints validated', 'fail', `Added NOT VALID and validated by no migration since: ${unvalidated.join(', ')}. Old rows are unchecked until ALTER TABLE … VALIDATE CONSTRAINT.`)
+        : item('constraints-validated', 'safety', 'Constraints validated', 'pass', s.notValid.length ? `${s.notValid.join(', ')}: validated by a later migration.` : 'It adds no NOT VALID constraint.'),
+    );
+    const withoutRls = s.created.filter((t) => !s.rlsEnabled.includes(t));
+    items.push(
+      !s.created.length
+        ? item('rls-new-tables', 'safety', 'Row-level security on new tables', 'pass', 'It creates no table.')
+        : usesRls && withoutRls.length
+          ? item('rls-new-tables', 'safety', 'Row-level security on new tables', 'fail', `The project uses row-level security, and ${withoutRls.join(', ')} ${withoutRls.length === 1 ? 'has' : 'have'} none.`)
+          : item('rls-new-tables', 'safety', 'Row-level security on new tables', usesRls ? 'pass' : 'human', usesRls ? 'Its new tables enable row-level security.' : `No migration enables row-level security: check that ${s.created.join(', ')} need${s.created.length === 1 ? 's' : ''} none (an API that exposes tables to users does).`),
+    );
+
+    // Rollback.
+    const losing = [...s.dropsData, ...rulesOf(new Set(['irreversible-migration']))];
+    items.push(
+      losing.length
+        ? item('reversible', 'rollback', 'Reversible without data loss', 'fail', `Rolling it back cannot bring the data back: ${losing.join(', ')}.`)
+        : s.downStatements > 0
+          ? item('reversible', 'rollback', 'Reversible without data loss', 'pass', 'It removes no data, and its down step undoes it.')
+          : item('reversible', 'rollback', 'Reversible without data loss', 'human', 'It removes no data, but there is no down step to undo it with.'),
+    );
+    items.push(item('rollback-tested', 'rollback', 'Rollback tested (down, then up)', 'human', s.downStatements > 0 ? 'Run its down step and then its up step again on a copy (pgarch does not run down steps yet).' : 'There is no down step to test.'));
+    return { migration: m.id, file: m.file, items };
+  });
+}
+
+function plansValidated(s: Steps, queries: ChecklistInput['queries']): ChecklistItem {
+  const title = 'Plans validated';
+  if (!queries || queries.statements === 0) return item('plans-validated', 'performance', title, 'human', 'The project has no queries folder: check the queries that read what it changes.');
+  // A query that no longer runs against the schema the history builds, naming what this migration renamed or dropped.
+  const broken = queries.findings.filter((f) => f.rule === 'execution-error' && s.gone.some((name) => mentions(f.message, name)));
+  if (broken.length) {
+    const where = broken.map((f) => `${relative(process.cwd(), f.location?.file ?? '')}:${f.location?.line ?? 0}`).join(', ');
+    return item('plans-validated', 'performance', title, 'fail', `${broken.length} quer${broken.length === 1 ? 'y' : 'ies'} no longer run${broken.length === 1 ? 's' : ''} against the schema it leaves (${where}): ${broken[0].message}`, ['execution-error']);
+  }
+  const n = `${queries.statements} quer${queries.statements === 1 ? 'y' : 'ies'}`;
+  return item('plans-validated', 'performance', title, 'pass', s.gone.length ? `The project's ${n}, planned against the schema after the history, read nothing it renames or drops.` : `It renames or drops nothing: the project's ${n} were planned against the schema after the history.`);
+}
+
+const after = (n: number) => (n === 0 ? 'as the first migration' : `after the ${n} migration${n === 1 ? '' : 's'} before it`);
+
+function item(id: string, group: ChecklistItem['group'], title: string, status: CheckStatus, detail: string, rules?: string[]): ChecklistItem {
+  return { id, group, title, status, detail, ...(rules?.length ? { rules } : {}) };
+}
+
+/** What a migration's up and down steps do, read from their parse trees. */
+interface Steps {
+  /** Tables it creates. */
+  created: string[];
+  /** CREATE INDEX statements and their tables. */
+  newIndexes: Array<{ table: string }>;
+  /** It changes, writes or reads a table it did not create. */
+  touchesExisting: boolean;
+  writesRows: boolean;
+  foreignKeys: boolean;
+  /** Constraints added NOT VALID, and constraints validated. */
+  notValid: string[];
+  validated: string[];
+  /** Tables it enables row-level security on. */
+  rlsEnabled: string[];
+  /** Names that no longer exist after it: renamed or dropped columns and tables. */
+  gone: string[];
+  /** What it removes with its data: dropped tables and columns, truncations. */
+  dropsData: string[];
+  downStatements: number;
+}
+
+type Tree = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function readSteps(m: Migration): Steps {
+  const up = parseFileSync(m.text.slice(m.up.start, m.up.end), m.file).statements;
+  const down = m.down ? parseFileSync(m.down.text.slice(m.down.start, m.down.end), m.down.file).statements : [];
+  const s: Steps = { created: [], newIndexes: [], touchesExisting: false, writesRows: false, foreignKeys: false, notValid: [], validated: [], rlsEnabled: [], gone: [], dropsData: [], downStatements: down.filter(isStatement).length };
+  for (const stmt of up) readStatement(stmt, s);
+  return s;
+}
+
+const isStatement = (stmt: Statement) => !['TransactionStmt', 'VariableSetStmt'].includes(stmt.kind);
+
+function readStatement(stmt: Statement, s: Steps): void {
+  const node = (stmt.node as Tree)[stmt.kind] as Tree;
+  const existing = (table: string | undefined) => table !== undefined && !s.created.includes(table);
+  switch (stmt.kind) {
+    case 'CreateStmt':
+      s.created.push(node.relation?.relname);
+      break;
+    case 'IndexStmt':
+      s.newIndexes.push({ table: node.relation?.relname });
+      if (existing(node.relation?.relname)) s.touchesExisting = true;
+      break;
+    case 'AlterTableStmt': {
+      const table = node.relation?.relname as string | undefined;
+      if (existing(table)) s.touchesExisting = true;
+      for (const c of (node.cmds ?? []) as Tree[]) {
+        const cmd = c.AlterTableCmd as Tree | undefined;
+        if (!cmd) continue;
+        if (cmd.subtype === 'AT_EnableRowSecurity' && table) s.rlsEnabled.push(table);
+        if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) s.validated.push(cmd.name);
+        if (cmd.subtype === 'AT_DropColumn' && cmd.name) {
+          s.gone.push(cmd.name);
+          if (existing(table)) s.dropsData.push(`column ${table}.${cmd.name} is dropped`);
+        }
+        const constraint = cmd.def?.Constraint as Tree | undefined;
+        if (constraint?.skip_validation && constraint.conname) s.notValid.push(constraint.conname);
+      }
+      break;
+    }
+    case 'RenameStmt':
+      if (node.subname) s.gone.push(node.subname);
+      else if (node.relation?.relname) s.gone.push(node.relation.relname);
+      if (existing(node.relation?.relname)) s.touchesExisting = true;
+      break;
+    case 'DropStmt':
+      if (node.removeType === 'OBJECT_TABLE') {
+        for (const object of (node.objects ?? []) as Tree[]) {
+          const parts = ((object.List?.items ?? []) as Tree[]).map((i) => i.String?.sval as string);
+          const table = parts[parts.length - 1];
+          if (!table) continue;
+          s.gone.push(table);
+          if (existing(table)) s.dropsData.push(`table ${table} is dropped`);
+        }
+      }
+      break;
+    case 'TruncateStmt':
+      s.dropsData.push('a table is truncated');
+      break;
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+    case 'InsertStmt':
+    case 'MergeStmt':
+      s.writesRows = true;
+      if (existing(node.relation?.relname)) s.touchesExisting = true;
+      if (stmt.kind === 'DeleteStmt' && !node.whereClause && existing(node.relation?.relname)) s.dropsData.push(`every row of ${node.relation.relname} is deleted`);
+      break;
+  }
+  walkNodes(node, (n) => {
+    const constraint = (n as Tree).Constraint as Tree | undefined;
+    if (constraint?.contype === 'CONSTR_FOREIGN') s.foreignKeys = true;
+  });
+}
+
+/** The message names it as PostgreSQL quotes names: "full_name". */
+const mentions = (message: string, name: string) => message.includes(`"${name}"`);
+
+const sameFile = (a: string, b: string) => relative(a, b) === '';
