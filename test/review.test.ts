@@ -1,5 +1,8 @@
 // pgarch review on examples/shop, as a user runs it: one report in the seed's five parts, each holding
 // its findings (by rule id and location), and the checklist of migration 0006 item by item.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { review } from '../src/lint/review.js';
 import type { Finding, Report, ReviewSection } from '../src/types.js';
@@ -98,6 +101,27 @@ describe('pgarch review examples/shop', () => {
     const migration = since.sections!.find((s) => s.id === 'migration')!;
     expect(migration.checklists ?? []).toEqual([]);
     expect(migration.findings.map((i) => since.findings[i].rule)).not.toContain('rename-column');
+  });
+});
+
+describe('the checklist on up and down steps (golang-migrate)', () => {
+  it('reads the down step: a key left at NO ACTION and a down that drops data need a human', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgarch-review-'));
+    mkdirSync(join(dir, 'db', 'migration'), { recursive: true });
+    const file = (name: string, sql: string) => writeFileSync(join(dir, 'db', 'migration', name), sql);
+    file('000001_init.up.sql', 'CREATE TABLE parent (id bigint PRIMARY KEY);\nCREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint NOT NULL REFERENCES parent (id));\nCREATE INDEX child_parent_idx ON child (parent_id);\n');
+    file('000001_init.down.sql', 'DROP TABLE child;\nDROP TABLE parent;\n');
+    file('000002_note.up.sql', 'ALTER TABLE child ADD COLUMN note text;\n');
+    file('000002_note.down.sql', 'ALTER TABLE child DROP COLUMN note;\n');
+    const report = await review({ paths: [dir] });
+    const checklists = report.sections!.find((s) => s.id === 'migration')!.checklists!;
+    const item = (migration: string, id: string) => checklists.find((c) => c.migration === migration)!.items.find((i) => i.id === id)!;
+    expect(item('000001_init', 'down-exists')).toMatchObject({ status: 'pass', detail: 'Its down step has 2 statements.' });
+    expect(item('000001_init', 'fk-on-delete')).toMatchObject({ status: 'human', detail: expect.stringContaining('child → parent leaves ON DELETE at NO ACTION') });
+    expect(item('000001_init', 'reversible')).toMatchObject({ status: 'human', detail: expect.stringContaining('table child is dropped, table parent is dropped') });
+    expect(item('000001_init', 'index-write-cost').status).toBe('pass'); // on a table it creates
+    expect(item('000002_note', 'reversible')).toMatchObject({ status: 'human', detail: expect.stringContaining('column child.note is dropped') });
+    expect(item('000002_note', 'fk-on-delete').status).toBe('pass');
   });
 });
 

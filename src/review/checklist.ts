@@ -94,10 +94,13 @@ export function migrationChecklists(input: ChecklistInput): MigrationChecklist[]
 
     // Safety.
     const noOnDelete = at.filter((f) => f.rule === 'fk-missing-on-delete');
+    const defaulted = s.foreignKeys.filter((fk) => fk.onDelete === 'a');
     items.push(
       noOnDelete.length
-        ? item('fk-on-delete', 'safety', 'Foreign keys say ON DELETE', 'fail', `${noOnDelete.length} foreign key${noOnDelete.length === 1 ? '' : 's'} without ON DELETE: deleting a parent row fails, or leaves what should have gone.`, ['fk-missing-on-delete'])
-        : item('fk-on-delete', 'safety', 'Foreign keys say ON DELETE', 'pass', s.foreignKeys ? 'Its foreign keys say what happens on delete.' : 'It adds no foreign key.'),
+        ? item('fk-on-delete', 'safety', 'Foreign keys say ON DELETE', 'fail', `${noOnDelete.length} foreign key${noOnDelete.length === 1 ? '' : 's'} of a child that belongs to its parent without ON DELETE: deleting a parent row fails until code deletes its children.`, ['fk-missing-on-delete'])
+        : defaulted.length
+          ? item('fk-on-delete', 'safety', 'Foreign keys say ON DELETE', 'human', `${pairs(defaulted)} leave${defaulted.length === 1 ? 's' : ''} ON DELETE at NO ACTION: deleting a parent row fails while it has children. Say CASCADE, RESTRICT or SET NULL, whichever deleting one should do.`)
+          : item('fk-on-delete', 'safety', 'Foreign keys say ON DELETE', 'pass', s.foreignKeys.length ? 'Its foreign keys say what happens on delete.' : 'It adds no foreign key.'),
     );
     const later = validatedLater(m);
     const unvalidated = s.notValid.filter((c) => !later.has(c));
@@ -120,7 +123,9 @@ export function migrationChecklists(input: ChecklistInput): MigrationChecklist[]
     items.push(
       losing.length
         ? item('reversible', 'rollback', 'Reversible without data loss', 'fail', `Rolling it back cannot bring the data back: ${losing.join(', ')}.`)
-        : s.downStatements > 0
+        : s.downDrops.length
+          ? item('reversible', 'rollback', 'Reversible without data loss', 'human', `In its down step ${s.downDrops.join(', ')}: rolled back once it has run in production, it deletes the rows written since.`)
+          : s.downStatements > 0
           ? item('reversible', 'rollback', 'Reversible without data loss', 'pass', 'It removes no data, and its down step undoes it.')
           : item('reversible', 'rollback', 'Reversible without data loss', 'human', 'It removes no data, but there is no down step to undo it with.'),
     );
@@ -142,6 +147,13 @@ function plansValidated(s: Steps, queries: ChecklistInput['queries']): Checklist
   return item('plans-validated', 'performance', title, 'pass', s.gone.length ? `The project's ${n}, planned against the schema after the history, read nothing it renames or drops.` : `It renames or drops nothing: the project's ${n} were planned against the schema after the history.`);
 }
 
+/** "transfers → accounts (2), entries → accounts": each table pair once, with how many keys. */
+function pairs(fks: Steps['foreignKeys']): string {
+  const counted = new Map<string, number>();
+  for (const fk of fks) counted.set(`${fk.table} → ${fk.references}`, (counted.get(`${fk.table} → ${fk.references}`) ?? 0) + 1);
+  return [...counted].map(([pair, n]) => (n > 1 ? `${pair} (${n} keys)` : pair)).join(', ');
+}
+
 const after = (n: number) => (n === 0 ? 'as the first migration' : `after the ${n} migration${n === 1 ? '' : 's'} before it`);
 
 function item(id: string, group: ChecklistItem['group'], title: string, status: CheckStatus, detail: string, rules?: string[]): ChecklistItem {
@@ -157,7 +169,8 @@ interface Steps {
   /** It changes, writes or reads a table it did not create. */
   touchesExisting: boolean;
   writesRows: boolean;
-  foreignKeys: boolean;
+  /** Foreign keys it adds, with their ON DELETE action as the parser gives it ('a' NO ACTION, the default). */
+  foreignKeys: Array<{ table: string; references: string; onDelete: string }>;
   /** Constraints added NOT VALID, and constraints validated. */
   notValid: string[];
   validated: string[];
@@ -168,6 +181,8 @@ interface Steps {
   /** What it removes with its data: dropped tables and columns, truncations. */
   dropsData: string[];
   downStatements: number;
+  /** What its down step removes with its data ("table users is dropped"): rows written after the up step ran. */
+  downDrops: string[];
 }
 
 type Tree = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -175,8 +190,12 @@ type Tree = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 function readSteps(m: Migration): Steps {
   const up = parseFileSync(m.text.slice(m.up.start, m.up.end), m.file).statements;
   const down = m.down ? parseFileSync(m.down.text.slice(m.down.start, m.down.end), m.down.file).statements : [];
-  const s: Steps = { created: [], newIndexes: [], touchesExisting: false, writesRows: false, foreignKeys: false, notValid: [], validated: [], rlsEnabled: [], gone: [], dropsData: [], downStatements: down.filter(isStatement).length };
+  const s: Steps = { created: [], newIndexes: [], touchesExisting: false, writesRows: false, foreignKeys: [], notValid: [], validated: [], rlsEnabled: [], gone: [], dropsData: [], downStatements: down.filter(isStatement).length, downDrops: [] };
   for (const stmt of up) readStatement(stmt, s);
+  // The down step read the same way: what it drops is what rolling back deletes.
+  const undo: Steps = { ...s, created: [], gone: [], dropsData: [], foreignKeys: [], notValid: [], validated: [], rlsEnabled: [], newIndexes: [] };
+  for (const stmt of down) readStatement(stmt, undo);
+  s.downDrops = undo.dropsData;
   return s;
 }
 
@@ -238,9 +257,10 @@ function readStatement(stmt: Statement, s: Steps): void {
       if (stmt.kind === 'DeleteStmt' && !node.whereClause && existing(node.relation?.relname)) s.dropsData.push(`every row of ${node.relation.relname} is deleted`);
       break;
   }
+  const owner = (node.relation?.relname as string | undefined) ?? '?';
   walkNodes(node, (n) => {
     const constraint = (n as Tree).Constraint as Tree | undefined;
-    if (constraint?.contype === 'CONSTR_FOREIGN') s.foreignKeys = true;
+    if (constraint?.contype === 'CONSTR_FOREIGN') s.foreignKeys.push({ table: owner, references: constraint.pktable?.relname ?? '?', onDelete: constraint.fk_del_action ?? 'a' });
   });
 }
 
