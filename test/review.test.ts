@@ -94,6 +94,15 @@ describe('pgarch review examples/shop', () => {
     expect(md.stdout).toContain('| ✖ fail | pre-flight | Backfills batched |');
   });
 
+  it('--format github prints one valid workflow command per finding, on its file and line', async () => {
+    const run = await pgarch(['review', 'examples/shop', '--format', 'github']);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.length).toBe(report.findings.length);
+    // ::error|warning|notice file=F,line=L,col=C,title=RULE::message, with %, CR and LF escaped.
+    for (const line of lines) expect(line).toMatch(/^::(error|warning|notice) (file=[^,:]+,line=\d+,col=\d+,)?title=[a-z0-9-]+::[^\r\n]*$/);
+    expect(lines.some((l) => l.startsWith(`::error file=${M}/0006_customer_profile.sql,line=24,col=1,title=rename-column::`))).toBe(true);
+  });
+
   it('--since reviews only the migrations changed since a ref, with their checklists', async () => {
     const run = await pgarch(['review', 'examples/shop', '--since', 'HEAD', '--format', 'json']);
     const since = JSON.parse(run.stdout) as Report;
