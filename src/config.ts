@@ -92,7 +92,8 @@ export class ConfigError extends Error {
   }
 }
 
-const DEFAULT_FILES = ['pgarch.config.json', 'pgarch.config.yaml', 'pgarch.config.yml'];
+/** The files a command reads when --config names none, in the order they are looked for. */
+export const DEFAULT_FILES = ['pgarch.config.json', 'pgarch.config.yaml', 'pgarch.config.yml'];
 
 export function defaultConfig(): Config {
   return ConfigSchema.parse({});

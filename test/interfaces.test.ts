@@ -39,12 +39,15 @@ describe('options are validated', () => {
 
 describe('every command lists what it takes', () => {
   it.each([
-    ['review', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--layout', '--pattern']],
+    ['review', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--layout', '--pattern', '--since']],
     ['lint schema', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--live']],
     ['lint migrations', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--layout', '--pattern', '--pg-version']],
     ['lint queries', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--schema']],
     ['explain', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--schema']],
     ['trace', ['--database', '--format', '--config', '--output', '--no-color', '--setup', '--profile', '--no-history', '--rows']],
+    ['health', ['--database', '--format', '--config', '--output', '--max-warnings', '--no-color', '--watch', '--advise']],
+    ['dashboard', ['--database', '--config', '--port', '--refresh']],
+    ['init', ['--force']],
   ])('pgarch %s --help', async (command, options) => {
     const result = await pgarch([...command.split(' '), '--help']);
     expect(result.code).toBe(0);

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { adviseCommand } from './advise.js';
 import { dashboardCommand } from './dashboard.js';
 import { healthCommand } from './health.js';
+import { initCommand } from './init.js';
 import { EXIT_USAGE } from './common.js';
 import { explainCommand } from './explain.js';
 import { lintCommand } from './lint.js';
@@ -17,6 +18,7 @@ const program = new Command('pgarch')
     'after',
     `
 Examples:
+  $ pgarch init
   $ pgarch review examples/shop
   $ pgarch lint schema db/migrations --format json
   $ pgarch lint migrations db/migrations --since origin/main
@@ -28,6 +30,7 @@ Examples:
   $ pgarch dashboard --database postgres://localhost/app`,
   );
 
+program.addCommand(initCommand());
 program.addCommand(reviewCommand());
 program.addCommand(lintCommand());
 program.addCommand(traceCommand());

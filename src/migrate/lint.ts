@@ -65,7 +65,8 @@ export interface MigrationLintResult {
   timings: { engineStartMs: number; lintMs: number };
 }
 
-const DEFAULT_PG_VERSION = 15;
+/** The PostgreSQL major version the rules assume when neither the config nor a server says. */
+export const DEFAULT_PG_VERSION = 15;
 // Statements on an existing table whose relfilenodes are compared before/after (rewrite detection).
 const TRACED = new Set(['AlterTableStmt', 'ClusterStmt', 'VacuumStmt', 'ReindexStmt', 'RefreshMatViewStmt']);
 // ALTER TABLE subcommands that never copy the table or its indexes: tracing them would only cost time.
