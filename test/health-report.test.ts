@@ -33,8 +33,6 @@ import { describeServer, qualstatsPreloaded, statStatementsPreloaded } from './h
     // A filter no index serves, run again and again (constants in the text, as many drivers send them).
     for (let i = 0; i < 60; i++) await db.run(`select count(*) from scanned where kind = ${i % 400}`);
     for (let i = 0; i < 3; i++) await db.run(`select pg_sleep(0.12), count(*) from scanned where kind = ${i}`);
-    // Slower on average than the one above, but less time in all: the top by mean time.
-    await db.run('select pg_sleep(0.25), id from scanned where id = 1');
     await until('the scans to be counted', async () => Number((await db.run(`select seq_scan from pg_stat_user_tables where relname = 'scanned'`))[0].seq_scan) >= 60);
   }, 120_000);
   afterAll(() => db.drop());
@@ -52,9 +50,13 @@ import { describeServer, qualstatsPreloaded, statStatementsPreloaded } from './h
   });
 
   it('reports the top statements by total time and, after them, the top by mean time', async () => {
+    // Right before the run, several calls each: when the whole suite fills pg_stat_statements it
+    // evicts its least-used entries. 6 × 0.12 s tops the total; 2 × 0.25 s, less in all, the mean.
+    for (let i = 0; i < 6; i++) await db.run(`select pg_sleep(0.12), count(*) from scanned where kind = ${i}`);
+    for (let i = 0; i < 2; i++) await db.run('select pg_sleep(0.25), id from scanned where id = 1');
     const report = await runHealth({ database: db.url, thresholds: { slowQueryTop: 1 } });
     const slow = report.findings.filter((f) => f.rule === 'slow-queries').map((f) => f.message);
-    expect(slow, JSON.stringify(slow)).toEqual([expect.stringMatching(/^3 calls at .*pg_sleep\(\$1\), count\(\*\)/), expect.stringMatching(/^1 calls at .*pg_sleep\(\$1\), id from scanned/)]);
+    expect(slow, JSON.stringify(slow)).toEqual([expect.stringMatching(/^\d+ calls at .*pg_sleep\(\$1\), count\(\*\)/), expect.stringMatching(/^2 calls at .*pg_sleep\(\$1\), id from scanned/)]);
   });
 
   it("never counts pgarch's own reads as the application's statements", async () => {

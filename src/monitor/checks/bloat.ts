@@ -104,6 +104,30 @@ function judge(r: RelationRow, needed: (r: RelationRow) => number): { wasted: nu
   return { wasted, ratio: r.pages > 0 ? wasted / (r.pages * r.blockSize) : 0 };
 }
 
+/**
+ * The relations whose estimated waste passes both thresholds, as findings `describe` words, and one
+ * info finding for those whose statistics this role may not read.
+ */
+function bloatFindings(
+  rule: string,
+  what: string,
+  rows: RelationRow[],
+  pagesNeeded: (r: RelationRow) => number,
+  minBytes: number,
+  minRatio: number,
+  describe: (r: RelationRow, est: { wasted: number; ratio: number }) => Pick<Finding, 'message' | 'hint' | 'fix'>,
+): Finding[] {
+  const out: Finding[] = [];
+  const hidden: string[] = [];
+  for (const r of rows) {
+    const est = judge(r, pagesNeeded);
+    if (est === 'unreadable') hidden.push(`${r.schema}.${r.name}`);
+    if (typeof est === 'string' || est.wasted < minBytes || est.ratio < minRatio) continue;
+    out.push({ rule, severity: 'warning', object: `${r.schema}.${r.name}`, ...describe(r, est) });
+  }
+  return [...out, ...unreadable(rule, what, hidden)];
+}
+
 /** One finding for the relations this role may not read the statistics of: bloat there is unknown, not absent. */
 function unreadable(rule: string, what: string, names: string[]): Finding[] {
   if (!names.length) return [];
@@ -143,22 +167,11 @@ export const tableBloat: HealthCheck = {
         order by c.relpages desc, 1, 2`,
       [thresholds.tableBloatMinBytes],
     );
-    const out: Finding[] = [];
-    const hidden: string[] = [];
-    for (const r of rows) {
-      const est = judge(r, (t) => heapPagesNeeded(t.tuples, t.columns, t.attributes, t.fillfactor, t.blockSize));
-      if (est === 'unreadable') hidden.push(`${r.schema}.${r.name}`);
-      if (typeof est === 'string' || est.wasted < thresholds.tableBloatMinBytes || est.ratio < thresholds.tableBloatRatio) continue;
-      out.push({
-        rule: 'table-bloat',
-        severity: 'warning',
-        message: `Table ${r.schema}.${r.name} is ${size(r.pages * r.blockSize)}, of which about ${size(est.wasted)} (${Math.round(est.ratio * 100)}%) its ${Math.round(r.tuples).toLocaleString('en-US')} live rows do not need (estimate from relpages, reltuples and pg_stats)`,
-        object: `${r.schema}.${r.name}`,
-        hint: 'Sequential scans and the cache carry the empty space. VACUUM makes it reusable by new rows but does not shrink the file; to give it back, rewrite the table: VACUUM FULL (holds an ACCESS EXCLUSIVE lock for the whole rewrite) or pg_repack (online). If it comes back, autovacuum runs too rarely for the table.',
-        fix: { description: `rewrite ${r.name} compactly (an ACCESS EXCLUSIVE lock while it runs; pg_repack does it online)`, sql: r.fix },
-      });
-    }
-    return [...out, ...unreadable('table-bloat', 'table', hidden)];
+    return bloatFindings('table-bloat', 'table', rows, (t) => heapPagesNeeded(t.tuples, t.columns, t.attributes, t.fillfactor, t.blockSize), thresholds.tableBloatMinBytes, thresholds.tableBloatRatio, (r, est) => ({
+      message: `Table ${r.schema}.${r.name} is ${size(r.pages * r.blockSize)}, of which about ${size(est.wasted)} (${Math.round(est.ratio * 100)}%) its ${Math.round(r.tuples).toLocaleString('en-US')} live rows do not need (estimate from relpages, reltuples and pg_stats)`,
+      hint: 'Sequential scans and the cache carry the empty space. VACUUM makes it reusable by new rows but does not shrink the file; to give it back, rewrite the table: VACUUM FULL (holds an ACCESS EXCLUSIVE lock for the whole rewrite) or pg_repack (online). If it comes back, autovacuum runs too rarely for the table.',
+      fix: { description: `rewrite ${r.name} compactly (an ACCESS EXCLUSIVE lock while it runs; pg_repack does it online)`, sql: r.fix },
+    }));
   },
 };
 
@@ -192,21 +205,10 @@ export const indexBloat: HealthCheck = {
         order by ci.relpages desc, 1, 2`,
       [thresholds.indexBloatMinBytes],
     );
-    const out: Finding[] = [];
-    const hidden: string[] = [];
-    for (const r of rows) {
-      const est = judge(r, (x) => btreePagesNeeded(x.tuples, x.columns, x.fillfactor, x.blockSize));
-      if (est === 'unreadable') hidden.push(`${r.schema}.${r.name}`);
-      if (typeof est === 'string' || est.wasted < thresholds.indexBloatMinBytes || est.ratio < thresholds.indexBloatRatio) continue;
-      out.push({
-        rule: 'index-bloat',
-        severity: 'warning',
-        message: `Index ${r.schema}.${r.name} on ${r.schema}.${r.table} is ${size(r.pages * r.blockSize)}, of which about ${size(est.wasted)} (${Math.round(est.ratio * 100)}%) its ${Math.round(r.tuples).toLocaleString('en-US')} entries do not need (estimate from relpages, reltuples and pg_stats)`,
-        object: `${r.schema}.${r.name}`,
-        hint: 'Scans of it read the empty pages, and it takes cache from the rest. VACUUM only reuses wholly empty pages; a rebuild packs it again: REINDEX INDEX CONCURRENTLY (PG 12+) keeps reads and writes going.',
-        fix: { description: `rebuild ${r.name} compactly`, sql: r.fix },
-      });
-    }
-    return [...out, ...unreadable('index-bloat', 'index', hidden)];
+    return bloatFindings('index-bloat', 'index', rows, (x) => btreePagesNeeded(x.tuples, x.columns, x.fillfactor, x.blockSize), thresholds.indexBloatMinBytes, thresholds.indexBloatRatio, (r, est) => ({
+      message: `Index ${r.schema}.${r.name} on ${r.schema}.${r.table} is ${size(r.pages * r.blockSize)}, of which about ${size(est.wasted)} (${Math.round(est.ratio * 100)}%) its ${Math.round(r.tuples).toLocaleString('en-US')} entries do not need (estimate from relpages, reltuples and pg_stats)`,
+      hint: 'Scans of it read the empty pages, and it takes cache from the rest. VACUUM only reuses wholly empty pages; a rebuild packs it again: REINDEX INDEX CONCURRENTLY (PG 12+) keeps reads and writes going.',
+      fix: { description: `rebuild ${r.name} compactly`, sql: r.fix },
+    }));
   },
 };
