@@ -120,8 +120,10 @@ describe('the checklist on up and down steps (golang-migrate)', () => {
     const file = (name: string, sql: string) => writeFileSync(join(dir, 'db', 'migration', name), sql);
     file('000001_init.up.sql', 'CREATE TABLE parent (id bigint PRIMARY KEY);\nCREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint NOT NULL REFERENCES parent (id));\nCREATE INDEX child_parent_idx ON child (parent_id);\n');
     file('000001_init.down.sql', 'DROP TABLE child;\nDROP TABLE parent;\n');
-    file('000002_note.up.sql', 'ALTER TABLE child ADD COLUMN note text;\n');
+    file('000002_note.up.sql', "ALTER TABLE child ADD COLUMN note text;\nUPDATE child SET note = '';\n");
     file('000002_note.down.sql', 'ALTER TABLE child DROP COLUMN note;\n');
+    file('000003_backfill.up.sql', "UPDATE child SET note = 'none' WHERE note = '';\n");
+    file('000003_backfill.down.sql', "UPDATE child SET note = '' WHERE note = 'none';\n");
     const report = await review({ paths: [dir] });
     const checklists = report.sections!.find((s) => s.id === 'migration')!.checklists!;
     const item = (migration: string, id: string) => checklists.find((c) => c.migration === migration)!.items.find((i) => i.id === id)!;
@@ -131,6 +133,11 @@ describe('the checklist on up and down steps (golang-migrate)', () => {
     expect(item('000001_init', 'index-write-cost').status).toBe('pass'); // on a table it creates
     expect(item('000002_note', 'reversible')).toMatchObject({ status: 'human', detail: expect.stringContaining('column child.note is dropped') });
     expect(item('000002_note', 'fk-on-delete').status).toBe('pass');
+    // A backfill in the schema change's transaction fails; one on its own, in one statement, is a human's call.
+    expect(item('000002_note', 'backfill-batched')).toMatchObject({ status: 'fail', rules: ['backfill-in-transaction'] });
+    expect(item('000003_backfill', 'backfill-batched')).toMatchObject({ status: 'human', detail: expect.stringContaining('It writes rows of child outside a schema change') });
+    expect(item('000003_backfill', 'reversible').status).toBe('pass');
+    expect(item('000001_init', 'backfill-batched')).toMatchObject({ status: 'pass', detail: 'It writes no rows.' });
   });
 });
 

@@ -72,7 +72,9 @@ export function migrationChecklists(input: ChecklistInput): MigrationChecklist[]
     items.push(
       at.some((f) => f.rule === 'backfill-in-transaction')
         ? item('backfill-batched', 'pre-flight', 'Backfills batched', 'fail', 'It updates existing rows in the same transaction as the schema change: every row stays locked until the end.', ['backfill-in-transaction'])
-        : item('backfill-batched', 'pre-flight', 'Backfills batched', 'pass', s.writesRows ? 'Its row writes run outside a schema change\'s transaction.' : 'It writes no rows.'),
+        : s.writesExisting.length
+          ? item('backfill-batched', 'pre-flight', 'Backfills batched', 'human', `It writes rows of ${[...new Set(s.writesExisting)].join(', ')} outside a schema change, each statement in one go: on a large table, batch it (UPDATE … WHERE id BETWEEN …, one transaction per batch) so locks and WAL stay small.`)
+          : item('backfill-batched', 'pre-flight', 'Backfills batched', 'pass', s.writesRows ? 'It writes rows only into tables it creates.' : 'It writes no rows.'),
     );
     items.push(
       s.downStatements > 0
@@ -169,6 +171,8 @@ interface Steps {
   /** It changes, writes or reads a table it did not create. */
   touchesExisting: boolean;
   writesRows: boolean;
+  /** Tables it did not create whose rows it writes. */
+  writesExisting: string[];
   /** Foreign keys it adds, with their ON DELETE action as the parser gives it ('a' NO ACTION, the default). */
   foreignKeys: Array<{ table: string; references: string; onDelete: string }>;
   /** Constraints added NOT VALID, and constraints validated. */
@@ -190,10 +194,10 @@ type Tree = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 function readSteps(m: Migration): Steps {
   const up = parseFileSync(m.text.slice(m.up.start, m.up.end), m.file).statements;
   const down = m.down ? parseFileSync(m.down.text.slice(m.down.start, m.down.end), m.down.file).statements : [];
-  const s: Steps = { created: [], newIndexes: [], touchesExisting: false, writesRows: false, foreignKeys: [], notValid: [], validated: [], rlsEnabled: [], gone: [], dropsData: [], downStatements: down.filter(isStatement).length, downDrops: [] };
+  const s: Steps = { created: [], newIndexes: [], touchesExisting: false, writesRows: false, writesExisting: [], foreignKeys: [], notValid: [], validated: [], rlsEnabled: [], gone: [], dropsData: [], downStatements: down.filter(isStatement).length, downDrops: [] };
   for (const stmt of up) readStatement(stmt, s);
   // The down step read the same way: what it drops is what rolling back deletes.
-  const undo: Steps = { ...s, created: [], gone: [], dropsData: [], foreignKeys: [], notValid: [], validated: [], rlsEnabled: [], newIndexes: [] };
+  const undo: Steps = { ...s, created: [], gone: [], dropsData: [], foreignKeys: [], notValid: [], validated: [], rlsEnabled: [], newIndexes: [], writesExisting: [] };
   for (const stmt of down) readStatement(stmt, undo);
   s.downDrops = undo.dropsData;
   return s;
@@ -253,7 +257,10 @@ function readStatement(stmt: Statement, s: Steps): void {
     case 'InsertStmt':
     case 'MergeStmt':
       s.writesRows = true;
-      if (existing(node.relation?.relname)) s.touchesExisting = true;
+      if (existing(node.relation?.relname)) {
+        s.touchesExisting = true;
+        s.writesExisting.push(node.relation.relname);
+      }
       if (stmt.kind === 'DeleteStmt' && !node.whereClause && existing(node.relation?.relname)) s.dropsData.push(`every row of ${node.relation.relname} is deleted`);
       break;
   }
