@@ -172,6 +172,11 @@ function status(url: string, headers: Record<string, string> = {}): Promise<numb
     expect(await status(`${base}/api/overview`, { 'X-Pgarch-Token': dashboard.token })).toBe(200);
     expect(await status(`${base}/api/overview?token=${dashboard.token}`, { Host: `evil.example:${dashboard.port}` })).toBe(403);
     expect(await status(`${base}/plan?queryid=1;drop table orders&token=${dashboard.token}`)).toBe(400);
+    // An unknown queryid is a page that says so, in the plan's frame.
+    const unknown = await fetch(`${base}/plan?queryid=42&token=${dashboard.token}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('text/html');
+    expect(await unknown.text()).toContain('pg_stat_statements holds no query 42 that can be planned');
     expect(requested.length).toBeGreaterThan(5);
     expect(requested.filter((u) => new URL(u).hostname !== '127.0.0.1')).toEqual([]);
     expect((await db.run(`select count(*)::int as n from orders`))[0].n).toBe(40000);

@@ -140,11 +140,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         [queryid],
       );
       const statement = rows[0] && applicationStatement(rows[0].query);
-      if (!statement) throw new HttpError(404, `pg_stat_statements holds no query ${queryid} that can be planned`);
+      // Told outside the transaction: the engine rewraps whatever is thrown inside it.
+      if (!statement) return { missing: true as const };
       // Asked for by a click: a SELECT whose values are known is run by EXPLAIN ANALYZE (read only, 5 s at most).
       return { query: rows[0].query, planned: await planRecordedStatement(tx, version, queryid, statement.stmt, { analyze: true }) };
     });
     if ('lockWait' in result) return messagePage('Plan', result.lockWait.message);
+    if ('missing' in result) throw new HttpError(404, `pg_stat_statements holds no query ${queryid} that can be planned`);
     if ('error' in result.planned) return messagePage('Plan', `This query could not be planned: ${result.planned.error}`);
     const { analysis, generic, params, analyzed } = result.planned;
     const how = generic
@@ -175,8 +177,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const asset = assets.get(url.pathname);
     if (asset) return send(res, 200, `${asset.type}; charset=utf-8`, asset.body);
     if (url.pathname === '/plan') {
-      // The plan page brings its own Content-Security-Policy (its one script, by hash).
-      return send(res, 200, 'text/html; charset=utf-8', await planPage(url), "frame-ancestors 'self'");
+      // The plan page brings its own Content-Security-Policy (its one script, by hash). It is shown in
+      // a frame, so its errors are a page too (no pg_stat_statements, an unknown queryid), not JSON.
+      const page = await planPage(url).then(
+        (html) => ({ status: 200, html }),
+        (error: unknown) => ({ status: error instanceof HttpError ? error.status : 500, html: messagePage('Plan', redact(error instanceof Error ? error.message : String(error))) }),
+      );
+      return send(res, page.status, 'text/html; charset=utf-8', page.html, "frame-ancestors 'self'");
     }
     const route = routes[url.pathname];
     if (!route) throw new HttpError(404, `no such page: ${url.pathname}`);
