@@ -93,6 +93,45 @@ export function applicationStatement(text: string): { parsed: ParsedFile; stmt: 
   return { parsed, stmt, kind };
 }
 
+/** A statement as pg_stat_statements counted it in the current database. */
+export interface RecordedStatement {
+  queryid: string;
+  /** The normalised text (`$1…` for constants), and its parse. */
+  query: string;
+  stmt: Statement;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows: number;
+  blocksHit: number;
+  blocksRead: number;
+}
+
+/**
+ * The application statements of the current database that pg_stat_statements holds, the `limit` first
+ * by total or by mean execution time, among those whose mean is at least `minMeanMs`. For health's
+ * slow queries and the dashboard's Queries page. Requires loadParser().
+ */
+export async function topStatements(db: Queryable, version: number, by: 'total' | 'mean', limit: number, minMeanMs = 0): Promise<RecordedStatement[]> {
+  const { total, mean } = statementTimeColumns(version);
+  const { rows } = await db.query<{ queryid: string; query: string; calls: string; total: number; mean: number; rows: string; hit: string; read: string }>(
+    `select queryid::text as queryid, query, calls::text as calls, ${total}::float8 as total, ${mean}::float8 as mean,
+            rows::text as rows, shared_blks_hit::text as hit, shared_blks_read::text as read
+       from pg_stat_statements
+      where dbid = (select oid from pg_database where datname = current_database()) and queryid is not null and ${mean} >= $1
+      order by ${by === 'total' ? total : mean} desc limit $2`,
+    // Utility statements (VACUUM, CREATE INDEX …) and catalog reads are counted too, and dropped below.
+    [minMeanMs, limit * 4],
+  );
+  return rows
+    .flatMap((r): RecordedStatement[] => {
+      const statement = applicationStatement(r.query);
+      if (!statement) return [];
+      return [{ queryid: r.queryid, query: r.query, stmt: statement.stmt, calls: Number(r.calls), totalMs: r.total, meanMs: r.mean, rows: Number(r.rows), blocksHit: Number(r.hit), blocksRead: Number(r.read) }];
+    })
+    .slice(0, limit);
+}
+
 /**
  * The most expensive statements pg_stat_statements holds for the current database (by total time),
  * as a workload weighted by calls. Statements that are not queries (DDL, utility) are left out.

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { adviseIndexes } from '../advise/advise.js';
 import { applyAdvice, type Applied } from '../advise/apply.js';
@@ -8,7 +7,7 @@ import { formatText } from '../report/text.js';
 import type { Report } from '../types.js';
 import { allRules } from '../rules/registry.js';
 import { collectRows } from './lint.js';
-import { addEnvironmentOptions, collect, positiveNumber, readConfig, resolveDatabase, runCommand, wholeNumber, withEnvironment } from './common.js';
+import { addEnvironmentOptions, collect, positiveNumber, readConfig, resolveDatabase, runCommand, useColor, wholeNumber, withEnvironment, writeResult } from './common.js';
 
 interface AdviseCliOptions {
   workload?: string[];
@@ -90,7 +89,7 @@ migration), 2 usage/input/connection error.`,
       });
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       const applied = opts.apply && report.advice ? await applyAdvice(report.advice, opts.apply === true ? undefined : opts.apply, { config, ...(opts.schema ? { schema: opts.schema } : {}) }) : undefined;
-      const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+      const color = useColor(opts);
       const text =
         opts.format === 'text'
           ? formatAdviceText(report, { color }) + (applied ? `\n\n${formatApplied(applied, color)}` : '')
@@ -98,8 +97,7 @@ migration), 2 usage/input/connection error.`,
             ? // The shared contract first, then the advice itself.
               JSON.stringify({ ...JSON.parse(formatReport(report, 'json', { color })), ...(report.advice ? { advice: report.advice } : {}), ...(applied ? { applied: { files: applied.files, dir: applied.dir, layout: applied.layout, findings: applied.findings, ...(applied.notLinted ? { notLinted: applied.notLinted } : {}) } } : {}) }, null, 2)
             : formatReport(applied ? { ...report, findings: [...report.findings, ...applied.findings] } : report, opts.format, { color, rules: allRules() });
-      if (opts.output) writeFileSync(opts.output, `${text}\n`);
-      else process.stdout.write(`${text}\n`);
+      writeResult(text, opts.output);
       return Math.max(exitCodeFor(report.findings, opts.maxWarnings), applied ? exitCodeFor(applied.findings) : 0);
     }),
   );

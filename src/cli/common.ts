@@ -139,7 +139,6 @@ export function readConfig(opts: CommonOptions): Config {
   return loadConfig(opts.config);
 }
 
-/** Print a report in the chosen format and return the exit code it implies. */
 /**
  * Paths that held nothing to read are an input error, not a clean result: "No problems found in 0
  * files" reads as a pass.
@@ -150,11 +149,24 @@ export function requireInput(report: Report, paths: string[], what = 'SQL files'
   }
 }
 
-export function emitReport(report: Report, opts: CommonOptions): number {
-  const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  const text = formatReport(report, opts.format, { color, quiet: opts.quiet, rules: allRules() });
-  if (opts.output) writeFileSync(opts.output, `${text}\n`);
+/** Colour on a terminal only: not into a file (--output), not with --no-color or NO_COLOR. */
+export function useColor(opts: Pick<CommonOptions, 'color' | 'output'>): boolean {
+  return opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+}
+
+/** A command's result: into --output's file, else on stdout. */
+export function writeResult(text: string, output: string | undefined): void {
+  if (output) writeFileSync(output, `${text}\n`);
   else process.stdout.write(`${text}\n`);
+}
+
+/**
+ * Print a report in the chosen format and return the exit code it implies. `render` gives a command's
+ * own form of some formats (review's five parts, health's Monitoring section); undefined: the shared one.
+ */
+export function emitReport(report: Report, opts: Pick<CommonOptions, 'format' | 'quiet' | 'color' | 'output' | 'maxWarnings'>, render?: (color: boolean) => string | undefined): number {
+  const color = useColor(opts);
+  writeResult(render?.(color) ?? formatReport(report, opts.format, { color, quiet: opts.quiet, rules: allRules() }), opts.output);
   return exitCodeFor(report.findings, opts.maxWarnings);
 }
 

@@ -6,7 +6,7 @@ import { formatExplainText } from '../explain/render-text.js';
 import { discoverSqlFiles, InputError, readInputFile } from '../lint/files.js';
 import { exitCodeFor } from '../report/index.js';
 import { collectRows } from './lint.js';
-import { addEnvironmentOptions, collect, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, wholeNumber, withEnvironment } from './common.js';
+import { addEnvironmentOptions, collect, EXIT_USAGE, progressReporter, readConfig, resolveDatabase, runCommand, useColor, wholeNumber, withEnvironment, writeResult } from './common.js';
 
 interface ExplainCliOptions {
   database?: string;
@@ -85,10 +85,8 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
         });
       }
       if (opts.html) writeHtml(report, opts.html);
-      const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-      const text = opts.format === 'json' ? JSON.stringify(report, null, 2) : formatExplainText(report, { color, quiet: opts.quiet });
-      if (opts.output) writeFileSync(opts.output, `${text}\n`);
-      else process.stdout.write(`${text}\n`);
+      const color = useColor(opts);
+      writeResult(opts.format === 'json' ? JSON.stringify(report, null, 2) : formatExplainText(report, { color, quiet: opts.quiet }), opts.output);
       return exitCodeFor(report.findings, opts.maxWarnings);
     }),
   );

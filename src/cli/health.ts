@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { formatHealthMarkdown } from '../monitor/markdown.js';
 import { runHealth, type HealthOptions } from '../monitor/run.js';
 import { watchHealth } from '../monitor/watch.js';
-import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
+import { formatReport, FORMATS, type Format } from '../report/index.js';
 import { InputError } from '../lint/files.js';
-import { positiveNumber, readConfig, resolveDatabase, runCommand, wholeNumber } from './common.js';
+import { emitReport, positiveNumber, readConfig, resolveDatabase, runCommand, useColor, wholeNumber } from './common.js';
 
 interface HealthCliOptions {
   database?: string;
@@ -56,12 +55,8 @@ Exit codes: 0 no error findings, 1 error findings, 2 usage/connection error.`,
       const config = readConfig({ config: opts.config, format: 'text' });
       if (opts.watch !== undefined) return watch({ database, config, advise: opts.advise }, opts);
       const report = await runHealth({ database, config, advise: opts.advise });
-      const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       // Markdown is the review's Monitoring section: findings grouped by what they are about.
-      const text = opts.format === 'markdown' ? formatHealthMarkdown(report) : formatReport(report, opts.format, { color });
-      if (opts.output) writeFileSync(opts.output, `${text}\n`);
-      else process.stdout.write(`${text}\n`);
-      return exitCodeFor(report.findings, opts.maxWarnings);
+      return emitReport(report, opts, () => (opts.format === 'markdown' ? formatHealthMarkdown(report) : undefined));
     }),
   );
   return cmd;
@@ -71,7 +66,8 @@ Exit codes: 0 no error findings, 1 error findings, 2 usage/connection error.`,
 async function watch(options: HealthOptions, opts: HealthCliOptions): Promise<number> {
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
-  const color = opts.color !== false && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  // --watch writes to the terminal only (--output is for one run).
+  const color = useColor({ color: opts.color });
   let first = true;
   await watchHealth(options, opts.watch!, ({ report, appeared, resolved }) => {
     const at = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');

@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { review } from '../lint/review.js';
-import { exitCodeFor } from '../report/summary.js';
 import { formatReviewMarkdown, formatReviewText } from '../review/render.js';
 import { addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
 
@@ -53,13 +51,10 @@ Monitoring (with --database, that database's health; without, the queries to run
         }
         process.stderr.write(`${message}\n`);
       }
-      if (opts.format !== 'text' && opts.format !== 'markdown') return emitReport(report, opts);
       // Text and markdown show the five parts; json carries them as `sections`; sarif and github, the findings.
-      const color = opts.color !== false && !opts.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-      const out = opts.format === 'markdown' ? formatReviewMarkdown(report) : formatReviewText(report, { color, quiet: opts.quiet });
-      if (opts.output) writeFileSync(opts.output, `${out}\n`);
-      else process.stdout.write(`${out}\n`);
-      return exitCodeFor(report.findings, opts.maxWarnings);
+      return emitReport(report, opts, (color) =>
+        opts.format === 'markdown' ? formatReviewMarkdown(report) : opts.format === 'text' ? formatReviewText(report, { color, quiet: opts.quiet }) : undefined,
+      );
     }),
   );
   return cmd;

@@ -57,12 +57,7 @@ export async function explainStatement(engine: Engine, stmt: Statement, options:
   const sql = stmt.text.replace(/;\s*$/, '');
   const generic = wanted > 0 && params.length === 0;
   const analyze = options.analyze !== false && !generic;
-  const flags = [
-    ...(analyze ? ['ANALYZE', 'BUFFERS'] : []),
-    'VERBOSE',
-    ...(version.major >= 12 ? ['SETTINGS'] : []),
-    'FORMAT JSON',
-  ];
+  const flags = explainFlags(version.major, analyze);
   if (generic && version.major < 16) {
     const name = `pgarch_explain_${process.pid}_${Date.now()}`;
     try {
@@ -73,7 +68,7 @@ export async function explainStatement(engine: Engine, stmt: Statement, options:
     }
   }
   return rolledBack(engine, async (tx) => {
-    const prefix = `EXPLAIN (${[...(generic ? ['GENERIC_PLAN'] : []), ...flags].join(', ')}) `;
+    const prefix = explainPrefix(flags, generic);
     // Without values, the simple protocol: a generic plan leaves $n unbound (the extended protocol's
     // Bind would refuse), and PGlite loses very large statements in the extended protocol's Parse
     // (a UNION ALL of ~550 SELECTs), which would abort the transaction.
@@ -94,14 +89,14 @@ export async function explainStatement(engine: Engine, stmt: Statement, options:
 export async function explainIn(tx: Queryable, major: number, sql: string, parameters: number, options: { params?: string[]; analyze?: boolean } = {}): Promise<ExplainRun> {
   const params = options.params?.length ? options.params : undefined;
   const generic = parameters > 0 && !params;
-  const flags = [...(options.analyze && !generic ? ['ANALYZE', 'BUFFERS'] : []), 'VERBOSE', ...(major >= 12 ? ['SETTINGS'] : []), 'FORMAT JSON'];
+  const flags = explainFlags(major, Boolean(options.analyze) && !generic);
   if (generic && major < 16) {
     const name = `pgarch_plan_${process.pid}_${++planNumber}`;
     const run = await preparedGenericPlan(tx, name, sql, parameters, flags);
     await tx.query(`DEALLOCATE ${name}`);
     return run;
   }
-  const prefix = `EXPLAIN (${[...(generic ? ['GENERIC_PLAN'] : []), ...flags].join(', ')}) `;
+  const prefix = explainPrefix(flags, generic);
   const result = await tx.query<Record<string, unknown>>(prefix + sql, params).catch((error) => {
     throw shiftedError(error, prefix.length);
   });
@@ -109,6 +104,16 @@ export async function explainIn(tx: Queryable, major: number, sql: string, param
 }
 
 let planNumber = 0;
+
+/** EXPLAIN's options: ANALYZE (with BUFFERS) when it runs, SETTINGS from PostgreSQL 12, JSON always. */
+function explainFlags(major: number, analyze: boolean): string[] {
+  return [...(analyze ? ['ANALYZE', 'BUFFERS'] : []), 'VERBOSE', ...(major >= 12 ? ['SETTINGS'] : []), 'FORMAT JSON'];
+}
+
+/** `EXPLAIN (…) ` before the statement; GENERIC_PLAN (PostgreSQL 16+) when no values are given. */
+function explainPrefix(flags: string[], generic: boolean): string {
+  return `EXPLAIN (${[...(generic ? ['GENERIC_PLAN'] : []), ...flags].join(', ')}) `;
+}
 
 /**
  * Before PostgreSQL 16 there is no EXPLAIN (GENERIC_PLAN): prepare the statement (PostgreSQL infers the

@@ -26,13 +26,7 @@ export function formatText(report: Report, opts: { color: boolean; quiet?: boole
     a === DATABASE_GROUP ? 1 : b === DATABASE_GROUP ? -1 : a < b ? -1 : a > b ? 1 : 0,
   );
 
-  const out: string[] = [];
-  // Which folders were read as which tool's migrations, and what the tool would not run.
-  for (const input of opts.findingsOnly ? [] : (report.inputs ?? [])) {
-    out.push(c.dim(`${displayPath(input.path).path}: ${input.tool}, ${input.files} migration${input.files === 1 ? '' : 's'}`));
-    for (const s of input.skipped ?? []) out.push(c.dim(`  skipped ${displayPath(s.file).path}: ${s.reason}`));
-  }
-  if (report.inputs?.length && !opts.findingsOnly) out.push('');
+  const out: string[] = opts.findingsOnly ? [] : inputLines(report, c);
   for (const key of keys) {
     const list = groups.get(key)!.sort(compareFindings);
     // Align the position and severity columns within a group, as ESLint does.
@@ -57,13 +51,26 @@ export function formatText(report: Report, opts: { color: boolean; quiet?: boole
   }
 
   if (opts.findingsOnly) return out.join('\n').trimEnd();
-  const s = report.summary;
-  out.push(
-    hasProblems(s)
-      ? c.bold((s.errors > 0 ? c.red : c.yellow)(`✖ ${summaryText(s)}`))
-      : c.green(`✔ No problems found in ${scopeText(s)}`),
-  );
+  out.push(summaryLine(report.summary, c));
   return out.join('\n');
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+/** Which folders were read as which tool's migrations, and what the tool would not run; a blank line after. */
+export function inputLines(report: Report, c: Colors): string[] {
+  const out: string[] = [];
+  for (const input of report.inputs ?? []) {
+    out.push(c.dim(`${displayPath(input.path).path}: ${input.tool}, ${input.files} migration${input.files === 1 ? '' : 's'}`));
+    for (const s of input.skipped ?? []) out.push(c.dim(`  skipped ${displayPath(s.file).path}: ${s.reason}`));
+  }
+  if (out.length) out.push('');
+  return out;
+}
+
+/** The last line: ✖ and the counts, or ✔ No problems found. */
+export function summaryLine(s: Report['summary'], c: Colors): string {
+  return hasProblems(s) ? c.bold((s.errors > 0 ? c.red : c.yellow)(`✖ ${summaryText(s)}`)) : c.green(`✔ No problems found in ${scopeText(s)}`);
 }
 
 /** `12:5`, `12`, or `-`; in the database group the object stands in for a position. */

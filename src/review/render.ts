@@ -3,8 +3,8 @@
 // reporters print them, the Migration part's checklists, the Monitoring part's queries to run.
 import pc from 'picocolors';
 import { escapeCell, formatMarkdown } from '../report/markdown.js';
-import { displayPath, plural, summaryText } from '../report/common.js';
-import { formatText } from '../report/text.js';
+import { plural, summaryText } from '../report/common.js';
+import { formatText, inputLines, summaryLine } from '../report/text.js';
 import type { ChecklistItem, MigrationChecklist, Report, ReviewSection } from '../types.js';
 
 const MARK: Record<ChecklistItem['status'], string> = { pass: '✔', fail: '✖', human: '?' };
@@ -17,12 +17,7 @@ const sectionReport = (report: Report, section: ReviewSection): Report => ({ ...
 export function formatReviewText(report: Report, opts: { color: boolean; quiet?: boolean }): string {
   const c = pc.createColors(opts.color);
   const sections = report.sections ?? [];
-  const out: string[] = [];
-  for (const input of report.inputs ?? []) {
-    out.push(c.dim(`${displayPath(input.path).path}: ${input.tool}, ${input.files} migration${input.files === 1 ? '' : 's'}`));
-    for (const s of input.skipped ?? []) out.push(c.dim(`  skipped ${displayPath(s.file).path}: ${s.reason}`));
-  }
-  if (report.inputs?.length) out.push('');
+  const out = inputLines(report, c);
   // One screen first: what each part holds.
   out.push(c.bold('Review'));
   for (const s of sections) {
@@ -44,9 +39,7 @@ export function formatReviewText(report: Report, opts: { color: boolean; quiet?:
     if (s.note) out.push(c.dim(`  ${s.note}`));
     for (const q of s.queries ?? []) out.push('', c.dim(`  -- ${q.title}`), ...q.sql.split('\n').map((l) => `  ${c.green(l)}`));
   }
-  out.push('', report.summary.errors + report.summary.warnings + report.summary.infos
-    ? c.bold((report.summary.errors ? c.red : c.yellow)(`✖ ${summaryText(report.summary)}`))
-    : c.green(`✔ No problems found in ${summaryText(report.summary).replace(/^.* in /, '')}`));
+  out.push('', summaryLine(report.summary, c));
   return out.join('\n');
 }
 

@@ -1,4 +1,4 @@
-import { applicationStatement, statementTimeColumns } from '../../advise/workload.js';
+import { topStatements } from '../../advise/workload.js';
 import { loadParser } from '../../sql/parse.js';
 import { planRecordedStatement } from '../statement-plan.js';
 import type { HealthCheck } from '../types.js';
@@ -37,31 +37,14 @@ export const slowQueries: HealthCheck = {
         },
       ];
     }
-    const { total, mean } = statementTimeColumns(version);
     await loadParser();
-    const top = async (order: string) => {
-      const { rows } = await db.query<{ queryid: string; query: string; calls: string; mean: number; total: number }>(
-        `select queryid::text as queryid, query, calls::text as calls, ${mean}::float8 as mean, ${total}::float8 as total
-           from pg_stat_statements
-          where dbid = (select oid from pg_database where datname = current_database()) and ${mean} >= $1
-          order by ${order} desc limit $2`,
-        // Utility statements (VACUUM, CREATE INDEX …) and catalog reads are counted too, and dropped below.
-        [thresholds.slowQueryMs, thresholds.slowQueryTop * 4],
-      );
-      return rows
-        .flatMap((r) => {
-          const statement = applicationStatement(r.query);
-          return statement ? [{ ...r, stmt: statement.stmt }] : [];
-        })
-        .slice(0, thresholds.slowQueryTop);
-    };
     // The statements that take the most time in all, then those slowest on average that are not among them.
-    const byTotal = await top(total);
+    const byTotal = await topStatements(db, version, 'total', thresholds.slowQueryTop, thresholds.slowQueryMs);
     const seen = new Set(byTotal.map((r) => r.queryid));
-    const slow = [...byTotal, ...(await top(mean)).filter((r) => !seen.has(r.queryid))];
+    const slow = [...byTotal, ...(await topStatements(db, version, 'mean', thresholds.slowQueryTop, thresholds.slowQueryMs)).filter((r) => !seen.has(r.queryid))];
     const findings = [];
     for (const [i, r] of slow.entries()) {
-      const planned = await planRecordedStatement(db, version, r.queryid, r.stmt, { analyze: i < ANALYZE_TOP && r.mean <= ANALYZE_MAX_MEAN_MS });
+      const planned = await planRecordedStatement(db, version, r.queryid, r.stmt, { analyze: i < ANALYZE_TOP && r.meanMs <= ANALYZE_MAX_MEAN_MS });
       // A plan that could not be made is left out of the hint: a generic plan needs the parameters'
       // types, which some statements leave open (generate_series($1, $2)); that is not news.
       const insights = 'analysis' in planned ? planned.analysis.findings.filter((f) => f.severity !== 'info').slice(0, INSIGHTS_PER_QUERY) : [];
@@ -72,7 +55,7 @@ export const slowQueries: HealthCheck = {
       findings.push({
         rule: 'slow-queries',
         severity: 'warning' as const,
-        message: `${Number(r.calls).toLocaleString('en-US')} calls at ${r.mean.toFixed(1)} ms on average (${(r.total / 1000).toFixed(1)} s in all): ${r.query.replace(/\s+/g, ' ').trim().slice(0, 160)}`,
+        message: `${r.calls.toLocaleString('en-US')} calls at ${r.meanMs.toFixed(1)} ms on average (${(r.totalMs / 1000).toFixed(1)} s in all): ${r.query.replace(/\s+/g, ' ').trim().slice(0, 160)}`,
         object: `queryid ${r.queryid}`,
         hint: `${planNote}pgarch explain on the query shows where the time goes; pgarch advise indexes --database proposes the indexes that pay.`,
       });

@@ -105,7 +105,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const samples: SpaceSample[] = [];
   const sample = async (): Promise<SpaceView | { lockWait: Finding }> => {
     const view = await page('Space', spaceView);
-    if (!('lockWait' in view)) {
+    // The Space page reads sizes at each of its refreshes too: a read that close to the last sample is not another point.
+    const last = samples[samples.length - 1];
+    if (!('lockWait' in view) && (!last || Date.now() - last.at >= (refreshSeconds * 1000) / 2)) {
       samples.push({ at: Date.now(), databaseBytes: view.databaseBytes, tables: Object.fromEntries(view.tables.map((t) => [t.name, t.bytes])) });
       if (samples.length > MAX_SAMPLES) samples.shift();
     }

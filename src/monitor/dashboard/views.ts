@@ -2,7 +2,7 @@
 // reaches SQL except as a bound parameter. Sizes come from the catalog's page counts (relpages, as of the
 // last VACUUM/ANALYZE/CREATE INDEX) and pg_database_size, which take no lock on a table, so that the
 // pages still load while a migration holds ACCESS EXCLUSIVE on one.
-import { applicationStatement, statementTimeColumns } from '../../advise/workload.js';
+import { topStatements, type RecordedStatement } from '../../advise/workload.js';
 import { extensionInstalled } from '../../engine/extensions.js';
 import type { Queryable } from '../../engine/types.js';
 import { loadParser } from '../../sql/parse.js';
@@ -32,27 +32,13 @@ export async function queriesView(db: Queryable, version: number): Promise<Queri
   if (!(await extensionInstalled(db, 'pg_stat_statements'))) {
     return { available: false, hint: "pg_stat_statements is not in this database: add it to shared_preload_libraries, restart, then CREATE EXTENSION pg_stat_statements;", byTotal: [], byMean: [] };
   }
-  const { total, mean } = statementTimeColumns(version);
-  const read = async (order: string) => {
-    const { rows } = await db.query<{ queryid: string; query: string; calls: string; total: number; mean: number; rows: string; hit: string; read: string }>(
-      `select queryid::text as queryid, query, calls::text as calls, ${total}::float8 as total, ${mean}::float8 as mean,
-              rows::text as rows, shared_blks_hit::text as hit, shared_blks_read::text as read
-         from pg_stat_statements
-        where dbid = (select oid from pg_database where datname = current_database()) and queryid is not null
-        order by ${order} desc limit $1`,
-      // Utility statements and catalog reads are counted too, and left out below.
-      [TOP * 4],
-    );
-    return rows
-      .filter((r) => applicationStatement(r.query) !== undefined)
-      .slice(0, TOP)
-      .map((r): StatementRow => {
-        const blocks = Number(r.hit) + Number(r.read);
-        return { queryid: r.queryid, query: r.query, calls: Number(r.calls), totalMs: r.total, meanMs: r.mean, rows: Number(r.rows), hitRatio: blocks ? Number(r.hit) / blocks : null };
-      });
-  };
+  const view = (rows: RecordedStatement[]) =>
+    rows.map((r): StatementRow => {
+      const blocks = r.blocksHit + r.blocksRead;
+      return { queryid: r.queryid, query: r.query, calls: r.calls, totalMs: r.totalMs, meanMs: r.meanMs, rows: r.rows, hitRatio: blocks ? r.blocksHit / blocks : null };
+    });
   await loadParser();
-  return { available: true, byTotal: await read(total), byMean: await read(mean) };
+  return { available: true, byTotal: view(await topStatements(db, version, 'total', TOP)), byMean: view(await topStatements(db, version, 'mean', TOP)) };
 }
 
 export interface SessionRow {
