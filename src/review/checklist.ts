@@ -4,6 +4,7 @@
 // schema it leaves — or is marked "needs a human" with what to look at. Nothing is assumed to pass.
 import { relative } from 'node:path';
 import type { Migration } from '../migrate/layouts/types.js';
+import type { RollbackStepError, RollbackTest } from '../migrate/rollback-test.js';
 import { parseFileSync, type Statement } from '../sql/parse.js';
 import { walkNodes } from '../sql/tree.js';
 import type { ChecklistItem, CheckStatus, Finding, MigrationChecklist } from '../types.js';
@@ -34,6 +35,8 @@ export interface ChecklistInput {
   queries?: { findings: Finding[]; statements: number };
   /** What ran the migrations, e.g. "PGlite (PostgreSQL 18)". */
   engine: string;
+  /** Rollback tests (testRollback) of the migrations that have a down step, by the migration's file (Migration.file). */
+  rollbacks?: Map<string, RollbackTest>;
 }
 
 export function migrationChecklists(input: ChecklistInput): MigrationChecklist[] {
@@ -131,9 +134,32 @@ export function migrationChecklists(input: ChecklistInput): MigrationChecklist[]
           ? item('reversible', 'rollback', 'Reversible without data loss', 'pass', 'It removes no data, and its down step undoes it.')
           : item('reversible', 'rollback', 'Reversible without data loss', 'human', 'It removes no data, but there is no down step to undo it with.'),
     );
-    items.push(item('rollback-tested', 'rollback', 'Rollback tested (down, then up)', 'human', s.downStatements > 0 ? 'Run its down step and then its up step again on a copy (pgarch does not run down steps yet).' : 'There is no down step to test.'));
+    items.push(rollbackTested(s, rollbackOf(input.rollbacks, m.file), input.engine));
     return { migration: m.id, file: m.file, items };
   });
+}
+
+function rollbackTested(s: Steps, test: RollbackTest | undefined, engine: string): ChecklistItem {
+  const title = 'Rollback tested (down, then up)';
+  if (!test) return item('rollback-tested', 'rollback', title, 'human', s.downStatements > 0 ? 'Run its down step and then its up step again on a copy: pgarch did not test it in this run.' : 'There is no down step to test.');
+  if (test.downError) return item('rollback-tested', 'rollback', title, 'fail', `Its down step failed when pgarch ran it on ${engine} after its up step, ${whereFailed(test.downError)}: ${test.downError.message}.`);
+  if (test.upError) return item('rollback-tested', 'rollback', title, 'fail', `After its down step, its up step failed when pgarch ran it again on ${engine}, ${whereFailed(test.upError)}: ${test.upError.message}. Rolled back and deployed again, it would stop there.`);
+  if (test.status === 'fail') {
+    const shown = test.differences.slice(0, 5);
+    const more = test.differences.length - shown.length;
+    return item('rollback-tested', 'rollback', title, 'fail', `pgarch ran its down step and its up step again on ${engine}: the schema did not come back the same (${shown.join('; ')}${more ? `; and ${more} more` : ''}).`);
+  }
+  return item('rollback-tested', 'rollback', title, 'pass', `pgarch ran its down step and its up step again on ${engine}: the schema came back the same.`);
+}
+
+/** "at line 12 of 0003_down.sql (statement 2)": where a step failed. */
+function whereFailed(e: RollbackStepError): string {
+  return `at line ${e.line}${e.file ? ` of ${relative(process.cwd(), e.file)}` : ''}${e.statement ? ` (statement ${e.statement})` : ''}`;
+}
+
+function rollbackOf(tests: Map<string, RollbackTest> | undefined, file: string): RollbackTest | undefined {
+  if (!tests) return undefined;
+  return tests.get(file) ?? [...tests].find(([key]) => relative(key, file) === '')?.[1];
 }
 
 function plansValidated(s: Steps, queries: ChecklistInput['queries']): ChecklistItem {
