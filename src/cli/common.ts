@@ -7,6 +7,7 @@ import { setInputEncoding } from '../sql/encoding.js';
 import { EngineDiedError, EngineError, redact } from '../engine/index.js';
 import { LAYOUT_NAMES, type MigrationLayout } from '../migrate/discover.js';
 import { InputError } from '../lint/files.js';
+import { defaultCacheDir } from '../migrate/history-cache.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
 import { allRules } from '../rules/registry.js';
 import type { Report } from '../types.js';
@@ -94,6 +95,23 @@ export function addLayoutOptions(cmd: Command): Command {
 export interface LayoutOptions {
   layout?: MigrationLayout;
   pattern?: string;
+}
+
+/** --cache-dir and --no-cache: where the embedded engine's state after a long migration history is kept. */
+export function addCacheOptions(cmd: Command): Command {
+  return cmd
+    .option('--cache-dir <dir>', 'keep the engine\'s state after a long migration history here, so the next run restarts from it (default: node_modules/.cache/pgarch, else ~/.cache/pgarch)')
+    .option('--no-cache', 'run the whole history every time: read no cache, write none');
+}
+
+export interface CacheOptions {
+  cache: boolean;
+  cacheDir?: string;
+}
+
+/** The cache to use, or undefined with --no-cache. */
+export function resolveCache(opts: CacheOptions): { dir: string } | undefined {
+  return opts.cache ? { dir: opts.cacheDir ?? defaultCacheDir() } : undefined;
 }
 
 /** The config with --profile applied over the config file's. */

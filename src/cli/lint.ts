@@ -2,6 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { lintSchema } from '../lint/schema.js';
 import { lintMigrations } from '../migrate/lint.js';
 import {
+  addCacheOptions,
+  resolveCache,
+  type CacheOptions,
   addCommonOptions,
   addEnvironmentOptions,
   addLayoutOptions,
@@ -109,13 +112,14 @@ Examples:
   $ pgarch lint migrations db/migrations --database postgres://localhost/postgres   # scratch database there
   $ pgarch lint migrations db/migrations --no-execute                                # parse-only, fastest`,
     );
-  addLayoutOptions(addEnvironmentOptions(addCommonOptions(cmd)));
+  addCacheOptions(addLayoutOptions(addEnvironmentOptions(addCommonOptions(cmd))));
   cmd.action(
     (
       paths: string[],
       opts: CommonOptions &
         EnvironmentOptions &
-        LayoutOptions & {
+        LayoutOptions &
+        CacheOptions & {
         since?: string;
         only?: string[];
         pgVersion?: number;
@@ -142,6 +146,7 @@ Examples:
           statsFrom: opts.statsFrom,
           smallTableRows: opts.smallTableRows,
           config: opts.assumeInTransaction ? { ...config, assumeInTransaction: true } : config,
+          cache: resolveCache(opts),
           progress: progressReporter('migrating'),
         });
         // --since and --only may rightly leave nothing to report.

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { review } from '../lint/review.js';
 import { formatReviewMarkdown, formatReviewText } from '../review/render.js';
-import { addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
+import { addCacheOptions, addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, resolveCache, type CacheOptions, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
 
 /**
  * The architect's review of a project in five parts — Schema, Indexes, Queries, Migration (with each
@@ -20,6 +20,7 @@ Examples:
   $ pgarch review db/ --format markdown -o review.md
   $ pgarch review . --since origin/main --format github
   $ pgarch review db/ --database postgres://localhost/app   # applied in a scratch database there; app's health is the Monitoring part
+  $ pgarch review db/ --no-cache                           # run the whole history even if its state is cached
 
 The report has five parts: Schema (design findings with their DDL fixes), Indexes (missing,
 duplicate, redundant, unused), Queries (the query rules on queries/ folders, checked against the
@@ -27,8 +28,8 @@ schema the project builds), Migration (the migration rules, and for each migrati
 checklist: pre-flight, performance, safety, rollback, each item pass, fail or "needs a human"),
 Monitoring (with --database, that database's health; without, the queries to run on one).`,
     );
-  addLayoutOptions(addEnvironmentOptions(addCommonOptions(cmd)));
-  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions & LayoutOptions & { since?: string }) =>
+  addCacheOptions(addLayoutOptions(addEnvironmentOptions(addCommonOptions(cmd))));
+  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions & LayoutOptions & CacheOptions & { since?: string }) =>
     runCommand(async () => {
       const report = await review({
         paths,
@@ -38,6 +39,7 @@ Monitoring (with --database, that database's health; without, the queries to run
         layout: opts.layout,
         pattern: opts.pattern,
         since: opts.since,
+        cache: resolveCache(opts),
         progress: progressReporter('applying'),
       });
       // A project with no SQL yet is not an error for a review that runs on every pull request: say

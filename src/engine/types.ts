@@ -45,6 +45,11 @@ export interface Engine extends Queryable {
    * changes nothing outside it, and report whether it did. Absent where every statement already commits.
    */
   checkpoint?(): Promise<boolean>;
+  /**
+   * Embedded only: write the data directory as it is now (after a CHECKPOINT, between transactions) to
+   * `target`, one pack file, and return the digest of its files (see data-dir.ts, history-cache.ts).
+   */
+  saveDataDir?(target: string): Promise<string>;
   close(): Promise<void>;
 }
 

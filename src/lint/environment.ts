@@ -100,7 +100,7 @@ export function liveEnvironment(env: Environment): AppliedEnvironment {
   return { findings: [], objects: new Set(), schemas: platformSchemas(env) };
 }
 
-function platformSchemas(env: Environment): Set<string> {
+export function platformSchemas(env: Environment): Set<string> {
   return new Set(env.builtins.includes('supabase') ? SUPABASE_SCHEMAS : []);
 }
 

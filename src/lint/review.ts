@@ -16,6 +16,7 @@ import { lintQueries } from '../query/lint.js';
 import type { Finding, Report, ReviewSection } from '../types.js';
 import { compareFindings } from './policy.js';
 import { lintSchema } from './schema.js';
+import { readSchemaInputs } from './schema-inputs.js';
 import { summarize } from '../report/summary.js';
 
 export interface ReviewOptions {
@@ -30,6 +31,8 @@ export interface ReviewOptions {
   pattern?: string;
   /** Review only the migrations changed since this git ref (the history before them still builds the catalog). */
   since?: string;
+  /** Cache the embedded engine's state after the migration history (see history-cache.ts); none when absent. */
+  cache?: { dir: string; minReplayMs?: number };
   progress?: (done: number, total: number) => void;
 }
 
@@ -55,13 +58,42 @@ export async function review(options: ReviewOptions): Promise<Report> {
   const started = performance.now();
   const config = options.config ?? defaultConfig();
   const { setup } = options;
-  const schema = await lintSchema({ paths: options.paths, database: options.database, config, setup, progress: options.progress });
   // Migration folders anywhere below the paths, each read as its tool's layout, each its own history.
   const sets = findMigrationSets(options.paths.filter((p) => statSync(p).isDirectory()), { layout: options.layout, pattern: options.pattern, plainFolder: false });
-  const migrations = sets.length ? await lintMigrations({ paths: options.paths, sets, database: options.database, config, setup, since: options.since }) : undefined;
+  // One engine for the whole review when the project's schema is one migration history: the run that
+  // checks each migration builds the catalog the schema and query rules then read (applied once, not
+  // three times). Otherwise (schema files beside or instead of migrations, several histories) the
+  // schema is applied on an engine of its own.
+  const schemaInputs = await readSchemaInputs(options.paths);
+  const schemaFiles = schemaInputs.files.map((f) => f.file);
+  const historyFiles = sets.flatMap((s) => s.migrations.map((m) => m.file));
+  const oneEngine = sets.length === 1 && schemaFiles.length === historyFiles.length && schemaFiles.every((f, i) => f === historyFiles[i]);
+  const migrations = sets.length
+    ? await lintMigrations({
+        paths: options.paths,
+        sets,
+        database: options.database,
+        config,
+        setup,
+        since: options.since,
+        keepEngine: oneEngine,
+        cache: options.cache,
+        ...(oneEngine ? { progress: options.progress } : {}),
+        // The schema inputs read the same folder as the same layout unless told otherwise: parsed once.
+        ...(oneEngine && !options.layout && !options.pattern ? { parsedUp: new Map(schemaInputs.files.map((f) => [f.file!, f])) } : {}),
+      })
+    : undefined;
+  const built = migrations?.engine && migrations.environment ? { engine: migrations.engine, environment: migrations.environment } : undefined;
+  let schema: Awaited<ReturnType<typeof lintSchema>>;
+  let queries: Awaited<ReturnType<typeof lintQueries>> | undefined;
   // Queries are checked against the schema the project's SQL builds (schema discovery skips `queries` folders).
   const queryDirs = findNamedDirs(options.paths, 'queries');
-  const queries = queryDirs.length ? await lintQueries({ paths: queryDirs, schema: options.paths, database: options.database, config, setup }) : undefined;
+  try {
+    schema = await lintSchema({ paths: options.paths, database: options.database, config, setup, progress: built ? undefined : options.progress, built, inputs: schemaInputs });
+    queries = queryDirs.length ? await lintQueries({ paths: queryDirs, schema: options.paths, database: options.database, config, setup, engine: built?.engine }) : undefined;
+  } finally {
+    await built?.engine.close();
+  }
   // The passes read the same files: input problems (syntax, execution) are reported once; distinct
   // findings of one rule at one place (two columns of one statement) are not one.
   const key = (f: Finding) => `${f.rule}@${f.location?.file}:${f.location?.line}:${f.location?.column} ${f.object ?? ''} ${f.message}`;

@@ -88,6 +88,11 @@ export class FailureGroups {
     private readonly engine: { kind: EngineKind; description: string },
   ) {}
 
+  /** Whether anything has failed so far (then later errors may be grouped under it). */
+  get any(): boolean {
+    return this.roots.length > 0 || this.assumed !== undefined;
+  }
+
   /**
    * A statement failed with `finding` (execution-error or not-executed): the finding to report, or
    * undefined when an earlier failure explains it (it is then counted under that one).

@@ -14,7 +14,7 @@ import type { Finding, InputSet, Report } from '../types.js';
 import { applyFiles, extensionsUsed, type ApplyProgress } from './apply.js';
 import { EngineFailure, engineFailureOutsideStatements } from './engine-failure.js';
 import { EngineDiedError, isFatalEngineError } from '../engine/types.js';
-import { applyEnvironment, isEnvironmentObject, liveEnvironment, loadEnvironment, resolveProfile } from './environment.js';
+import { applyEnvironment, isEnvironmentObject, liveEnvironment, loadEnvironment, resolveProfile, type AppliedEnvironment } from './environment.js';
 import { readSchemaInputs, type SchemaInputs } from './schema-inputs.js';
 import { buildReport } from './policy.js';
 
@@ -33,6 +33,13 @@ export interface LintSchemaOptions {
   setup?: string[];
   rules?: SchemaRule[];
   progress?: ApplyProgress;
+  /**
+   * An engine that already holds what the files build (review: the migration run's), and what its
+   * environment made: the rules run on it, nothing is applied, and the caller closes it.
+   */
+  built?: { engine: Engine; environment: AppliedEnvironment };
+  /** The paths' inputs, already read (review reads them once for every pass). */
+  inputs?: SchemaInputs;
 }
 
 export interface SchemaLintResult {
@@ -44,7 +51,7 @@ export interface SchemaLintResult {
 export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLintResult> {
   const started = performance.now();
   const config = options.config ?? defaultConfig();
-  const inputs = await readSchemaInputs(options.paths);
+  const inputs = options.inputs ?? (await readSchemaInputs(options.paths));
   const { files } = inputs;
   const live = Boolean(options.database) && (options.live || options.paths.length === 0);
   // The platform is detected from the paths, and from where the migration folders found below them are.
@@ -55,23 +62,25 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
     bookkeeping: inputs.sets.flatMap((set) => (set.bookkeeping ? [{ tool: set.tool, sql: set.bookkeeping }] : [])),
   });
 
-  const engine: Engine = await openEngine(
-    live ? { database: options.database, readOnly: true } : { database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed(files)] },
-  );
+  const { built } = options;
+  const engine: Engine =
+    built?.engine ??
+    (await openEngine(live ? { database: options.database, readOnly: true } : { database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed(files)] }));
+  const close = () => (built ? Promise.resolve() : engine.close());
   const findings: Finding[] = files.flatMap((f) => f.findings);
   let catalog: Catalog;
-  let applied: Awaited<ReturnType<typeof applyEnvironment>>;
+  let applied: AppliedEnvironment;
   try {
-    applied = live ? liveEnvironment(env) : await applyEnvironment(engine, env);
+    applied = built ? built.environment : live ? liveEnvironment(env) : await applyEnvironment(engine, env);
     findings.push(...applied.findings);
-    if (!live) findings.push(...(await applyFiles(engine, files, options.progress)));
+    if (!live && !built) findings.push(...(await applyFiles(engine, files, options.progress)));
     catalog = await introspect(engine);
   } catch (error) {
     if (!(error instanceof EngineFailure)) throw error;
     // The engine died applying the files: report what was found, the failure, and no schema rules.
     findings.push(...error.before, error.finding);
     catalog = { serverVersion: 0, schemas: [], tables: [], views: [], enums: [], sequences: [], functions: [], extensions: [] };
-    await engine.close();
+    await close();
     return finish();
   }
   try {
@@ -89,7 +98,7 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
     // Reading data for a rule (a view over the recursive function) can kill the engine too.
     findings.push(engineFailureOutsideStatements(`The embedded engine (PGlite) aborted while pgarch read the schema (${error.message}); the schema rules that had not run yet were not checked`));
   } finally {
-    await engine.close();
+    await close();
   }
 
   return finish();

@@ -4,12 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
+import { CorruptDataDirError } from '../engine/data-dir.js';
+import { VERSION } from '../version.js';
+import { HistoryCache, SAVE_WHEN_REPLAY_MS } from './history-cache.js';
 import type { Engine } from '../engine/types.js';
 import { EngineDiedError, isFatalEngineError, shiftedError, toEngineError } from '../engine/types.js';
 import { errorLocation, executionErrorFinding, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
 import { engineFailureFinding, engineFailureOutsideStatements } from '../lint/engine-failure.js';
 import { FailureGroups, type Failure } from '../lint/root-cause.js';
-import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, resolveProfile } from '../lint/environment.js';
+import { applyEnvironment, EMPTY_ENVIRONMENT, loadEnvironment, platformSchemas, resolveProfile, type AppliedEnvironment } from '../lint/environment.js';
 import { InputError } from '../lint/files.js';
 import { buildReport, dropIgnored } from '../lint/policy.js';
 import { migrationRules } from '../rules/migration/index.js';
@@ -37,6 +40,18 @@ export interface LintMigrationsOptions {
   database?: string;
   /** Report only migrations changed since this git ref; earlier ones still build the catalog. */
   since?: string;
+  /**
+   * Keep the engine open after the history, holding the catalog it built, and return it (review runs
+   * the schema and query rules on it): only when there is one history. The caller closes it.
+   */
+  keepEngine?: boolean;
+  /**
+   * Cache the embedded engine's state after the history's prefixes in `dir` (history-cache.ts); no cache
+   * when absent. An entry is written only where re-running the history took at least `minReplayMs`.
+   */
+  cache?: { dir: string; minReplayMs?: number };
+  /** Up steps parsed already (review's schema inputs), by file: not parsed again. Same layouts only. */
+  parsedUp?: Map<string, ParsedFile>;
   /** Report only these migration files; earlier ones still build the catalog. */
   only?: string[];
   /** Target PostgreSQL major version for version-aware rules (default: the server's, else 15). */
@@ -63,6 +78,11 @@ export interface MigrationLintResult {
   sets: MigrationSet[];
   /** Where the time went: starting the engine vs parsing, linting and executing. */
   timings: { engineStartMs: number; lintMs: number };
+  /** How many migrations were restored from the cache instead of run (over all histories). */
+  restored: number;
+  /** With keepEngine and one history: the engine holding the catalog the history built, and what its environment made. */
+  engine?: Engine;
+  environment?: AppliedEnvironment;
 }
 
 /** The PostgreSQL major version the rules assume when neither the config nor a server says. */
@@ -120,11 +140,18 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
   const findings: Finding[] = [];
   const parsedAll: ParsedFile[] = [];
   let engineStartMs = 0;
+  let restored = 0;
+  let engine: Engine | undefined;
+  let environment: AppliedEnvironment | undefined;
+  const keepEngine = Boolean(options.keepEngine) && histories.length === 1;
   for (const history of histories) {
-    const run = await lintHistory(history, reported, { ...options, config, rowSources });
+    const run = await lintHistory(history, reported, { ...options, config, rowSources, keepEngine });
     findings.push(...run.findings);
     parsedAll.push(...run.parsed);
     engineStartMs += run.engineStartMs;
+    restored += run.restored;
+    engine = run.engine;
+    environment = run.environment;
   }
 
   const reportedParsed = parsedAll.filter((p, i) => reported.has(migrations[i]));
@@ -135,6 +162,8 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
     migrations,
     sets,
     timings: { engineStartMs, lintMs: performance.now() - started - engineStartMs },
+    restored,
+    ...(engine ? { engine, environment } : {}),
   };
 }
 
@@ -143,61 +172,114 @@ async function lintHistory(
   sets: MigrationSet[],
   reported: Set<Migration>,
   options: LintMigrationsOptions & { config: Config; rowSources: RowSources },
-): Promise<{ findings: Finding[]; parsed: ParsedFile[]; engineStartMs: number }> {
+): Promise<{ findings: Finding[]; parsed: ParsedFile[]; engineStartMs: number; restored: number; engine?: Engine; environment?: AppliedEnvironment }> {
   const { config } = options;
   const migrations = sets.flatMap((set) => set.migrations);
-  const parsed = migrations.map((m) => parseMigration(m));
+  const parsed = migrations.map((m) => options.parsedUp?.get(m.file) ?? parseMigration(m));
   const findings: Finding[] = [];
   const anyReported = migrations.some((m) => reported.has(m));
-  if (!anyReported) return { findings, parsed, engineStartMs: 0 };
+  // A caller that keeps the engine (review) needs the catalog even when no migration is reported.
+  if (!anyReported && !options.keepEngine) return { findings, parsed, engineStartMs: 0, restored: 0 };
 
   const setup = [...config.setup, ...sets.flatMap((set) => set.setup), ...(options.setup ?? [])];
   // The platform is detected from where the history's files are (a monorepo's Supabase service).
   const profile = resolveProfile(migrations.slice(0, 1).map((m) => m.file), config.profile);
   const bookkeeping = sets.flatMap((set) => (set.bookkeeping ? [{ tool: set.tool, sql: set.bookkeeping }] : []));
   const env = options.noExecute ? EMPTY_ENVIRONMENT : await loadEnvironment({ profile, setup, bookkeeping });
+  const extensions = [...env.extensions, ...extensionsUsed(parsed)];
+  const rules = (options.rules ?? migrationRules).filter((r) => config.rules[r.id] !== 'off');
+  const partial = migrations.some((m) => !reported.has(m));
+  // Each migration is a deployment, except that consecutive not-yet-deployed (reported) ones in
+  // --since/--only mode deploy together: what one creates is still new in the next.
+  const deploys = migrations.map((m, i) => !(partial && i > 0 && reported.has(m) && reported.has(migrations[i - 1])));
+
+  // The embedded engine's state after a prefix of the history may be on disk already (history-cache.ts).
+  const cache = options.cache && !options.noExecute && !options.database ? new HistoryCache(options.cache.dir) : undefined;
+  // Loaded only here: parse-only runs never load PGlite.
+  const pglite = cache ? await import('../engine/pglite.js') : undefined;
+  const keys = cache?.chain(
+    { pgarch: VERSION, pglite: pglite!.pgliteVersion(), config, rows: options.rowSources, smallTableRows: options.smallTableRows, pgVersion: options.pgVersion, rules: rules.map((r) => r.id), env: env.files.map((f) => [f.file, f.text]), extensions },
+    migrations,
+    deploys,
+  );
   const engineStarted = performance.now();
-  const engine = options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions: [...env.extensions, ...extensionsUsed(parsed)] });
+  let hit = cache && keys ? cache.lookup(keys) : undefined;
+  let engine: Engine | undefined;
+  while (hit && !engine) {
+    try {
+      engine = await pglite!.openPglite({ extensions, from: { file: hit.dataFile, digest: hit.entry.digest } });
+    } catch (error) {
+      if (!(error instanceof CorruptDataDirError)) throw error;
+      // Damaged: removed (so it is saved anew), and a shorter prefix tried.
+      cache!.remove(hit.entry.key);
+      hit = cache!.lookup(keys!.slice(0, hit.entry.prefix - 1));
+    }
+  }
+  engine ??= options.noExecute ? undefined : await openEngine({ database: options.database, scratch: true, extensions });
   const engineStartMs = performance.now() - engineStarted;
+  let keep = false;
+  let environment: AppliedEnvironment | undefined;
   try {
     const failures = new FailureGroups([...env.files, ...parsed], engine ?? { kind: 'pglite', description: 'parse only' });
-    if (engine) findings.push(...(await applyEnvironment(engine, env, failures)).findings);
+    const ran: { environment: Finding[]; environmentObjects: string[]; migrations: Finding[][] } = { environment: hit?.entry.environment ?? [], environmentObjects: hit?.entry.environmentObjects ?? [], migrations: [] };
+    const executionStarted = performance.now();
+    if (engine && !hit) {
+      const applied = await applyEnvironment(engine, env, failures);
+      ran.environment = applied.findings;
+      ran.environmentObjects = [...applied.objects];
+    }
+    findings.push(...ran.environment);
     const pgVersion = options.pgVersion ?? config.pgVersion ?? (engine?.kind === 'server' ? (await engine.version()).major : DEFAULT_PG_VERSION);
     const runner = new MigrationRunner({
       engine,
       failures,
       config,
       pgVersion,
-      rules: (options.rules ?? migrationRules).filter((r) => config.rules[r.id] !== 'off'),
+      rules,
       view: engine ? new EngineCatalogView(engine, options.rowSources) : new ParseOnlyCatalogView(options.rowSources),
       smallTableRows: options.smallTableRows ?? config.smallTableRows,
       progress: options.progress,
       total: parsed.reduce((n, p) => n + p.statements.length, 0),
     });
-    const partial = migrations.some((m) => !reported.has(m));
-    let previousReported = false;
+    const restored = hit?.entry.prefix ?? 0;
+    let died = false;
     try {
       for (let i = 0; i < migrations.length; i++) {
         const isReported = reported.has(migrations[i]);
-        // Each migration is a deployment, except that consecutive not-yet-deployed (reported) ones in
-        // --since/--only mode deploy together: what one creates is still new in the next.
-        if (!(isReported && previousReported && partial)) runner.deploy();
-        const out = await runner.run(migrations[i], parsed[i]);
+        let out: Finding[];
+        if (i < restored) {
+          out = hit!.entry.migrations[i];
+          runner.skip(parsed[i].statements.length);
+        } else {
+          if (deploys[i]) runner.deploy();
+          out = await runner.run(migrations[i], parsed[i]);
+        }
+        ran.migrations.push(out);
         if (isReported) findings.push(...out, ...parsed[i].findings);
-        previousReported = isReported;
+        // The state before the last migration (the one a pull request edits) and after it, when worth it.
+        const prefix = i + 1;
+        if (cache && keys && engine && prefix > restored && prefix >= migrations.length - 1 && !(prefix === migrations.length && prefix - restored === 1) && !failures.any) {
+          const replayMs = (hit?.entry.replayMs ?? 0) + performance.now() - executionStarted;
+          if (replayMs >= (options.cache?.minReplayMs ?? SAVE_WHEN_REPLAY_MS)) {
+            await cache.save(engine, { key: keys[i], prefix, replayMs, environment: ran.environment, environmentObjects: ran.environmentObjects, migrations: ran.migrations.slice() });
+          }
+        }
       }
       // PGlite shows a stack overflow on the call after the one that caused it: make that call here.
       if (engine?.kind === 'pglite') await engine.query('SELECT 1');
     } catch (error) {
       if (!(error instanceof EngineDiedError)) throw error;
       findings.push(runner.engineFailure(error));
+      died = true;
     }
     failures.finish();
     blameCodeMigrations(findings, sets.flatMap((set) => set.skipped));
+    keep = Boolean(options.keepEngine && engine && !died);
+    if (keep) environment = { findings: ran.environment, objects: new Set(ran.environmentObjects), schemas: platformSchemas(env) };
   } finally {
-    await engine?.close();
+    if (!keep) await engine?.close();
   }
-  return { findings, parsed, engineStartMs };
+  return { findings, parsed, engineStartMs, restored: hit?.entry.prefix ?? 0, ...(keep ? { engine, environment } : {}) };
 }
 
 interface RunnerOptions {
@@ -331,6 +413,12 @@ export class MigrationRunner {
 
   deploy(): void {
     this.o.view.deploy();
+  }
+
+  /** A migration restored from the cache instead of run: its statements count as done. */
+  skip(statements: number): void {
+    this.done += statements;
+    if (statements) this.o.progress?.(this.done, this.o.total);
   }
 
   async run(migration: Migration, file: ParsedFile): Promise<Finding[]> {

@@ -1,7 +1,7 @@
 // `pgarch lint queries`: the query rules on application SQL — .sql files and SQL literals in .ts/.js
 // code — judged from the parse tree alone, or against a catalog built from schema files (or read from a
 // live database), where each query is also checked by PostgreSQL itself (PREPARE, never executed).
-import { isFatalEngineError } from '../engine/types.js';
+import { isFatalEngineError, type Engine } from '../engine/types.js';
 import type { Catalog } from '../catalog/types.js';
 import { defaultConfig, type Config } from '../config.js';
 import { buildReport } from '../lint/policy.js';
@@ -12,7 +12,7 @@ import type { Statement } from '../sql/parse.js';
 import { SqlText } from '../sql/tokens.js';
 import type { Finding, Report, Severity } from '../types.js';
 import { loadEnvironment, resolveProfile } from '../lint/environment.js';
-import { openQueryCatalog, type QueryCatalog } from './catalog.js';
+import { openQueryCatalog, queryCatalogFrom, type QueryCatalog } from './catalog.js';
 import { discoverQueryFiles, readQuerySources, type QuerySource, type QueryUnit } from './sources.js';
 
 export interface LintQueriesOptions {
@@ -31,6 +31,8 @@ export interface LintQueriesOptions {
   /** SQL applied before the schema files and never linted; adds to config.setup. */
   setup?: string[];
   rules?: QueryRule[];
+  /** An engine that already holds the schema (review's): the queries are checked on it; the caller closes it. */
+  engine?: Engine;
 }
 
 export interface QueryLintResult {
@@ -44,10 +46,14 @@ export async function lintQueries(options: LintQueriesOptions): Promise<QueryLin
   const started = performance.now();
   const config = options.config ?? defaultConfig();
   const sources = await readQuerySources(discoverQueryFiles(options.paths));
-  const environment = options.schema?.length
+  const environment = options.schema?.length && !options.engine
     ? await loadEnvironment({ profile: resolveProfile([...options.schema, ...options.paths], config.profile), setup: [...config.setup, ...(options.setup ?? [])] })
     : undefined;
-  const session = options.schema?.length || options.database ? await openQueryCatalog({ schema: options.schema, database: options.database, live: options.live, environment }) : undefined;
+  const session = options.engine
+    ? { ...(await queryCatalogFrom(options.engine, { live: false })), findings: [], files: [], close: async () => {} }
+    : options.schema?.length || options.database
+      ? await openQueryCatalog({ schema: options.schema, database: options.database, live: options.live, environment })
+      : undefined;
   const env: QueryEnvironment = {
     catalog: session,
     config,

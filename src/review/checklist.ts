@@ -2,7 +2,7 @@
 // performance, safety and rollback. Every item is decided by something pgarch did — a rule's finding
 // at the migration's file, the parse tree of its up and down steps, the queries planned against the
 // schema it leaves — or is marked "needs a human" with what to look at. Nothing is assumed to pass.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Migration } from '../migrate/layouts/types.js';
 import type { RollbackStepError, RollbackTest } from '../migrate/rollback-test.js';
 import { parseFileSync, type Statement } from '../sql/parse.js';
@@ -46,8 +46,17 @@ export function migrationChecklists(input: ChecklistInput): MigrationChecklist[]
     return new Set(after.flatMap((later) => steps.get(later)!.validated));
   };
   const usesRls = input.history.some((m) => steps.get(m)!.rlsEnabled.length > 0);
+  // Findings by the file they are in, resolved once (a long history has thousands of each).
+  const byFile = new Map<string, Finding[]>();
+  for (const f of input.findings) {
+    if (!f.location?.file) continue;
+    const file = resolve(f.location.file);
+    const list = byFile.get(file);
+    if (list) list.push(f);
+    else byFile.set(file, [f]);
+  }
   return input.reported.map((m) => {
-    const at = input.findings.filter((f) => f.location?.file && sameFile(f.location.file, m.file));
+    const at = byFile.get(resolve(m.file)) ?? [];
     const s = steps.get(m)!;
     const items: ChecklistItem[] = [];
     const rulesOf = (set: Set<string>) => [...new Set(at.filter((f) => set.has(f.rule) && f.severity !== 'info').map((f) => f.rule))];
@@ -300,4 +309,3 @@ function readStatement(stmt: Statement, s: Steps): void {
 /** The message names it as PostgreSQL quotes names: "full_name". */
 const mentions = (message: string, name: string) => message.includes(`"${name}"`);
 
-const sameFile = (a: string, b: string) => relative(a, b) === '';
