@@ -138,6 +138,31 @@ describe('the checklist on up and down steps (golang-migrate)', () => {
     expect(item('000003_backfill', 'backfill-batched')).toMatchObject({ status: 'human', detail: expect.stringContaining('It writes rows of child outside a schema change') });
     expect(item('000003_backfill', 'reversible').status).toBe('pass');
     expect(item('000001_init', 'backfill-batched')).toMatchObject({ status: 'pass', detail: 'It writes no rows.' });
+    // Each rollback was run (down, then up again) on the engine, right after its up step.
+    for (const m of ['000001_init', '000002_note', '000003_backfill']) {
+      expect(item(m, 'rollback-tested')).toMatchObject({ status: 'pass', detail: expect.stringContaining('the schema came back the same') });
+    }
+  });
+
+  it('fails the rollback test of a down step that forgets an index, and of one that errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgarch-review-'));
+    mkdirSync(join(dir, 'db', 'migration'), { recursive: true });
+    const file = (name: string, sql: string) => writeFileSync(join(dir, 'db', 'migration', name), sql);
+    file('000001_init.up.sql', 'CREATE TABLE account (id bigint PRIMARY KEY, email text NOT NULL);\n');
+    file('000001_init.down.sql', 'DROP TABLE account;\n');
+    file('000002_email_index.up.sql', 'CREATE UNIQUE INDEX account_email_key ON account (email);\nALTER TABLE account ADD COLUMN note text;\n');
+    // Forgets the index: the up step cannot run again.
+    file('000002_email_index.down.sql', 'ALTER TABLE account DROP COLUMN note;\n');
+    file('000003_audit.up.sql', 'CREATE TABLE audit (id bigint PRIMARY KEY);\n');
+    file('000003_audit.down.sql', 'DROP TABLE audits;\n');
+    const report = await review({ paths: [dir] });
+    const checklists = report.sections!.find((s) => s.id === 'migration')!.checklists!;
+    const item = (migration: string) => checklists.find((c) => c.migration === migration)!.items.find((i) => i.id === 'rollback-tested')!;
+    expect(item('000001_init').status).toBe('pass');
+    expect(item('000002_email_index')).toMatchObject({ status: 'fail', detail: expect.stringContaining('account_email_key') });
+    expect(item('000003_audit')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/audits.*does not exist/) });
+    // The history after them still ran on the state the up steps left.
+    expect(report.findings.filter((f) => f.rule === 'execution-error')).toEqual([]);
   });
 });
 

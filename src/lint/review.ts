@@ -112,6 +112,7 @@ export async function review(options: ReviewOptions): Promise<Report> {
       history: sets.flatMap((s) => s.migrations),
       reported: [...reportedMigrations(sets.flatMap((s) => s.migrations), { since: options.since })],
       findings,
+      rollbacks: migrations?.rollbacks,
       queries: queries ? { findings: queries.report.findings, statements: queries.report.summary.statements } : undefined,
       engine: options.database ? `a scratch database on ${redact(options.database)}` : 'embedded PGlite',
     }),

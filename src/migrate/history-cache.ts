@@ -18,9 +18,10 @@ import { dirname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/types.js';
 import type { Finding } from '../types.js';
 import type { Migration } from './layouts/types.js';
+import type { RollbackTest } from './rollback-test.js';
 
 /** Bump when what an entry holds, or what a finding depends on, changes shape. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Entries kept (most recently used first): each is a data directory of 40–70 MB, packed. */
 const KEEP_ENTRIES = 4;
 /**
@@ -43,6 +44,8 @@ export interface CacheEntry {
   environmentObjects: string[];
   /** Each migration's rule and execution findings, in history order (parse findings are not stored). */
   migrations: Finding[][];
+  /** Rollbacks tested in the prefix, by up file (rollback-test.ts). */
+  rollbacks: Record<string, RollbackTest>;
 }
 
 export interface CacheHit {
@@ -146,7 +149,9 @@ function readEntry(dir: string): CacheEntry | undefined {
       Array.isArray(entry.environment) &&
       Array.isArray(entry.environmentObjects) &&
       Array.isArray(entry.migrations) &&
-      entry.migrations.every(Array.isArray);
+      entry.migrations.every(Array.isArray) &&
+      typeof entry.rollbacks === 'object' &&
+      entry.rollbacks !== null;
     return ok ? entry : undefined;
   } catch {
     return undefined;

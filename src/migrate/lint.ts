@@ -24,7 +24,8 @@ import { findMigrationSets, type Migration, type MigrationLayout, type Migration
 import { blameCodeMigrations } from './code-migrations.js';
 import { foldPerScope } from './fold.js';
 import { describeSet, runnerTransaction } from './layouts/index.js';
-import { parseMigration } from './parse-migration.js';
+import { parseMigration, parseMigrationDown } from './parse-migration.js';
+import { testRollback, type RollbackTest } from './rollback-test.js';
 import { documentedLock } from './locks.js';
 import { alterCommandStarts, changedNames, createdTable, emptiedTables, timeZoneSet, isBuiltinType, isConstantExpression, isDdl, keepsHoldBrief, setsLockTimeout, textToRun, touchedRelations, type RangeVar } from './statement.js';
 
@@ -80,10 +81,20 @@ export interface MigrationLintResult {
   timings: { engineStartMs: number; lintMs: number };
   /** How many migrations were restored from the cache instead of run (over all histories). */
   restored: number;
+  /** Rollbacks tested (down step, then up again: rollback-test.ts), by the migration's up file. */
+  rollbacks: Map<string, RollbackTest>;
   /** With keepEngine and one history: the engine holding the catalog the history built, and what its environment made. */
   engine?: Engine;
   environment?: AppliedEnvironment;
 }
+
+/**
+ * Rollbacks tested per run, the last reported migrations first: each costs its down and up steps again
+ * and two schema reads, and a review without --since reports the whole history.
+ */
+export const ROLLBACK_TESTS_MAX = 20;
+/** Findings that say a step did not run as written: its rollback is not tested. */
+const INPUT_FAILURES = new Set(['syntax-error', 'execution-error', 'not-executed', 'engine-failure']);
 
 /** The PostgreSQL major version the rules assume when neither the config nor a server says. */
 export const DEFAULT_PG_VERSION = 15;
@@ -141,6 +152,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
   const parsedAll: ParsedFile[] = [];
   let engineStartMs = 0;
   let restored = 0;
+  const rollbacks = new Map<string, RollbackTest>();
   let engine: Engine | undefined;
   let environment: AppliedEnvironment | undefined;
   const keepEngine = Boolean(options.keepEngine) && histories.length === 1;
@@ -150,6 +162,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
     parsedAll.push(...run.parsed);
     engineStartMs += run.engineStartMs;
     restored += run.restored;
+    for (const [file, test] of run.rollbacks) rollbacks.set(file, test);
     engine = run.engine;
     environment = run.environment;
   }
@@ -163,6 +176,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
     sets,
     timings: { engineStartMs, lintMs: performance.now() - started - engineStartMs },
     restored,
+    rollbacks,
     ...(engine ? { engine, environment } : {}),
   };
 }
@@ -172,14 +186,14 @@ async function lintHistory(
   sets: MigrationSet[],
   reported: Set<Migration>,
   options: LintMigrationsOptions & { config: Config; rowSources: RowSources },
-): Promise<{ findings: Finding[]; parsed: ParsedFile[]; engineStartMs: number; restored: number; engine?: Engine; environment?: AppliedEnvironment }> {
+): Promise<{ findings: Finding[]; parsed: ParsedFile[]; engineStartMs: number; restored: number; rollbacks: Map<string, RollbackTest>; engine?: Engine; environment?: AppliedEnvironment }> {
   const { config } = options;
   const migrations = sets.flatMap((set) => set.migrations);
   const parsed = migrations.map((m) => options.parsedUp?.get(m.file) ?? parseMigration(m));
   const findings: Finding[] = [];
   const anyReported = migrations.some((m) => reported.has(m));
   // A caller that keeps the engine (review) needs the catalog even when no migration is reported.
-  if (!anyReported && !options.keepEngine) return { findings, parsed, engineStartMs: 0, restored: 0 };
+  if (!anyReported && !options.keepEngine) return { findings, parsed, engineStartMs: 0, restored: 0, rollbacks: new Map() };
 
   const setup = [...config.setup, ...sets.flatMap((set) => set.setup), ...(options.setup ?? [])];
   // The platform is detected from where the history's files are (a monorepo's Supabase service).
@@ -219,6 +233,7 @@ async function lintHistory(
   const engineStartMs = performance.now() - engineStarted;
   let keep = false;
   let environment: AppliedEnvironment | undefined;
+  const rollbacks = new Map<string, RollbackTest>();
   try {
     const failures = new FailureGroups([...env.files, ...parsed], engine ?? { kind: 'pglite', description: 'parse only' });
     const ran: { environment: Finding[]; environmentObjects: string[]; migrations: Finding[][] } = { environment: hit?.entry.environment ?? [], environmentObjects: hit?.entry.environmentObjects ?? [], migrations: [] };
@@ -242,6 +257,9 @@ async function lintHistory(
       total: parsed.reduce((n, p) => n + p.statements.length, 0),
     });
     const restored = hit?.entry.prefix ?? 0;
+    // Rollbacks are tested (down, then up again) for the last reported migrations that have a down step.
+    const rollbackTested = new Set(migrations.filter((m) => reported.has(m) && m.down).slice(-ROLLBACK_TESTS_MAX));
+    for (const [file, test] of Object.entries(hit?.entry.rollbacks ?? {})) rollbacks.set(file, test);
     let died = false;
     try {
       for (let i = 0; i < migrations.length; i++) {
@@ -253,6 +271,11 @@ async function lintHistory(
         } else {
           if (deploys[i]) runner.deploy();
           out = await runner.run(migrations[i], parsed[i]);
+          // Only an up step that ran cleanly is rolled back and run again (what failed has its own findings).
+          if (engine && rollbackTested.has(migrations[i]) && !out.some((f) => INPUT_FAILURES.has(f.rule)) && !parsed[i].findings.length) {
+            const down = parseMigrationDown(migrations[i]);
+            if (down?.statements.length) rollbacks.set(migrations[i].file, await runner.testRollback(parsed[i], down));
+          }
         }
         ran.migrations.push(out);
         if (isReported) findings.push(...out, ...parsed[i].findings);
@@ -261,7 +284,8 @@ async function lintHistory(
         if (cache && keys && engine && prefix > restored && prefix >= migrations.length - 1 && !(prefix === migrations.length && prefix - restored === 1) && !failures.any) {
           const replayMs = (hit?.entry.replayMs ?? 0) + performance.now() - executionStarted;
           if (replayMs >= (options.cache?.minReplayMs ?? SAVE_WHEN_REPLAY_MS)) {
-            await cache.save(engine, { key: keys[i], prefix, replayMs, environment: ran.environment, environmentObjects: ran.environmentObjects, migrations: ran.migrations.slice() });
+            const tested = Object.fromEntries(migrations.slice(0, prefix).flatMap((m) => (rollbacks.has(m.file) ? [[m.file, rollbacks.get(m.file)!]] : [])));
+            await cache.save(engine, { key: keys[i], prefix, replayMs, environment: ran.environment, environmentObjects: ran.environmentObjects, migrations: ran.migrations.slice(), rollbacks: tested });
           }
         }
       }
@@ -279,7 +303,7 @@ async function lintHistory(
   } finally {
     if (!keep) await engine?.close();
   }
-  return { findings, parsed, engineStartMs, restored: hit?.entry.prefix ?? 0, ...(keep ? { engine, environment } : {}) };
+  return { findings, parsed, engineStartMs, restored: hit?.entry.prefix ?? 0, rollbacks, ...(keep ? { engine, environment } : {}) };
 }
 
 interface RunnerOptions {
@@ -413,6 +437,15 @@ export class MigrationRunner {
 
   deploy(): void {
     this.o.view.deploy();
+  }
+
+  /** Its down step and its up step again, right after the up step ran (rollback-test.ts). */
+  async testRollback(up: ParsedFile, down: ParsedFile): Promise<RollbackTest> {
+    await this.flush();
+    const test = await testRollback(this.o.engine!, up, down);
+    // Run for real: the relations are new ones (OIDs, relfilenodes) under the same names.
+    if (test.engineLeft === 'rerun') this.o.view.invalidate?.();
+    return test;
   }
 
   /** A migration restored from the cache instead of run: its statements count as done. */
