@@ -133,7 +133,7 @@ export async function seedTable(engine: Queryable, table: Table, rows: number, e
  * comparator cannot give one, since tables that do not refer to each other compare equal). Tables in
  * a cycle keep the order given.
  */
-function parentsFirst<T extends { table: Table }>(targets: T[]): T[] {
+export function parentsFirst<T extends { table: Table }>(targets: T[]): T[] {
   const refersTo = (a: T, b: T) => a !== b && a.table.constraints.some((c) => c.references && c.references.schema === b.table.schema && c.references.table === b.table.name);
   const out: T[] = [];
   const left = [...targets];

@@ -5,6 +5,7 @@
 import { relative, resolve } from 'node:path';
 import type { Migration } from '../migrate/layouts/types.js';
 import type { RollbackStepError, RollbackTest } from '../migrate/rollback-test.js';
+import type { RuntimeEstimate } from '../migrate/runtime-estimate.js';
 import { parseFileSync, type Statement } from '../sql/parse.js';
 import { walkNodes } from '../sql/tree.js';
 import type { ChecklistItem, CheckStatus, Finding, MigrationChecklist } from '../types.js';
@@ -37,6 +38,11 @@ export interface ChecklistInput {
   engine: string;
   /** Rollback tests (testRollback) of the migrations that have a down step, by the migration's file (Migration.file). */
   rollbacks?: Map<string, RollbackTest>;
+  /**
+   * Runtime estimates (estimateRuntime) of the statements that go through every row of a table whose size
+   * is known (--assume-rows, --stats-from), by the migration's file (Migration.file).
+   */
+  runtimes?: Map<string, RuntimeEstimate[]>;
 }
 
 export function migrationChecklists(input: ChecklistInput): MigrationChecklist[] {
@@ -70,8 +76,11 @@ export function migrationChecklists(input: ChecklistInput): MigrationChecklist[]
         : item('ran-on-copy', 'pre-flight', 'Tested on a copy', 'pass', `pgarch ran it on ${input.engine} ${after(before)}.`),
     );
     const fullPass = rulesOf(FULL_PASS_RULES);
+    const runtimes = input.runtimes?.get(m.file);
     items.push(
-      fullPass.length
+      runtimes?.length
+        ? runtimeItem(m, at, fullPass, runtimes)
+        : fullPass.length
         ? item('runtime', 'pre-flight', 'Runtime at today\'s table sizes, and at 10x', 'human', `It reads or rewrites every row of an existing table (${fullPass.join(', ')}): its time grows with the table. Measure it: pgarch trace ${relative(process.cwd(), m.file)} --rows TABLE=N at today's rows and at 10x.`, fullPass)
         : item('runtime', 'pre-flight', 'Runtime at today\'s table sizes, and at 10x', 'pass', s.touchesExisting ? 'No statement reads or rewrites every row of an existing table.' : 'It only creates new objects: there are no rows to go through yet.'),
     );
@@ -169,6 +178,66 @@ function whereFailed(e: RollbackStepError): string {
 function rollbackOf(tests: Map<string, RollbackTest> | undefined, file: string): RollbackTest | undefined {
   if (!tests) return undefined;
   return tests.get(file) ?? [...tests].find(([key]) => relative(key, file) === '')?.[1];
+}
+
+/**
+ * The seed's rule is "design for 10x", so the item is judged at 10 times today's rows. It passes when
+ * every statement stays under a second there: even one that holds a lock blocking the table then stalls
+ * its queries for less than a second, inside any request's timeout and within the few seconds a
+ * lock_timeout is usually given. It fails when a statement holding such a lock would take more than a
+ * minute at 10x: every query of the table waits that long, an outage. In between, a human weighs it
+ * against the table's traffic and the deploy window.
+ */
+const RUNTIME_PASS_AT_10X_MS = 1000;
+const RUNTIME_FAIL_AT_10X_MS = 60_000;
+
+function runtimeItem(m: Migration, at: Finding[], fullPass: string[], estimates: RuntimeEstimate[]): ChecklistItem {
+  const title = 'Runtime at today\'s table sizes, and at 10x';
+  const within = (f: Finding, e: RuntimeEstimate) => f.location?.line !== undefined && f.location.line >= e.statement.line && f.location.line <= e.statement.endLine;
+  const decided = (rules: Set<string>) => at.filter((f) => rules.has(f.rule) && f.severity !== 'info');
+  const blocking = decided(BLOCKING_LOCK_RULES);
+  const locksOf = (e: RuntimeEstimate) => [...new Set(blocking.filter((f) => within(f, e)).map((f) => f.rule))];
+  // Statements that go through every row but were not estimated (VACUUM FULL, one that failed on seeded rows).
+  const unestimated = decided(FULL_PASS_RULES).filter((f) => !estimates.some((e) => within(f, e)));
+  const sum = (key: 'atRowsMs' | 'at10xMs') => estimates.reduce((n, e) => n + e[key], 0);
+  const sizes = new Map<string, number>();
+  for (const e of estimates) for (const t of e.tables) sizes.set(t.schema === 'public' ? t.name : `${t.schema}.${t.name}`, t.rows);
+  const sized = [...sizes].map(([name, rows]) => `${count(rows)} rows of ${name}`).join(', ');
+  const sampled = [...new Set(estimates.map((e) => e.sampledRows))].map(count).join(' or ');
+  const engines = [...new Set(estimates.map((e) => e.engine))].join(', ');
+  const each = estimates.length > 1 ? ` (${estimates.map((e) => `line ${e.statement.line} ${duration(e.atRowsMs)}, ${duration(e.at10xMs)} at 10x`).join('; ')})` : ` (line ${estimates[0].statement.line}: ${estimates[0].statement.summary})`;
+  const timedAs = estimates.filter((e) => e.timedAs).map((e) => `line ${e.statement.line} was timed as ${e.timedAs}: ${e.note ?? 'expect longer'}`);
+  const parts = [
+    `About ${duration(sum('atRowsMs'))} at ${sized}, ${duration(sum('at10xMs'))} at 10x${each}; estimated from ${sampled} seeded rows on ${engines}, with the rows in memory (from disk, expect longer).`,
+    ...timedAs,
+  ];
+  const slow = estimates.filter((e) => e.at10xMs > RUNTIME_FAIL_AT_10X_MS && locksOf(e).length);
+  if (slow.length) {
+    const rules = [...new Set(slow.flatMap(locksOf))];
+    parts.push(`At 10x, ${slow.map((e) => `line ${e.statement.line}`).join(' and ')} would hold a lock that blocks the table for over a minute (${rules.join(', ')}): do it in steps that do not (a new column backfilled in batches, CONCURRENTLY, NOT VALID then VALIDATE CONSTRAINT).`);
+    return item('runtime', 'pre-flight', title, 'fail', parts.join(' '), [...new Set([...fullPass, ...rules])]);
+  }
+  if (unestimated.length) {
+    const lines = [...new Set(unestimated.map((f) => `line ${f.location?.line ?? '?'} (${f.rule})`))];
+    parts.push(`Not estimated: ${lines.join(', ')}. Measure ${lines.length === 1 ? 'it' : 'them'}: pgarch trace ${relative(process.cwd(), m.file)} --rows TABLE=N at today's rows and at 10x.`);
+    return item('runtime', 'pre-flight', title, 'human', parts.join(' '), fullPass);
+  }
+  if (estimates.some((e) => e.at10xMs >= RUNTIME_PASS_AT_10X_MS)) {
+    parts.push(`Over a second at 10x: check that the table's ${blocking.length ? 'queries can wait' : 'load can bear'} that long, and that it fits the deploy window.`);
+    return item('runtime', 'pre-flight', title, 'human', parts.join(' '), fullPass);
+  }
+  return item('runtime', 'pre-flight', title, 'pass', parts.join(' '), fullPass);
+}
+
+/** 1,000,000 */
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** 120 ms, 2.1 s, 21 s, 4.5 min, 1.2 h */
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.max(1, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 9_950 ? 1 : 0)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
 function plansValidated(s: Steps, queries: ChecklistInput['queries']): ChecklistItem {
