@@ -96,7 +96,7 @@ export async function estimateRuntime(
   options: EstimateOptions = {},
 ): Promise<RuntimeEstimate | undefined> {
   try {
-    return await estimate(engine, stmt, tables, options.sampleRows ?? SAMPLE_ROWS);
+    return await estimate(engine, stmt, tables, Math.max(1, Math.floor(options.sampleRows ?? SAMPLE_ROWS)));
   } catch (error) {
     if (isFatalEngineError(error)) throw error;
     options.skipped?.(error instanceof Skip ? error.message : `the estimate failed: ${toEngineError(error).message}`);
@@ -106,7 +106,11 @@ export async function estimateRuntime(
 
 async function estimate(engine: Engine, stmt: Statement, sized: Array<{ schema: string; name: string; rows: number }>, sampleRows: number): Promise<RuntimeEstimate> {
   const timed = timedForm(stmt);
-  const known = sized.map((t) => ({ ...t, rows: Math.round(t.rows) })).filter((t) => Number.isFinite(t.rows) && t.rows > 0);
+  // Each table once (the first size given wins), with a whole, positive number of rows (reltuples is a float).
+  const known = sized
+    .filter((t, i) => sized.findIndex((u) => u.schema === t.schema && u.name === t.name) === i)
+    .map((t) => ({ ...t, rows: Math.round(t.rows) }))
+    .filter((t) => Number.isFinite(t.rows) && t.rows > 0);
   if (!known.length) throw new Skip(sized.length ? 'the tables it goes through are empty' : 'no table size is known (--assume-rows, or --stats-from a live database)');
   const totalRows = known.reduce((n, t) => n + t.rows, 0);
   // Every table scaled by the same fraction, so the sample is production in miniature.
