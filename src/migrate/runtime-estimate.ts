@@ -57,11 +57,11 @@ const PARENT_ROWS = 1000;
 /**
  * Each form is timed more than once and the fastest run kept: a first run pays for cold caches (the
  * first statement of its kind in the session, hint bits on freshly seeded rows), and PGlite has pauses
- * (garbage collection, memory growth) that make one run in ten several times slower. The empty tables
- * are timed three times (each run costs next to nothing), the sample twice unless its first run
- * already took longer than REPEAT_BELOW_MS, which pauses barely move.
+ * (garbage collection, memory growth, other processes on the same cores) that make one run in ten
+ * several times slower. The empty tables are timed five times (each run costs next to nothing), the
+ * sample twice unless its first run already took longer than REPEAT_BELOW_MS, which pauses barely move.
  */
-const EMPTY_RUNS = 3;
+const EMPTY_RUNS = 5;
 const SAMPLE_RUNS = 2;
 const REPEAT_BELOW_MS = 250;
 /** On a server: no sample run may take longer (PGlite enforces no timeouts). */
@@ -168,8 +168,10 @@ async function estimate(engine: Engine, stmt: Statement, sized: Array<{ schema: 
       }
     };
 
-    const fixedMs = await run(false);
+    // The sample first: its first run pays for whatever is still cold and its second is kept, and the
+    // empty runs after it find everything warm (run first, they kept up to 20 ms of warm-up on PGlite).
     const sampleMs = await run(true);
+    const fixedMs = await run(false);
     const model = modelOf(stmt);
     const g = model === 'linear' ? (n: number) => n : (n: number) => (n < 2 ? n : n * Math.log2(n));
     const sizedTargets = targets.filter((t) => t.rows !== undefined);
