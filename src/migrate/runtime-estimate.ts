@@ -149,8 +149,8 @@ async function estimate(engine: Engine, stmt: Statement, sized: Array<{ schema: 
           try {
             await engine.exec(timed.sql);
           } catch (e) {
-            const error = toEngineError(e);
             if (isFatalEngineError(e)) throw e;
+            const error = toEngineError(e);
             throw new Skip(
               error.code === '57014'
                 ? `it ran longer than ${SAMPLE_TIMEOUT_MS / 1000} s on ${seed ? 'the sample' : 'the emptied tables'}`
