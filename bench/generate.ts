@@ -100,3 +100,33 @@ export function generateMigrationDir(files: number, targetLines: number): Map<st
   }
   return out;
 }
+
+/**
+ * One DDL-heavy migration of `statements` statements over `tables` tables, valid in order: each table
+ * is created, then altered, filled, indexed, constrained, retyped and renamed, in rounds — the shape of
+ * a long history squashed into one file.
+ */
+export function generateDdlHeavySql(statements: number, tables = Math.max(1, Math.floor(statements / 12))): string {
+  const phases: Array<(t: string, n: number) => string> = [
+    (t) => `CREATE TABLE ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  account_id bigint NOT NULL,\n  title text NOT NULL,\n  amount integer NOT NULL DEFAULT 0,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`,
+    (t) => `ALTER TABLE ${t} ADD COLUMN state text NOT NULL DEFAULT 'open';`,
+    (t, n) => `INSERT INTO ${t} (account_id, title, amount) SELECT g, 'row ' || g, g * ${n % 7} FROM generate_series(1, 20) AS g;`,
+    (t) => `CREATE INDEX ${t}_account_idx ON ${t} (account_id, created_at);`,
+    (t) => `ALTER TABLE ${t} ADD CONSTRAINT ${t}_amount_check CHECK (amount >= 0) NOT VALID;`,
+    (t) => `ALTER TABLE ${t} VALIDATE CONSTRAINT ${t}_amount_check;`,
+    (t) => `ALTER TABLE ${t} ALTER COLUMN amount TYPE bigint;`,
+    (t) => `UPDATE ${t} SET state = 'closed' WHERE amount > 10;`,
+    (t) => `ALTER TABLE ${t} RENAME COLUMN title TO name;`,
+    (t) => `CREATE UNIQUE INDEX ${t}_name_key ON ${t} (name, account_id);`,
+    (t) => `ALTER TABLE ${t} ALTER COLUMN state SET DEFAULT 'pending';`,
+    (t) => `ALTER TABLE ${t} RENAME TO ${t}_v2;`,
+  ];
+  const out: string[] = [];
+  for (let i = 0; out.length < statements; i++) {
+    const phase = Math.floor(i / tables) % phases.length;
+    const round = Math.floor(i / (tables * phases.length));
+    const n = i % tables;
+    out.push(phases[phase](`d_${round}_${n}`, n));
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -7,10 +7,11 @@ import { benchFd } from './fd.js';
 import { benchHealth } from './health.js';
 import { benchMigrations } from './migrations.js';
 import { benchParse } from './parse.js';
+import { benchReview } from './review.js';
 import { benchRobustness } from './robustness.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor, health: benchHealth };
+const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor, health: benchHealth, review: benchReview };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await run();

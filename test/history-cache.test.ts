@@ -29,9 +29,9 @@ describe('history cache', () => {
     cpSync(SHOP, migrations, { recursive: true });
   });
 
-  // Every entry is worth saving here: the shop's history replays in far less than the default 2 s.
+  // Every entry is worth saving here: the shop's history is far shorter than the default 1,500 statements.
   const lint = (options: { cache?: boolean } = {}) =>
-    lintMigrations({ paths: [migrations], ...(options.cache === false ? {} : { cache: { dir: cacheDir, minReplayMs: 0 } }) });
+    lintMigrations({ paths: [migrations], ...(options.cache === false ? {} : { cache: { dir: cacheDir, minStatements: 0 } }) });
 
   it('saves the state before the last migration and after it, and restores the longest prefix', async () => {
     const cold = await lint();
@@ -100,7 +100,7 @@ describe('history cache', () => {
 
   it('keys entries by the config: another rule set restores nothing', async () => {
     await lint();
-    const run = await lintMigrations({ paths: [migrations], cache: { dir: cacheDir, minReplayMs: 0 }, config: { ...(await import('../src/config.js')).defaultConfig(), rules: { 'rename-column': 'off' } } });
+    const run = await lintMigrations({ paths: [migrations], cache: { dir: cacheDir, minStatements: 0 }, config: { ...(await import('../src/config.js')).defaultConfig(), rules: { 'rename-column': 'off' } } });
     expect(run.restored).toBe(0);
     expect(run.report.findings.some((f) => f.rule === 'rename-column')).toBe(false);
   }, 120_000);
@@ -109,8 +109,8 @@ describe('history cache', () => {
     const dir = join(project, 'shop');
     cpSync('examples/shop', dir, { recursive: true });
     const strip = (r: Report) => JSON.stringify({ ...r, summary: { ...r.summary, elapsedMs: 0 } });
-    const cold = await review({ paths: [dir], cache: { dir: cacheDir, minReplayMs: 0 } });
-    const warm = await review({ paths: [dir], cache: { dir: cacheDir, minReplayMs: 0 } });
+    const cold = await review({ paths: [dir], cache: { dir: cacheDir, minStatements: 0 } });
+    const warm = await review({ paths: [dir], cache: { dir: cacheDir, minStatements: 0 } });
     const none = await review({ paths: [dir] });
     expect(strip(warm)).toBe(strip(cold));
     expect(strip(none)).toBe(strip(cold));
@@ -123,7 +123,7 @@ describe('history cache', () => {
     const none = await pgarch(['lint', 'migrations', migrations, '--no-cache', '--cache-dir', cacheDir, '--format', 'json']);
     expect(none.code, none.stderr).toBe(1);
     expect(entries(cacheDir)).toEqual([]);
-    // The shop's history is short: re-running it is cheaper than restoring it, so nothing is saved either.
+    // The shop's history is short (under 1,500 statements): re-running it is cheaper than restoring it, so nothing is saved either.
     const short = await pgarch(['lint', 'migrations', migrations, '--cache-dir', cacheDir, '--format', 'json']);
     expect(short.stdout).toBe(none.stdout.replace(/"elapsedMs": ?\d+/, short.stdout.match(/"elapsedMs": ?\d+/)![0]));
     expect(entries(cacheDir)).toEqual([]);

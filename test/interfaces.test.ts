@@ -39,9 +39,9 @@ describe('options are validated', () => {
 
 describe('every command lists what it takes', () => {
   it.each([
-    ['review', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--layout', '--pattern', '--since']],
+    ['review', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--layout', '--pattern', '--since', '--cache-dir', '--no-cache']],
     ['lint schema', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--live']],
-    ['lint migrations', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--layout', '--pattern', '--pg-version']],
+    ['lint migrations', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--layout', '--pattern', '--pg-version', '--cache-dir', '--no-cache']],
     ['lint queries', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--schema']],
     ['explain', ['--database', '--format', '--config', '--output', '--max-warnings', '--quiet', '--no-color', '--setup', '--profile', '--schema']],
     ['trace', ['--database', '--format', '--config', '--output', '--no-color', '--setup', '--profile', '--no-history', '--rows']],

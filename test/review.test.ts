@@ -113,6 +113,21 @@ describe('pgarch review examples/shop', () => {
   });
 });
 
+describe('runtime at the sizes given (--assume-rows)', () => {
+  it("estimates a rewrite's runtime at today's rows and at 10x, from a sample timed on the engine", async () => {
+    const report = await review({ paths: ['examples/shop'], assumeRows: { payments: 2_000_000 } });
+    const checklists = report.sections!.find((s) => s.id === 'migration')!.checklists!;
+    const runtime = (m: string) => checklists.find((c) => c.migration === m)!.items.find((i) => i.id === 'runtime')!;
+    // 0007 retypes payments.amount: a rewrite of 2 million rows, estimated (not left to a human to measure).
+    expect(runtime('0007_payments_amount_bigint').detail).toMatch(/^About [\d.]+ (ms|s|min) at 2,000,000 rows of payments, [\d.]+ (ms|s|min) at 10x \(line 9: ALTER TABLE payments\); estimated from 20,000 seeded rows on embedded PostgreSQL/);
+    // No size was given for customers: 0006's rewrite still needs a human to measure it.
+    expect(runtime('0006_customer_profile')).toMatchObject({ status: 'human', detail: expect.stringContaining('pgarch trace') });
+    // The estimate changed nothing the rules saw: the same findings as a review without sizes.
+    const plain = await review({ paths: ['examples/shop'] });
+    expect(report.findings.map((f) => `${f.rule}@${f.location?.file}:${f.location?.line}`)).toEqual(plain.findings.map((f) => `${f.rule}@${f.location?.file}:${f.location?.line}`));
+  }, 120_000);
+});
+
 describe('the checklist on up and down steps (golang-migrate)', () => {
   it('reads the down step: a key left at NO ACTION and a down that drops data need a human', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgarch-review-'));

@@ -31,8 +31,10 @@ export interface ReviewOptions {
   pattern?: string;
   /** Review only the migrations changed since this git ref (the history before them still builds the catalog). */
   since?: string;
+  /** Rows to assume per table (`schema.table` or `table`): the checklist's runtimes are estimated at these sizes. */
+  assumeRows?: Record<string, number>;
   /** Cache the embedded engine's state after the migration history (see history-cache.ts); none when absent. */
-  cache?: { dir: string; minReplayMs?: number };
+  cache?: { dir: string; minStatements?: number };
   progress?: (done: number, total: number) => void;
 }
 
@@ -76,6 +78,9 @@ export async function review(options: ReviewOptions): Promise<Report> {
         config,
         setup,
         since: options.since,
+        assumeRows: options.assumeRows,
+        // With a live database, the tables are as large as they are there.
+        ...(options.database ? { statsFrom: options.database } : {}),
         keepEngine: oneEngine,
         cache: options.cache,
         ...(oneEngine ? { progress: options.progress } : {}),
@@ -90,7 +95,7 @@ export async function review(options: ReviewOptions): Promise<Report> {
   const queryDirs = findNamedDirs(options.paths, 'queries');
   try {
     schema = await lintSchema({ paths: options.paths, database: options.database, config, setup, progress: built ? undefined : options.progress, built, inputs: schemaInputs });
-    queries = queryDirs.length ? await lintQueries({ paths: queryDirs, schema: options.paths, database: options.database, config, setup, engine: built?.engine }) : undefined;
+    queries = queryDirs.length ? await lintQueries({ paths: queryDirs, schema: options.paths, database: options.database, config, setup, assumeRows: options.assumeRows, engine: built?.engine }) : undefined;
   } finally {
     await built?.engine.close();
   }
@@ -113,6 +118,7 @@ export async function review(options: ReviewOptions): Promise<Report> {
       reported: [...reportedMigrations(sets.flatMap((s) => s.migrations), { since: options.since })],
       findings,
       rollbacks: migrations?.rollbacks,
+      runtimes: migrations?.runtimes,
       queries: queries ? { findings: queries.report.findings, statements: queries.report.summary.statements } : undefined,
       engine: options.database ? `a scratch database on ${redact(options.database)}` : 'embedded PGlite',
     }),

@@ -19,24 +19,27 @@ import type { Engine } from '../engine/types.js';
 import type { Finding } from '../types.js';
 import type { Migration } from './layouts/types.js';
 import type { RollbackTest } from './rollback-test.js';
+import type { RuntimeEstimate } from './runtime-estimate.js';
 
 /** Bump when what an entry holds, or what a finding depends on, changes shape. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Entries kept (most recently used first): each is a data directory of 40–70 MB, packed. */
 const KEEP_ENTRIES = 4;
 /**
- * Save only where running the history again would cost more than restoring it (copying and starting
- * from ~50 MB takes about a second here): short histories are faster to re-run than to restore.
+ * Save only where running the history again would cost more than restoring it: restoring reads ~60 MB
+ * and starts PostgreSQL on it (about a second here), and statements run at about 1 ms each, so short
+ * histories are faster to re-run. Counted in statements, not measured in time, so the same files are
+ * cached or not whatever the machine's load.
  */
-export const SAVE_WHEN_REPLAY_MS = 2000;
+export const SAVE_FROM_STATEMENTS = 1500;
 
 export interface CacheEntry {
   format: number;
   key: string;
   /** How many migrations of the history the state holds. */
   prefix: number;
-  /** What running the environment and those migrations cost when the entry was made (the chain's total). */
-  replayMs: number;
+  /** Statements of the environment and those migrations. */
+  statements: number;
   /** The data directory's digest (see copyDataDir). */
   digest: string;
   /** Findings of applying the environment, and the objects it made (no finding is about them). */
@@ -44,8 +47,9 @@ export interface CacheEntry {
   environmentObjects: string[];
   /** Each migration's rule and execution findings, in history order (parse findings are not stored). */
   migrations: Finding[][];
-  /** Rollbacks tested in the prefix, by up file (rollback-test.ts). */
+  /** Rollbacks tested and runtimes estimated in the prefix, by up file (rollback-test.ts, runtime-estimate.ts). */
   rollbacks: Record<string, RollbackTest>;
+  runtimes: Record<string, RuntimeEstimate[]>;
 }
 
 export interface CacheHit {
@@ -151,7 +155,9 @@ function readEntry(dir: string): CacheEntry | undefined {
       Array.isArray(entry.migrations) &&
       entry.migrations.every(Array.isArray) &&
       typeof entry.rollbacks === 'object' &&
-      entry.rollbacks !== null;
+      entry.rollbacks !== null &&
+      typeof entry.runtimes === 'object' &&
+      entry.runtimes !== null;
     return ok ? entry : undefined;
   } catch {
     return undefined;

@@ -6,7 +6,7 @@ import { defaultConfig, type Config } from '../config.js';
 import { openEngine } from '../engine/index.js';
 import { CorruptDataDirError } from '../engine/data-dir.js';
 import { VERSION } from '../version.js';
-import { HistoryCache, SAVE_WHEN_REPLAY_MS } from './history-cache.js';
+import { HistoryCache, SAVE_FROM_STATEMENTS } from './history-cache.js';
 import type { Engine } from '../engine/types.js';
 import { EngineDiedError, isFatalEngineError, shiftedError, toEngineError } from '../engine/types.js';
 import { errorLocation, executionErrorFinding, extensionsUsed, isCopyFromStdin, transactionControl } from '../lint/apply.js';
@@ -26,6 +26,7 @@ import { foldPerScope } from './fold.js';
 import { describeSet, runnerTransaction } from './layouts/index.js';
 import { parseMigration, parseMigrationDown } from './parse-migration.js';
 import { testRollback, type RollbackTest } from './rollback-test.js';
+import { estimateRuntime, FULL_PASS_RULES, type RuntimeEstimate } from './runtime-estimate.js';
 import { documentedLock } from './locks.js';
 import { alterCommandStarts, changedNames, createdTable, emptiedTables, timeZoneSet, isBuiltinType, isConstantExpression, isDdl, keepsHoldBrief, setsLockTimeout, textToRun, touchedRelations, type RangeVar } from './statement.js';
 
@@ -48,9 +49,10 @@ export interface LintMigrationsOptions {
   keepEngine?: boolean;
   /**
    * Cache the embedded engine's state after the history's prefixes in `dir` (history-cache.ts); no cache
-   * when absent. An entry is written only where re-running the history took at least `minReplayMs`.
+   * when absent. An entry is written only where the history up to it has `minStatements` statements or
+   * more (default SAVE_FROM_STATEMENTS): a shorter one runs faster than it restores.
    */
-  cache?: { dir: string; minReplayMs?: number };
+  cache?: { dir: string; minStatements?: number };
   /** Up steps parsed already (review's schema inputs), by file: not parsed again. Same layouts only. */
   parsedUp?: Map<string, ParsedFile>;
   /** Report only these migration files; earlier ones still build the catalog. */
@@ -83,16 +85,19 @@ export interface MigrationLintResult {
   restored: number;
   /** Rollbacks tested (down step, then up again: rollback-test.ts), by the migration's up file. */
   rollbacks: Map<string, RollbackTest>;
+  /** Runtimes estimated at the known table sizes and at 10x (runtime-estimate.ts), by the migration's up file. */
+  runtimes: Map<string, RuntimeEstimate[]>;
   /** With keepEngine and one history: the engine holding the catalog the history built, and what its environment made. */
   engine?: Engine;
   environment?: AppliedEnvironment;
 }
 
 /**
- * Rollbacks tested per run, the last reported migrations first: each costs its down and up steps again
- * and two schema reads, and a review without --since reports the whole history.
+ * Migrations measured per run, the last reported ones: a rollback test costs the down and up steps again
+ * and two schema reads, a runtime estimate seeds and times a sample (~0.5 s), and a review without
+ * --since reports the whole history.
  */
-export const ROLLBACK_TESTS_MAX = 20;
+export const MEASURED_MAX = 20;
 /** Findings that say a step did not run as written: its rollback is not tested. */
 const INPUT_FAILURES = new Set(['syntax-error', 'execution-error', 'not-executed', 'engine-failure']);
 
@@ -153,6 +158,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
   let engineStartMs = 0;
   let restored = 0;
   const rollbacks = new Map<string, RollbackTest>();
+  const runtimes = new Map<string, RuntimeEstimate[]>();
   let engine: Engine | undefined;
   let environment: AppliedEnvironment | undefined;
   const keepEngine = Boolean(options.keepEngine) && histories.length === 1;
@@ -163,6 +169,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
     engineStartMs += run.engineStartMs;
     restored += run.restored;
     for (const [file, test] of run.rollbacks) rollbacks.set(file, test);
+    for (const [file, estimates] of run.runtimes) runtimes.set(file, estimates);
     engine = run.engine;
     environment = run.environment;
   }
@@ -177,6 +184,7 @@ export async function lintMigrations(options: LintMigrationsOptions): Promise<Mi
     timings: { engineStartMs, lintMs: performance.now() - started - engineStartMs },
     restored,
     rollbacks,
+    runtimes,
     ...(engine ? { engine, environment } : {}),
   };
 }
@@ -186,14 +194,14 @@ async function lintHistory(
   sets: MigrationSet[],
   reported: Set<Migration>,
   options: LintMigrationsOptions & { config: Config; rowSources: RowSources },
-): Promise<{ findings: Finding[]; parsed: ParsedFile[]; engineStartMs: number; restored: number; rollbacks: Map<string, RollbackTest>; engine?: Engine; environment?: AppliedEnvironment }> {
+): Promise<{ findings: Finding[]; parsed: ParsedFile[]; engineStartMs: number; restored: number; rollbacks: Map<string, RollbackTest>; runtimes: Map<string, RuntimeEstimate[]>; engine?: Engine; environment?: AppliedEnvironment }> {
   const { config } = options;
   const migrations = sets.flatMap((set) => set.migrations);
   const parsed = migrations.map((m) => options.parsedUp?.get(m.file) ?? parseMigration(m));
   const findings: Finding[] = [];
   const anyReported = migrations.some((m) => reported.has(m));
   // A caller that keeps the engine (review) needs the catalog even when no migration is reported.
-  if (!anyReported && !options.keepEngine) return { findings, parsed, engineStartMs: 0, restored: 0, rollbacks: new Map() };
+  if (!anyReported && !options.keepEngine) return { findings, parsed, engineStartMs: 0, restored: 0, rollbacks: new Map(), runtimes: new Map() };
 
   const setup = [...config.setup, ...sets.flatMap((set) => set.setup), ...(options.setup ?? [])];
   // The platform is detected from where the history's files are (a monorepo's Supabase service).
@@ -234,10 +242,10 @@ async function lintHistory(
   let keep = false;
   let environment: AppliedEnvironment | undefined;
   const rollbacks = new Map<string, RollbackTest>();
+  const runtimes = new Map<string, RuntimeEstimate[]>();
   try {
     const failures = new FailureGroups([...env.files, ...parsed], engine ?? { kind: 'pglite', description: 'parse only' });
     const ran: { environment: Finding[]; environmentObjects: string[]; migrations: Finding[][] } = { environment: hit?.entry.environment ?? [], environmentObjects: hit?.entry.environmentObjects ?? [], migrations: [] };
-    const executionStarted = performance.now();
     if (engine && !hit) {
       const applied = await applyEnvironment(engine, env, failures);
       ran.environment = applied.findings;
@@ -257,9 +265,12 @@ async function lintHistory(
       total: parsed.reduce((n, p) => n + p.statements.length, 0),
     });
     const restored = hit?.entry.prefix ?? 0;
-    // Rollbacks are tested (down, then up again) for the last reported migrations that have a down step.
-    const rollbackTested = new Set(migrations.filter((m) => reported.has(m) && m.down).slice(-ROLLBACK_TESTS_MAX));
+    // Rollbacks are tested (down, then up again) for the last reported migrations that have a down step,
+    // and runtimes estimated, where table sizes are known, for the last reported ones.
+    const rollbackTested = new Set(migrations.filter((m) => reported.has(m) && m.down).slice(-MEASURED_MAX));
+    const runtimeEstimated = new Set(migrations.filter((m) => reported.has(m)).slice(-MEASURED_MAX));
     for (const [file, test] of Object.entries(hit?.entry.rollbacks ?? {})) rollbacks.set(file, test);
+    for (const [file, estimates] of Object.entries(hit?.entry.runtimes ?? {})) runtimes.set(file, estimates);
     let died = false;
     try {
       for (let i = 0; i < migrations.length; i++) {
@@ -270,7 +281,9 @@ async function lintHistory(
           runner.skip(parsed[i].statements.length);
         } else {
           if (deploys[i]) runner.deploy();
-          out = await runner.run(migrations[i], parsed[i]);
+          out = await runner.run(migrations[i], parsed[i], { estimateRuntimes: runtimeEstimated.has(migrations[i]) });
+          const estimates = runner.takeEstimates();
+          if (estimates.length) runtimes.set(migrations[i].file, estimates);
           // Only an up step that ran cleanly is rolled back and run again (what failed has its own findings).
           if (engine && rollbackTested.has(migrations[i]) && !out.some((f) => INPUT_FAILURES.has(f.rule)) && !parsed[i].findings.length) {
             const down = parseMigrationDown(migrations[i]);
@@ -282,10 +295,10 @@ async function lintHistory(
         // The state before the last migration (the one a pull request edits) and after it, when worth it.
         const prefix = i + 1;
         if (cache && keys && engine && prefix > restored && prefix >= migrations.length - 1 && !(prefix === migrations.length && prefix - restored === 1) && !failures.any) {
-          const replayMs = (hit?.entry.replayMs ?? 0) + performance.now() - executionStarted;
-          if (replayMs >= (options.cache?.minReplayMs ?? SAVE_WHEN_REPLAY_MS)) {
-            const tested = Object.fromEntries(migrations.slice(0, prefix).flatMap((m) => (rollbacks.has(m.file) ? [[m.file, rollbacks.get(m.file)!]] : [])));
-            await cache.save(engine, { key: keys[i], prefix, replayMs, environment: ran.environment, environmentObjects: ran.environmentObjects, migrations: ran.migrations.slice(), rollbacks: tested });
+          const statements = [...env.files, ...parsed.slice(0, prefix)].reduce((n, p) => n + p.statements.length, 0);
+          if (statements >= (options.cache?.minStatements ?? SAVE_FROM_STATEMENTS)) {
+            const inPrefix = <T>(by: Map<string, T>) => Object.fromEntries(migrations.slice(0, prefix).flatMap((m) => (by.has(m.file) ? [[m.file, by.get(m.file)!]] : [])));
+            await cache.save(engine, { key: keys[i], prefix, statements, environment: ran.environment, environmentObjects: ran.environmentObjects, migrations: ran.migrations.slice(), rollbacks: inPrefix(rollbacks), runtimes: inPrefix(runtimes) });
           }
         }
       }
@@ -303,7 +316,7 @@ async function lintHistory(
   } finally {
     if (!keep) await engine?.close();
   }
-  return { findings, parsed, engineStartMs, restored: hit?.entry.prefix ?? 0, rollbacks, ...(keep ? { engine, environment } : {}) };
+  return { findings, parsed, engineStartMs, restored: hit?.entry.prefix ?? 0, rollbacks, runtimes, ...(keep ? { engine, environment } : {}) };
 }
 
 interface RunnerOptions {
@@ -392,6 +405,8 @@ interface FileState {
   abortedBy?: Failure;
   /** Number of the transaction block the engine is in (the tool's is the first). */
   block: number;
+  /** Estimate the runtime of its statements that go through every row of a sized table. */
+  estimate: boolean;
 }
 
 /** Whether the engine is inside a transaction block while the file runs (the tool's, or the file's own). */
@@ -427,6 +442,8 @@ export class MigrationRunner {
   private failed?: { from: Checkpoint; last: number };
   /** Statements run one at a time after a failed batch, before batching again. */
   private backoff = MIN_BACKOFF;
+  /** Runtime estimates of the migration being run. */
+  private readonly estimates: RuntimeEstimate[] = [];
   /** The scope (transaction block, or file) each rule finding was made in: see fold.ts. */
   private readonly scopes = new WeakMap<Finding, string>();
 
@@ -437,6 +454,23 @@ export class MigrationRunner {
 
   deploy(): void {
     this.o.view.deploy();
+  }
+
+  /** The estimates of the migration run last (see run's estimateRuntimes), handed over once. */
+  takeEstimates(): RuntimeEstimate[] {
+    return this.estimates.splice(0);
+  }
+
+  /** Time the statement on a sample of its existing tables' known sizes, before it runs (runtime-estimate.ts). */
+  private async estimate(stmt: Statement): Promise<void> {
+    const { view } = this.o;
+    const tables = (await this.existingTables(stmt)).flatMap((t) => {
+      const rows = view.rows(t);
+      return rows === undefined ? [] : [{ schema: t.schema, name: t.name, rows }];
+    });
+    if (!tables.length) return;
+    const found = await estimateRuntime(this.o.engine!, stmt, tables);
+    if (found) this.estimates.push(found);
   }
 
   /** Its down step and its up step again, right after the up step ran (rollback-test.ts). */
@@ -454,7 +488,7 @@ export class MigrationRunner {
     if (statements) this.o.progress?.(this.done, this.o.total);
   }
 
-  async run(migration: Migration, file: ParsedFile): Promise<Finding[]> {
+  async run(migration: Migration, file: ParsedFile, options: { estimateRuntimes?: boolean } = {}): Promise<Finding[]> {
     const { engine, config, view } = this.o;
     // Session-local helper functions, made while no migration's transaction is open.
     // (Should that fail, the reads that need them fail too, and become rule-error findings.)
@@ -472,6 +506,7 @@ export class MigrationRunner {
       unsure: false,
       toolTransaction: false,
       block: wrapped ? 1 : 0,
+      estimate: Boolean(options.estimateRuntimes && engine),
     };
     // Run the file as its tool does: inside the transaction it opens (so LOCK, SET LOCAL and CONCURRENTLY
     // behave as they will in production).
@@ -643,13 +678,16 @@ export class MigrationRunner {
       // Rewrites are measured only when a rule's afterExecute could still report one.
       const measured = mayRewrite(stmt) && rules.some((r) => r.afterExecute && (!r.measuresRewrite || r.measuresRewrite(ctx!, before)));
       let rewritten: string[] = [];
-      if (batching && !measured && !s.unsure && control === undefined && batchable(stmt)) {
+      // A statement that goes through every row of an existing table, sized: timed on a sample first (never batched).
+      const estimating = s.estimate && before.some((f) => FULL_PASS_RULES.has(f.rule) && f.severity !== 'info');
+      if (batching && !measured && !estimating && !s.unsure && control === undefined && batchable(stmt)) {
         // Run with the next batch; until then the rules of later statements see what it will have done.
         if (!this.pending.length) this.batch = { from: at, last: at.index, explicit: inBlock(s) };
         this.pending.push(textToRun(stmt));
         this.batch!.last = at.index;
       } else {
         await this.flush();
+        if (estimating && !s.aborted) await this.estimate(stmt);
         const traced = measured ? await this.existingTables(stmt) : [];
         const nodesBefore = traced.length ? await relfilenodes(engine, traced) : undefined;
         // In a block the statement runs behind a savepoint (not a transaction statement: it moves savepoints

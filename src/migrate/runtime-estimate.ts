@@ -12,6 +12,12 @@ import type { Statement } from '../sql/parse.js';
 import { quoteQualified } from '../sql/quote.js';
 import { parentsFirst, seedTable } from './seed.js';
 
+/** Rules whose finding means the statement reads or rewrites every row of an existing table: what is estimated. */
+export const FULL_PASS_RULES: ReadonlySet<string> = new Set([
+  'set-not-null', 'change-column-type', 'table-rewrite', 'add-column-volatile-default', 'add-column-serial', 'add-generated-stored-column',
+  'backfill-in-transaction', 'add-unique-constraint', 'create-index-non-concurrent', 'vacuum-full', 'constraint-not-valid',
+]);
+
 /** How time grows with rows: a pass over the rows, or a sort (an index build). */
 export type RuntimeModel = 'linear' | 'n log n';
 

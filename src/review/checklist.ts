@@ -5,7 +5,7 @@
 import { relative, resolve } from 'node:path';
 import type { Migration } from '../migrate/layouts/types.js';
 import type { RollbackStepError, RollbackTest } from '../migrate/rollback-test.js';
-import type { RuntimeEstimate } from '../migrate/runtime-estimate.js';
+import { FULL_PASS_RULES, type RuntimeEstimate } from '../migrate/runtime-estimate.js';
 import { parseFileSync, type Statement } from '../sql/parse.js';
 import { walkNodes } from '../sql/tree.js';
 import type { ChecklistItem, CheckStatus, Finding, MigrationChecklist } from '../types.js';
@@ -18,11 +18,6 @@ const BLOCKING_LOCK_RULES = new Set([
   'add-unique-constraint', 'add-exclusion-constraint', 'table-rewrite', 'add-column-volatile-default', 'add-column-serial',
   'add-generated-stored-column', 'add-column-not-null-no-default', 'vacuum-full', 'truncate', 'lock-held-after-exclusive',
   'detach-partition-non-concurrent', 'backfill-in-transaction', 'missing-lock-timeout',
-]);
-/** Rules whose finding means the migration reads or rewrites every row of an existing table. */
-const FULL_PASS_RULES = new Set([
-  'set-not-null', 'change-column-type', 'table-rewrite', 'add-column-volatile-default', 'add-column-serial', 'add-generated-stored-column',
-  'backfill-in-transaction', 'add-unique-constraint', 'create-index-non-concurrent', 'vacuum-full', 'constraint-not-valid',
 ]);
 const EXECUTION_RULES = new Set(['syntax-error', 'execution-error', 'engine-failure', 'input-encoding']);
 
@@ -65,7 +60,7 @@ export function migrationChecklists(input: ChecklistInput): MigrationChecklist[]
     const at = byFile.get(resolve(m.file)) ?? [];
     const s = steps.get(m)!;
     const items: ChecklistItem[] = [];
-    const rulesOf = (set: Set<string>) => [...new Set(at.filter((f) => set.has(f.rule) && f.severity !== 'info').map((f) => f.rule))];
+    const rulesOf = (set: ReadonlySet<string>) => [...new Set(at.filter((f) => set.has(f.rule) && f.severity !== 'info').map((f) => f.rule))];
     const before = input.history.indexOf(m);
 
     // Pre-flight.
@@ -194,7 +189,7 @@ const RUNTIME_FAIL_AT_10X_MS = 60_000;
 function runtimeItem(m: Migration, at: Finding[], fullPass: string[], estimates: RuntimeEstimate[]): ChecklistItem {
   const title = 'Runtime at today\'s table sizes, and at 10x';
   const within = (f: Finding, e: RuntimeEstimate) => f.location?.line !== undefined && f.location.line >= e.statement.line && f.location.line <= e.statement.endLine;
-  const decided = (rules: Set<string>) => at.filter((f) => rules.has(f.rule) && f.severity !== 'info');
+  const decided = (rules: ReadonlySet<string>) => at.filter((f) => rules.has(f.rule) && f.severity !== 'info');
   const blocking = decided(BLOCKING_LOCK_RULES);
   const locksOf = (e: RuntimeEstimate) => [...new Set(blocking.filter((f) => within(f, e)).map((f) => f.rule))];
   // Statements that go through every row but were not estimated (VACUUM FULL, one that failed on seeded rows).
