@@ -1,11 +1,12 @@
 // Helpers the column rules share: reading column definitions from the parse tree, slicing clause
 // text out of the statement for fixes, and the expand/contract SQL (batched backfill, NOT NULL
 // without a long scan) that their fixes are made of.
-import { parseSync, scanSync, type ScanToken } from 'libpg-query';
+import { parseSync, scanSync } from '../../sql/pg-parser.js';
+import type { ScanToken } from 'libpg-query';
 import { isConstantExpression } from '../../migrate/statement.js';
 import type { Column, Table } from '../../catalog/types.js';
 import { quoteIdent, quoteQualified, truncateIdentifier } from '../../sql/quote.js';
-import type { Statement } from '../../sql/parse.js';
+import type { ParsedFile, Statement } from '../../sql/parse.js';
 import type { AnyNode, MigrationRuleContext } from '../types.js';
 import { alterCommands, names } from './util.js';
 
@@ -58,16 +59,37 @@ export function isComputedColumn(def: AnyNode): boolean {
 
 /** Whether the ALTER TABLE adds a column named `column` to the same relation in an earlier statement of this file. */
 export function addedEarlierInFile(ctx: MigrationRuleContext, relation: AnyNode, column: string): boolean {
-  for (const stmt of ctx.file.statements) {
-    if (stmt.index >= ctx.stmt.index) break;
+  const added = addedColumns(ctx.file).get(`${relation.relname}\0${column}`) ?? [];
+  return added.some((a) => a.index < ctx.stmt.index && sameRelation(a.relation, relation));
+}
+
+/**
+ * Every ADD COLUMN of a file by relation name and column, read once per file: asked for each later
+ * statement, a walk over the earlier ones was quadratic, and a long file's trees are parsed again
+ * each time they are read (tree-cache.ts) — a 14,000-statement file took minutes.
+ */
+const addedByFile = new WeakMap<ParsedFile, Map<string, Array<{ index: number; relation: AnyNode }>>>();
+
+function addedColumns(file: ParsedFile): Map<string, Array<{ index: number; relation: AnyNode }>> {
+  let added = addedByFile.get(file);
+  if (added) return added;
+  added = new Map();
+  for (const stmt of file.statements) {
+    if (stmt.kind !== 'AlterTableStmt') continue;
     const node = (stmt.node as AnyNode).AlterTableStmt as AnyNode | undefined;
-    if (!node || !sameRelation(node.relation, relation)) continue;
+    if (!node?.relation) continue;
     for (const c of node.cmds ?? []) {
       const cmd = c.AlterTableCmd as AnyNode;
-      if (cmd?.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname === column) return true;
+      if (cmd?.subtype !== 'AT_AddColumn' || !cmd.def?.ColumnDef?.colname) continue;
+      const key = `${node.relation.relname}\0${cmd.def.ColumnDef.colname}`;
+      const entry = { index: stmt.index, relation: { relname: node.relation.relname, schemaname: node.relation.schemaname } };
+      const list = added.get(key);
+      if (list) list.push(entry);
+      else added.set(key, [entry]);
     }
   }
-  return false;
+  addedByFile.set(file, added);
+  return added;
 }
 
 export const sameRelation = (a: AnyNode | undefined, b: AnyNode | undefined): boolean =>

@@ -1,7 +1,7 @@
 // Helpers the object rules share: reading parse-tree options, naming relations as the statement wrote
 // them, recognising objects created earlier in the same migration, and cutting clauses out of a
 // statement's text for fixes (token-exact with the real scanner, never regexes).
-import { parseSync, scanSync } from 'libpg-query';
+import { parseSync, scanSync } from '../../sql/pg-parser.js';
 import type { Table } from '../../catalog/types.js';
 import { transactionControl } from '../../lint/apply.js';
 import { quoteIdent, truncateIdentifier } from '../../sql/quote.js';
@@ -57,13 +57,14 @@ export function earlierStatements(ctx: MigrationRuleContext): Statement[] {
  * The earlier statement of this migration that created an object (schemas and types are not tables,
  * so the catalog view does not track them as new), or undefined.
  */
-export function createdEarlier(ctx: MigrationRuleContext, creates: (stmt: Statement, node: AnyNode) => boolean): Statement | undefined {
-  return earlierStatements(ctx).find((s) => creates(s, (s.node as AnyNode)[s.kind] as AnyNode));
+export function createdEarlier(ctx: MigrationRuleContext, kind: string, creates: (node: AnyNode) => boolean): Statement | undefined {
+  // The kind first: reading a tree of a long file may parse it again (tree-cache.ts).
+  return earlierStatements(ctx).find((s) => s.kind === kind && creates((s.node as AnyNode)[s.kind] as AnyNode));
 }
 
 /** An enum type created earlier in this migration by CREATE TYPE … AS ENUM, by name as written. */
 export function enumCreatedEarlier(ctx: MigrationRuleContext, typeName: string[]): Statement | undefined {
-  return createdEarlier(ctx, (s, node) => s.kind === 'CreateEnumStmt' && sameName(names(node.typeName), typeName));
+  return createdEarlier(ctx, 'CreateEnumStmt', (node) => sameName(names(node.typeName), typeName));
 }
 
 /** Whether a transaction started or ended between an earlier statement and the current one. */

@@ -11,7 +11,7 @@ export const renameSchema: MigrationRule = {
     const { renameType, subname, newname } = ctx.node;
     if (renameType !== 'OBJECT_SCHEMA') return [];
     // A schema created earlier in this migration: no running code knows its name yet.
-    if (createdEarlier(ctx, (s, node) => s.kind === 'CreateSchemaStmt' && node.schemaname === subname)) return [];
+    if (createdEarlier(ctx, 'CreateSchemaStmt', (node) => node.schemaname === subname)) return [];
     return [
       finding(this, {
         message: `Renaming schema ${subname} to ${newname} breaks running code, search_path settings and functions that name ${subname}`,

@@ -1,4 +1,4 @@
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../../sql/pg-parser.js';
 import type { Table } from '../../catalog/types.js';
 import { finding, type AnyNode, type MigrationRule, type MigrationRuleContext } from '../types.js';
 import { quoteIdent } from '../../sql/quote.js';
@@ -44,6 +44,7 @@ function provenEarlierInFile(ctx: MigrationRuleContext, column: string): boolean
   const checks = new Map<string, boolean>(); // constraint name → validated
   for (const stmt of ctx.file.statements) {
     if (stmt.index >= ctx.stmt.index) break;
+    if (stmt.kind !== 'AlterTableStmt') continue; // before the tree: reading one may parse it again
     const node = (stmt.node as AnyNode).AlterTableStmt as AnyNode | undefined;
     if (!node || !sameRelation(node.relation, ctx.node.relation)) continue;
     for (const c of node.cmds ?? []) {
