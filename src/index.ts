@@ -5,7 +5,8 @@ export { VERSION } from './version.js';
 export { parseFile, parseFileSync, loadParser, type ParsedFile, type Statement } from './sql/parse.js';
 export { quoteIdent, quoteQualified } from './sql/quote.js';
 
-export { openEngine, redact, EngineError, EMBEDDED_EXTENSIONS, type Engine, type EngineKind, type OpenEngineOptions, type Queryable } from './engine/index.js';
+export { openEngine, redact, EngineError, type Engine, type EngineKind, type OpenEngineOptions, type Queryable } from './engine/index.js';
+export { EMBEDDED_EXTENSIONS } from './engine/pglite.js';
 
 export { introspect } from './catalog/introspect.js';
 export { buildOrigin, type OriginMap } from './catalog/origin.js';
@@ -44,5 +45,6 @@ export { DEFAULT_THRESHOLDS, type HealthCheck, type HealthThresholds } from './m
 export { formatHealthMarkdown } from './monitor/markdown.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './monitor/dashboard/server.js';
 
-export { loadConfig, defaultConfig, ConfigSchema, type Config } from './config.js';
+export { loadConfig, defaultConfig, configSchema, type Config } from './config.js';
+export { ConfigSchema } from './config-schema.js';
 export { formatReport, FORMATS, summarize, exitCodeFor, type Format } from './report/index.js';

@@ -4,7 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigSchema, loadConfig } from '../src/config.js';
+import { defaultConfig, loadConfig } from '../src/config.js';
+import { ConfigSchema } from '../src/config-schema.js';
 import { configEntries, findProject } from '../src/init/config-file.js';
 import { allRules } from '../src/rules/registry.js';
 import { pgarch, ROOT } from './helpers/cli.js';
@@ -24,6 +25,14 @@ function project(layout?: string): string {
   if (layout) cpSync(join(FIXTURES, layout), dir, { recursive: true });
   return dir;
 }
+
+describe('the default config', () => {
+  it('is what the schema makes of an empty file, keys in the same order (it is written by hand so a run without a config file never loads zod)', () => {
+    expect(JSON.stringify(defaultConfig())).toBe(JSON.stringify(ConfigSchema.parse({})));
+    expect(defaultConfig()).toEqual(ConfigSchema.parse({}));
+    expect(defaultConfig()).not.toBe(defaultConfig()); // a fresh object each call: callers spread and change it
+  });
+});
 
 describe('pgarch init on a goose project with a queries folder', () => {
   let dir: string;

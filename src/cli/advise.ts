@@ -1,11 +1,8 @@
 import { Command, Option } from 'commander';
-import { adviseIndexes } from '../advise/advise.js';
-import { applyAdvice, type Applied } from '../advise/apply.js';
-import { formatAdviceText } from '../advise/render-text.js';
+import type { Applied } from '../advise/apply.js';
 import { exitCodeFor, formatReport, FORMATS, type Format } from '../report/index.js';
 import { formatText } from '../report/text.js';
 import type { Report } from '../types.js';
-import { allRules } from '../rules/registry.js';
 import { collectRows } from './lint.js';
 import { addEnvironmentOptions, collect, positiveNumber, readConfig, resolveDatabase, runCommand, useColor, wholeNumber, withEnvironment, writeResult } from './common.js';
 
@@ -73,6 +70,12 @@ migration), 2 usage/input/connection error.`,
   cmd.action((opts: AdviseCliOptions) =>
     runCommand(async () => {
       const config = withEnvironment(readConfig({ config: opts.config, encoding: opts.encoding, format: 'text' }), opts);
+      const [{ adviseIndexes }, { applyAdvice }, { formatAdviceText }, { allRules }] = await Promise.all([
+        import('../advise/advise.js'),
+        import('../advise/apply.js'),
+        import('../advise/render-text.js'),
+        import('../rules/registry.js'),
+      ]);
       const report = await adviseIndexes({
         workload: opts.workload,
         schema: opts.schema,

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { redact } from '../engine/redact.js';
 import { InputError } from '../lint/files.js';
-import { startDashboard } from '../monitor/dashboard/server.js';
 import { positiveNumber, readConfig, resolveDatabase, runCommand, wholeNumber } from './common.js';
 
 interface DashboardCliOptions {
@@ -39,6 +38,7 @@ that meets a migration's lock says which table is held. Ctrl-C stops it.`,
       if (!database) throw new InputError('dashboard needs a live database: --database URL (or DATABASE_URL)');
       if (opts.port !== undefined && opts.port > 65535) throw new InputError(`--port: ${opts.port} is not a port (1-65535, or 0 for a free one)`);
       const config = readConfig({ config: opts.config, format: 'text' });
+      const { startDashboard } = await import('../monitor/dashboard/server.js');
       const dashboard = await startDashboard({ database, config, port: opts.port, refreshSeconds: opts.refresh });
       process.stdout.write(`pgarch dashboard of ${redact(database)}\n  ${dashboard.url}\nOpen it in a browser on this machine; Ctrl-C stops it.\n`);
       await new Promise<void>((resolve) => {

@@ -1,8 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { explainGivenPlans, explainQueries, type ExplainReport } from '../explain/explain.js';
-import { renderPlanHtml } from '../explain/html.js';
-import { formatExplainText } from '../explain/render-text.js';
+import type { ExplainReport } from '../explain/explain.js';
 import { discoverSqlFiles, InputError, readInputFile } from '../lint/files.js';
 import { exitCodeFor } from '../report/index.js';
 import { collectRows } from './lint.js';
@@ -63,6 +61,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
   cmd.action((query: string | undefined, opts: ExplainCliOptions) =>
     runCommand(async () => {
       const config = withEnvironment(readConfig({ config: opts.config, encoding: opts.encoding, format: 'text' }), opts);
+      const [{ explainGivenPlans, explainQueries }, { formatExplainText }] = await Promise.all([import('../explain/explain.js'), import('../explain/render-text.js')]);
       let report: ExplainReport;
       if (opts.plan?.length) {
         if (query) throw new InputError('give either a query or --plan, not both');
@@ -84,7 +83,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
           progress: progressReporter('explaining'),
         });
       }
-      if (opts.html) writeHtml(report, opts.html);
+      if (opts.html) await writeHtml(report, opts.html);
       const color = useColor(opts);
       writeResult(opts.format === 'json' ? JSON.stringify(report, null, 2) : formatExplainText(report, { color, quiet: opts.quiet }), opts.output);
       return exitCodeFor(report.findings, opts.maxWarnings);
@@ -102,11 +101,12 @@ function queryInput(query: string): { files?: string[]; sql?: string } {
 }
 
 /** One page per plan: out.html, then out-2.html, out-3.html … when several queries were explained. */
-function writeHtml(report: ExplainReport, path: string): void {
+async function writeHtml(report: ExplainReport, path: string): Promise<void> {
   if (report.plans.length === 0) {
     process.stderr.write('pgarch: no plan to write as HTML (every query failed)\n');
     return;
   }
+  const { renderPlanHtml } = await import('../explain/html.js');
   report.plans.forEach((explained, i) => {
     const target = i === 0 ? path : path.replace(/(\.html?)?$/i, (ext) => `-${i + 1}${ext || '.html'}`);
     const where = explained.location?.file ? `${explained.location.file}${explained.location.line ? `:${explained.location.line}` : ''}` : undefined;

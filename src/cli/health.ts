@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
-import { formatHealthMarkdown } from '../monitor/markdown.js';
-import { runHealth, type HealthOptions } from '../monitor/run.js';
-import { watchHealth } from '../monitor/watch.js';
+import type { HealthOptions } from '../monitor/run.js';
 import { formatReport, FORMATS, type Format } from '../report/index.js';
 import { InputError } from '../lint/files.js';
 import { emitReport, positiveNumber, readConfig, resolveDatabase, runCommand, useColor, wholeNumber } from './common.js';
@@ -54,6 +52,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 usage/connection error.`,
       if (!database) throw new InputError('health needs a live database: --database URL (or DATABASE_URL)');
       const config = readConfig({ config: opts.config, format: 'text' });
       if (opts.watch !== undefined) return watch({ database, config, advise: opts.advise }, opts);
+      const [{ runHealth }, { formatHealthMarkdown }] = await Promise.all([import('../monitor/run.js'), import('../monitor/markdown.js')]);
       const report = await runHealth({ database, config, advise: opts.advise });
       // Markdown is the review's Monitoring section: findings grouped by what they are about.
       return emitReport(report, opts, () => (opts.format === 'markdown' ? formatHealthMarkdown(report) : undefined));
@@ -69,6 +68,7 @@ async function watch(options: HealthOptions, opts: HealthCliOptions): Promise<nu
   // --watch writes to the terminal only (--output is for one run).
   const color = useColor({ color: opts.color });
   let first = true;
+  const { watchHealth } = await import('../monitor/watch.js');
   await watchHealth(options, opts.watch!, ({ report, appeared, resolved }) => {
     const at = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
     if (opts.format === 'json') {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { CONFIG_FILE, describeProject, initConfig } from '../init/config-file.js';
+import { CONFIG_FILE } from '../config.js';
 import { EXIT_OK, runCommand } from './common.js';
 
 /** `pgarch init [DIR]`: a commented pgarch.config.yaml for the project found in DIR. */
@@ -24,6 +24,7 @@ overwritten (exit 2); --force replaces ${CONFIG_FILE}. Exit codes: 0 written, 2 
     );
   cmd.action((dir: string, opts: { force?: boolean }) =>
     runCommand(async () => {
+      const { describeProject, initConfig } = await import('../init/config-file.js');
       const { file, found } = initConfig(dir, opts);
       // The config is read from the working directory: the next command runs in DIR.
       const here = resolve(dir) === process.cwd();

@@ -1,6 +1,5 @@
 // `pgarch lint queries FILE…`: the query rules on .sql files and SQL literals in .ts/.js code.
 import { Command, InvalidArgumentError } from 'commander';
-import { lintQueries } from '../query/lint.js';
 import { wholeNumber, addCommonOptions, collect, addEnvironmentOptions, emitReport, EXIT_USAGE, requireInput, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions } from './common.js';
 
 interface LintQueriesFlags extends CommonOptions, EnvironmentOptions {
@@ -43,6 +42,7 @@ Exit codes: 0 no errors, 1 error findings (or more warnings than --max-warnings)
         process.stderr.write('pgarch: --live needs --database URL (or DATABASE_URL)\n');
         return EXIT_USAGE;
       }
+      const { lintQueries } = await import('../query/lint.js');
       const { report } = await lintQueries({
         paths,
         schema: opts.schema,

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { review } from '../lint/review.js';
-import { formatReviewMarkdown, formatReviewText } from '../review/render.js';
 import { addCacheOptions, addCommonOptions, addEnvironmentOptions, addLayoutOptions, emitReport, resolveCache, type CacheOptions, progressReporter, readConfig, resolveDatabase, runCommand, withEnvironment, type CommonOptions, type EnvironmentOptions, type LayoutOptions } from './common.js';
+import { collectRows } from './lint.js';
 
 /**
  * The architect's review of a project in five parts — Schema, Indexes, Queries, Migration (with each
@@ -12,6 +11,7 @@ export function reviewCommand(): Command {
     .description("the all-in-one architect's review of a project's SQL (runs every capability that has landed)")
     .argument('<paths...>', 'project directories or SQL files (migrations, schema.sql; queries/ folders are not applied)')
     .option('--since <git-ref>', 'review only the migrations changed since this ref (with their checklists); the history before them still builds the catalog')
+    .option('--assume-rows <table=N>', "rows a table holds in production (repeatable): the checklist estimates each migration's runtime at that size and at 10x", collectRows)
     .addHelpText(
       'after',
       `
@@ -21,6 +21,7 @@ Examples:
   $ pgarch review . --since origin/main --format github
   $ pgarch review db/ --database postgres://localhost/app   # applied in a scratch database there; app's health is the Monitoring part
   $ pgarch review db/ --no-cache                           # run the whole history even if its state is cached
+  $ pgarch review db/ --assume-rows orders=5e6             # each migration's runtime at 5 million orders, and at 10x
 
 The report has five parts: Schema (design findings with their DDL fixes), Indexes (missing,
 duplicate, redundant, unused), Queries (the query rules on queries/ folders, checked against the
@@ -29,8 +30,9 @@ checklist: pre-flight, performance, safety, rollback, each item pass, fail or "n
 Monitoring (with --database, that database's health; without, the queries to run on one).`,
     );
   addCacheOptions(addLayoutOptions(addEnvironmentOptions(addCommonOptions(cmd))));
-  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions & LayoutOptions & CacheOptions & { since?: string }) =>
+  cmd.action((paths: string[], opts: CommonOptions & EnvironmentOptions & LayoutOptions & CacheOptions & { since?: string; assumeRows?: Record<string, number> }) =>
     runCommand(async () => {
+      const [{ review }, { formatReviewMarkdown, formatReviewText }] = await Promise.all([import('../lint/review.js'), import('../review/render.js')]);
       const report = await review({
         paths,
         database: resolveDatabase(opts),
@@ -39,6 +41,7 @@ Monitoring (with --database, that database's health; without, the queries to run
         layout: opts.layout,
         pattern: opts.pattern,
         since: opts.since,
+        assumeRows: opts.assumeRows,
         cache: resolveCache(opts),
         progress: progressReporter('applying'),
       });

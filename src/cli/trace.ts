@@ -1,7 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { traceFile } from '../migrate/trace.js';
-import { formatTraceText } from '../report/trace.js';
 import { collectRows } from './lint.js';
 import { addEnvironmentOptions, EXIT_FINDINGS, EXIT_OK, progressReporter, readConfig, resolveDatabase, runCommand, type EnvironmentOptions } from './common.js';
 
@@ -34,6 +32,7 @@ failed, 2 usage, input or connection error.`,
   cmd.action((file: string, opts: EnvironmentOptions & { database?: string; rows?: Record<string, number>; history: boolean; format: 'text' | 'json'; output?: string; config?: string; encoding?: string; color: boolean }) =>
     runCommand(async () => {
       const config = readConfig({ config: opts.config, encoding: opts.encoding, format: 'text' });
+      const [{ traceFile }, { formatTraceText }] = await Promise.all([import('../migrate/trace.js'), import('../report/trace.js')]);
       const result = await traceFile(file, {
         database: resolveDatabase(opts),
         rows: opts.rows,

@@ -1,10 +1,9 @@
-import { openPglite, EMBEDDED_EXTENSIONS } from './pglite.js';
-import { openServer } from './server.js';
+// PGlite and pg are loaded when an engine is opened, not when this module is: every command imports
+// it, and loading both costs ~250 ms before the first statement is read (--no-execute opens none).
 import type { Engine } from './types.js';
 
 export * from './types.js';
 export { redact } from './redact.js';
-export { EMBEDDED_EXTENSIONS };
 
 export interface OpenEngineOptions {
   /** postgres:// URL of a server; embedded PGlite when absent. */
@@ -26,7 +25,11 @@ export interface OpenEngineOptions {
   extensions?: string[];
 }
 
-export function openEngine(options: OpenEngineOptions = {}): Promise<Engine> {
-  if (options.database) return openServer(options.database, { scratch: options.scratch, trusted: options.trusted, readOnly: options.readOnly });
+export async function openEngine(options: OpenEngineOptions = {}): Promise<Engine> {
+  if (options.database) {
+    const { openServer } = await import('./server.js');
+    return openServer(options.database, { scratch: options.scratch, trusted: options.trusted, readOnly: options.readOnly });
+  }
+  const { openPglite } = await import('./pglite.js');
   return openPglite({ extensions: options.extensions });
 }

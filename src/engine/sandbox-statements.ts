@@ -4,7 +4,7 @@
 // transactional equivalent (same catalog effect) or not executed, and statements whose effect would
 // escape any transaction (server files, programs, other connections, cluster-wide functions) are not
 // executed. Decided from the real parse tree, never from the text.
-import { parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
+import { parsePlPgSQLSync, parseSync, scanSync } from '../sql/pg-parser.js';
 import { calledName, walkNodes } from '../sql/tree.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

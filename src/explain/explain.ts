@@ -1,7 +1,7 @@
 // `pgarch explain`: queries (files or inline) explained on an engine that holds the schema — embedded
 // PGlite with --schema files and --rows synthetic data, a scratch database, or a live one — or plans
 // given as JSON/text; each plan analysed into timings and insights.
-import { scanSync } from 'libpg-query';
+import { scanSync } from '../sql/pg-parser.js';
 import { defaultConfig, type Config } from '../config.js';
 import { ConnectionLostError, EngineDiedError, openEngine, toEngineError, type Engine } from '../engine/index.js';
 import { applyFiles, executionErrorFinding, extensionsUsed } from '../lint/apply.js';

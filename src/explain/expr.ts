@@ -1,7 +1,7 @@
 // Plan expressions (Filter, Index Cond, Join Filter …) are PostgreSQL's own deparsed SQL, so they are
 // read with the real parser and scanner: which columns a condition tests, and the text without the
 // plan's table alias (so it can go into CREATE INDEX … WHERE).
-import { parseSync, scanSync } from 'libpg-query';
+import { parseSync, scanSync } from '../sql/pg-parser.js';
 import type { AnyNode } from '../rules/types.js';
 import { quoteIdent } from '../sql/quote.js';
 

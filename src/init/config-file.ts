@@ -4,7 +4,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_FILES, defaultConfig, type Config } from '../config.js';
+import { CONFIG_FILE, DEFAULT_FILES, defaultConfig, type Config } from '../config.js';
 import { findNamedDirs } from '../lint/review.js';
 import { InputError, statPath } from '../lint/files.js';
 import { findMigrationSets, type MigrationLayout } from '../migrate/discover.js';
@@ -13,7 +13,7 @@ import { DEFAULT_PG_VERSION } from '../migrate/lint.js';
 import { DEFAULT_THRESHOLDS } from '../monitor/types.js';
 import { discoverQueryFiles } from '../query/sources.js';
 
-export const CONFIG_FILE = 'pgarch.config.yaml';
+export { CONFIG_FILE };
 
 /** What `pgarch init` found in a project folder; paths are relative to it, with `/`. */
 export interface ProjectFound {

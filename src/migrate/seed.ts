@@ -4,7 +4,7 @@ import { introspect } from '../catalog/introspect.js';
 import type { Column, Table } from '../catalog/types.js';
 import { InputError } from '../lint/files.js';
 import type { Queryable } from '../engine/types.js';
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../sql/pg-parser.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 
 /** A value expression for row number `g`, or undefined to leave the column to its default. */

@@ -2,7 +2,7 @@
 // scratch database on a server), or a live database read in a READ ONLY session. Besides the plain
 // Catalog it resolves names on the search_path, reads index definitions with the parser, tries index
 // expressions in a rolled-back transaction, and checks each query against the catalog with PREPARE.
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../sql/pg-parser.js';
 import { introspect } from '../catalog/introspect.js';
 import type { Catalog, Index, Table } from '../catalog/types.js';
 import { openEngine } from '../engine/index.js';

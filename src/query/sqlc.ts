@@ -5,7 +5,7 @@
 //
 // Found with the real scanner (never a regex over SQL). Each replacement is padded with spaces to the
 // length of what it replaces, so every location in the file stays where the user wrote it.
-import { scanSync } from 'libpg-query';
+import { scanSync } from '../sql/pg-parser.js';
 
 /** sqlc's query annotation, `-- name: ListAccounts :many`, matched against a comment token's text. */
 const ANNOTATION = /^--\s*name:\s*\w+\s+:(one|many|exec|execrows|execresult|execlastid|copyfrom|batchexec|batchmany|batchone)\b/i;

@@ -1,14 +1,14 @@
 // Parse a SQL script into located statements with the real PostgreSQL parser (libpg-query, WASM).
 // Syntax errors become `syntax-error` findings at the parser's cursor position; parsing then resumes
 // after the failing statement, so one typo never hides the rest of a file.
-import { loadModule, parseSync } from 'libpg-query';
+import { loadModule, parseSync } from './pg-parser.js';
 import type { Node } from 'libpg-query';
 import type { Finding, Location } from '../types.js';
 import { lexScript, type LexResult } from './lexer.js';
 import { parseDirectives, type Directives } from './directives.js';
 import { checkEncoding } from './encoding.js';
 import { findPsqlVariables, interpolate, psqlSetValue, withPlaceholders, type PsqlVariable } from './psql-variables.js';
-import { holdTree, reparseTree, type TreeHolder, type TreeSource } from './tree-cache.js';
+import { holdReadTree, holdTree, reparseTree, treeRead, type HeldTree, type TreeHolder, type TreeSource } from './tree-cache.js';
 
 export type { Node };
 
@@ -206,6 +206,7 @@ class ParsedStatement implements Statement, TreeHolder {
   ignored: string[] = [];
   run?: string;
   private tree: Node | undefined;
+  private held: HeldTree | undefined;
 
   constructor(
     readonly file: string | undefined,
@@ -218,21 +219,25 @@ class ParsedStatement implements Statement, TreeHolder {
   ) {
     this.end = start + text.length;
     this.kind = Object.keys(tree)[0];
-    this.keep(tree);
+    this.tree = tree;
+    this.held = holdTree(this, from.end - from.start);
   }
 
   get node(): Node {
-    return this.tree ?? this.keep(reparseTree(this.from));
+    if (this.tree) {
+      treeRead(this.held!);
+      return this.tree;
+    }
+    const tree = reparseTree(this.from);
+    this.tree = tree;
+    this.held = holdReadTree(this, this.from.end - this.from.start);
+    // Returned even when the budget let the cache take it back at once.
+    return tree;
   }
 
   dropTree(): void {
     this.tree = undefined;
-  }
-
-  private keep(tree: Node): Node {
-    this.tree = tree;
-    holdTree(this, this.from.end - this.from.start);
-    return tree;
+    this.held = undefined;
   }
 }
 

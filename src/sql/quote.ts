@@ -1,7 +1,7 @@
 // Identifier quoting for generated DDL (fixes), with PostgreSQL's quote_ident semantics: quote unless
 // the name is a plain lower-case identifier that is not a reserved keyword. The keyword test asks the
 // real scanner, so it follows the parser's keyword list exactly.
-import { scanSync } from 'libpg-query';
+import { scanSync } from './pg-parser.js';
 
 const PLAIN = /^[a-z_][a-z0-9_$]*$/;
 

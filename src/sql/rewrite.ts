@@ -1,5 +1,5 @@
 // Small, token-exact edits of a statement's text for fixes, using the real scanner (never regexes).
-import { scanSync } from 'libpg-query';
+import { scanSync } from './pg-parser.js';
 
 /** Insert `insertion` after the first occurrence of the keyword sequence (e.g. ['INDEX']). Requires loadParser(). */
 export function insertAfterKeywords(sql: string, keywords: string[], insertion: string): string | undefined {

@@ -1,7 +1,7 @@
 // One statement's text as the real scanner sees it: tokens with character offsets, the text extent of
 // a parse-tree node, top-level clauses, and character-exact edits. Query rules build their fixes with
 // it (the parse tree gives where a node starts, never where it ends; the tokens tell).
-import { scanSync } from 'libpg-query';
+import { scanSync } from './pg-parser.js';
 import type { Location } from '../types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

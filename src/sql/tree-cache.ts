@@ -1,21 +1,33 @@
-// Parse trees as JavaScript objects weigh ~8 bytes per character of the SQL they come from, so keeping
-// every tree of a 50 MB file costs ~400 MB. A statement keeps its tree while it is among the most
-// recently parsed ones (up to 512 K characters of their source text, in this whole process) and
-// parses its text again when asked after that. Projects under the budget (~10,000 lines of SQL) never
-// reparse; beyond it a statement costs one more parse (~20 µs) when a pass comes back to it. The
-// budget is small on purpose: trees dropped soon die in V8's young generation, where garbage is
-// nearly free; a budget of 8 M characters kept a 50 MB file's process 350 MB larger.
-import { parseSync } from 'libpg-query';
+// Parse trees as JavaScript objects weigh ~13 bytes per character of the SQL they come from, so keeping
+// every tree of a 50 MB file costs ~650 MB. A statement whose tree was dropped parses its text again
+// when asked (~20 µs), so trees are kept within two budgets of source text, for this whole process:
+//
+// * Trees not read yet, up to 2 M characters (~26 MB): a file is parsed whole before its statements
+//   are read in order (the migration runner, the schema apply), so these save the second parse. Over
+//   the budget, the newest go: they are the ones read last, and they die at once in V8's young
+//   generation, where garbage is nearly free. (Dropping the oldest first, as a plain FIFO would, drops
+//   every tree of a file over the budget before it is read: each statement was parsed twice, 0.3 s of
+//   a 20,000-statement file's 2 s.)
+// * Trees read (or made again on a read), up to 512 K characters, oldest read first: a pass that comes
+//   back to a statement soon finds it. Small on purpose: trees dropped soon die young; a budget of 8 M
+//   characters here kept a 50 MB file's process 350 MB larger (they lived long enough to be promoted).
+//
+// A pass over less than 2 M characters of SQL (~30,000 lines) never parses a statement twice.
+import { parseSync } from './pg-parser.js';
 import type { Node } from 'libpg-query';
 
-/** Characters of SQL whose trees stay in memory (~4 MB of trees). */
+/** Characters of SQL whose read trees stay in memory (~6 MB of trees); trees not read yet get four times as many. */
 const TREE_BUDGET_CHARS = 1 << 19;
-let budget = TREE_BUDGET_CHARS;
+const UNREAD_FACTOR = 4;
+let readBudget = TREE_BUDGET_CHARS;
+let unreadBudget = TREE_BUDGET_CHARS * UNREAD_FACTOR;
 
-/** Sets the budget (tests make it tiny to reparse everything); returns the previous one. */
+/** Sets the budget of read trees, and four times it for unread ones (tests make it 0 to reparse everything); returns the previous one. */
 export function setTreeBudget(chars: number): number {
-  const previous = budget;
-  budget = chars;
+  const previous = readBudget;
+  readBudget = chars;
+  unreadBudget = chars * UNREAD_FACTOR;
+  trim();
   return previous;
 }
 
@@ -35,24 +47,85 @@ export interface TreeHolder {
   dropTree(): void;
 }
 
-const held: Array<{ holder: TreeHolder; chars: number } | undefined> = [];
-let head = 0;
-let heldChars = 0;
+/** One tree kept: `slot` is its index in `unread` until it is read, then -1 (it is in `read`). */
+export interface HeldTree {
+  holder: TreeHolder | undefined;
+  chars: number;
+  slot: number;
+}
 
-/** Record that holder now keeps a tree for `chars` characters of SQL; drops the oldest trees past the budget. */
-export function holdTree(holder: TreeHolder, chars: number): void {
-  held.push({ holder, chars });
-  heldChars += chars;
-  while (heldChars > budget && head < held.length - 1) {
-    const oldest = held[head]!;
-    held[head++] = undefined;
-    heldChars -= oldest.chars;
-    oldest.holder.dropTree();
+/** Trees of a first parse not read yet, in parse order; read or dropped ones leave a hole. */
+let unread: Array<HeldTree | undefined> = [];
+let unreadHoles = 0;
+let unreadChars = 0;
+/** Trees read, in the order they were first read (or made again); `readHead` is the oldest left. */
+let read: Array<HeldTree | undefined> = [];
+let readHead = 0;
+let readChars = 0;
+
+/** Record that holder now keeps the tree of its first parse, for `chars` characters of SQL; drops trees past the budget. */
+export function holdTree(holder: TreeHolder, chars: number): HeldTree {
+  const held: HeldTree = { holder, chars, slot: unread.length };
+  unread.push(held);
+  unreadChars += chars;
+  trim();
+  return held;
+}
+
+/** Record that holder's tree was made again because it was asked for: it counts as read. */
+export function holdReadTree(holder: TreeHolder, chars: number): HeldTree {
+  const held: HeldTree = { holder, chars, slot: -1 };
+  read.push(held);
+  readChars += chars;
+  trim();
+  return held;
+}
+
+/** A kept tree was asked for: the first time, it moves from the unread trees to the read ones. */
+export function treeRead(held: HeldTree): void {
+  if (held.slot < 0 || !held.holder) return;
+  unread[held.slot] = undefined;
+  unreadHoles++;
+  unreadChars -= held.chars;
+  held.slot = -1;
+  read.push(held);
+  readChars += held.chars;
+  trim();
+}
+
+function trim(): void {
+  while (readChars > readBudget && readHead < read.length) {
+    const held = read[readHead];
+    read[readHead++] = undefined;
+    if (held?.holder) {
+      readChars -= held.chars;
+      drop(held);
+    }
   }
-  if (head > 4096 && head * 2 > held.length) {
-    held.splice(0, head);
-    head = 0;
+  while (unreadChars > unreadBudget && unread.length) {
+    const held = unread.pop();
+    if (!held) unreadHoles--;
+    else if (held.holder) {
+      unreadChars -= held.chars;
+      drop(held);
+    }
   }
+  if (readHead > 4096 && readHead * 2 > read.length) {
+    read = read.slice(readHead);
+    readHead = 0;
+  }
+  // A file read in order leaves its holes at the front: compact now and then, renumbering the slots.
+  if (unreadHoles > 4096 && unreadHoles * 2 > unread.length) {
+    unread = unread.filter((h) => h !== undefined);
+    unread.forEach((h, i) => (h!.slot = i));
+    unreadHoles = 0;
+  }
+}
+
+function drop(held: HeldTree): void {
+  const holder = held.holder!;
+  held.holder = undefined;
+  holder.dropTree();
 }
 
 /** The statement's tree, parsed again from its source with the first parse's locations. */

@@ -5,7 +5,7 @@
 // migration lint uses, so the lint sees it as the tool will run it.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { scanSync } from 'libpg-query';
+import { scanSync } from '../../sql/pg-parser.js';
 import { InputError } from '../../lint/files.js';
 import { quoteLiteral } from '../../sql/quote.js';
 import { sqitchLocations } from './sqitch.js';

@@ -1,6 +1,6 @@
 // Shared wording and DDL for the plan rules: how a node is named, how row counts read, what index or
 // setting a finding proposes.
-import { scanSync } from 'libpg-query';
+import { scanSync } from '../../sql/pg-parser.js';
 import { conditionColumns, isSingleConstantEquality, unqualify } from '../../explain/expr.js';
 import { describeNode } from '../../explain/timing.js';
 import type { PlanNode } from '../../explain/types.js';

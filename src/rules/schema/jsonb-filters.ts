@@ -2,7 +2,7 @@
 // (`payload ->> 'type' = $1`, `payload -> 'a' ->> 'b'`, `(payload ->> 'n')::int > 5`) and the
 // operators a GIN index serves (`payload @> $1`, `payload ? 'k'`, jsonpath `@?` / `@@`). Columns are
 // resolved through the statement's FROM list (aliases, joins, subqueries in WHERE) to catalog tables.
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../../sql/pg-parser.js';
 import type { Catalog, Index, Table } from '../../catalog/types.js';
 import type { AnyNode } from '../types.js';
 

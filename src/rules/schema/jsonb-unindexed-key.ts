@@ -1,4 +1,4 @@
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../../sql/pg-parser.js';
 import { columnOrigin } from '../../catalog/origin.js';
 import type { Catalog, Table } from '../../catalog/types.js';
 import type { Queryable } from '../../engine/types.js';

@@ -2,7 +2,7 @@
 // opclass, collation, ordering and predicates count exactly as PostgreSQL printed them), the one
 // classification of redundant indexes that duplicate-index and redundant-index split between them,
 // and small helpers for messages and generated DDL.
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../../sql/pg-parser.js';
 import { constraintOrigin, indexOrigin, type OriginMap } from '../../catalog/origin.js';
 import type { Catalog, Index, Table } from '../../catalog/types.js';
 import { quoteIdent, quoteQualified } from '../../sql/quote.js';

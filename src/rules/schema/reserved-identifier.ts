@@ -1,4 +1,4 @@
-import { scanSync } from 'libpg-query';
+import { scanSync } from '../../sql/pg-parser.js';
 import { columnOrigin, tableOrigin } from '../../catalog/origin.js';
 import { quoteQualified } from '../../sql/quote.js';
 import type { Finding } from '../../types.js';

@@ -1,6 +1,6 @@
 // Shared by the security rules (RLS, policies, views, functions): exposure, policy locations, and
 // reading policy expressions as PostgreSQL prints them (pg_get_expr) with the real parser.
-import { parseSync, scanSync } from 'libpg-query';
+import { parseSync, scanSync } from '../../sql/pg-parser.js';
 import { tableOrigin, type OriginMap } from '../../catalog/origin.js';
 import type { Policy, Table } from '../../catalog/types.js';
 import { quoteIdent } from '../../sql/quote.js';

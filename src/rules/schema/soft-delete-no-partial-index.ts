@@ -1,6 +1,6 @@
 import { columnOrigin } from '../../catalog/origin.js';
 import type { Catalog, Table } from '../../catalog/types.js';
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../../sql/pg-parser.js';
 import { quoteIdent, quoteQualified, truncateIdentifier } from '../../sql/quote.js';
 import { finding, type SchemaRule } from '../types.js';
 import { columnName, designTables, foreignKeys } from './design-util.js';
