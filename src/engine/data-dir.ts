@@ -69,7 +69,11 @@ export interface PackedFile {
 
 /** Read a pack file: its directories and files in walk order (each file a view of the pack's bytes), and their digest (see packDataDir). */
 export function readPack(file: string): { files: PackedFile[]; digest: string } {
-  const pack = readFileSync(file);
+  return parsePack(readFileSync(file), true) as { files: PackedFile[]; digest: string };
+}
+
+/** A pack's files as views of `pack` (which they then own), and with `digest` their digest. */
+export function parsePack(pack: Buffer, digest: boolean): { files: PackedFile[]; digest?: string } {
   const magic = pack.subarray(0, MAGIC.length).toString();
   const end = pack.indexOf(10, MAGIC.length);
   if (magic !== MAGIC || end < 0) throw new CorruptDataDirError('not a pgarch data directory pack');
@@ -90,11 +94,11 @@ export function readPack(file: string): { files: PackedFile[]; digest: string } 
   const dirs = new Set(header.dirs);
   // The digest interleaves directories and files as the walk met them: replay that order.
   const order = [...header.dirs.map((path) => ({ path, size: -1 })), ...header.files.map(([path, size]) => ({ path, size }))].sort((a, b) => walkOrder(a.path, b.path));
-  const hash = createHash('sha1');
+  const hash = digest ? createHash('sha1') : undefined;
   const files: PackedFile[] = [];
   for (const entry of order) {
     if (entry.size < 0) {
-      hash.update(`d ${entry.path}\0`);
+      hash?.update(`d ${entry.path}\0`);
       files.push({ path: entry.path });
       continue;
     }
@@ -102,11 +106,11 @@ export function readPack(file: string): { files: PackedFile[]; digest: string } 
     if (parent && !dirs.has(parent)) throw new CorruptDataDirError(`the pack lists ${entry.path} outside its directories`);
     const start = at.get(entry.path)!;
     const data = new Uint8Array(pack.buffer, pack.byteOffset + start, entry.size);
-    hash.update(`f ${entry.path} ${entry.size}\0`);
-    hash.update(data);
+    hash?.update(`f ${entry.path} ${entry.size}\0`);
+    hash?.update(data);
     files.push({ path: entry.path, data });
   }
-  return { files, digest: hash.digest('hex') };
+  return { files, digest: hash?.digest('hex') };
 }
 
 /** Depth-first order of a sorted walk: a directory's contents come right after it. */

@@ -22,7 +22,7 @@ import type { RollbackTest } from './rollback-test.js';
 import type { RuntimeEstimate } from './runtime-estimate.js';
 
 /** Bump when what an entry holds, or what a finding depends on, changes shape. */
-const FORMAT = 3;
+const FORMAT = 4;
 /** Entries kept (most recently used first): each is a data directory of 40–70 MB, packed. */
 const KEEP_ENTRIES = 4;
 /**
