@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser, parseFile, parseFileSync, type ParsedFile, type Statement } from '../src/sql/parse.js';
+import { parseStatementsSync, parseSync } from '../src/sql/pg-parser.js';
 import { quoteIdent, quoteQualified, truncateIdentifier } from '../src/sql/quote.js';
 
 beforeAll(async () => {
@@ -299,6 +300,33 @@ describe('parseFileSync', () => {
     const b = parseFileSync(sql);
     expect(where(b)).toEqual(where(a));
     expect(b.findings).toEqual(a.findings);
+  });
+});
+
+describe('parseStatementsSync', () => {
+  // It finds the statements in the parser's JSON by their RawStmt keys instead of parsing it whole.
+  const cases = [
+    'select 1',
+    'select 1;',
+    '  select 1; select 2 ;\n\nselect 3',
+    '-- only a comment',
+    'select 1; -- trailing comment',
+    `select '{"stmt":{"SelectStmt":{}},"stmt_len":3}' as x; select "stmt_len", '"stmt_location":5' from t;`,
+    `select 'a\\"b', e'\\"stmt\\":{' ; create table "t""x" ("stmt" int, stmt_len int);`,
+    "create function f() returns int language sql begin atomic select 1; select 2; end; select 'é', '😀';",
+    "create rule r as on insert to t do also (insert into u values (1); update u set a = 2); notify x",
+  ];
+  it.each(cases)('gives what parseSync gives: %s', (sql) => {
+    const whole = parseSync(sql).stmts ?? [];
+    const split = parseStatementsSync(sql);
+    expect(split.map((s) => [s.kind, s.location, s.length, JSON.parse(s.json)])).toEqual(
+      whole.map((s) => [Object.keys(s.stmt!)[0], s.stmt_location ?? 0, s.stmt_len ?? 0, s.stmt]),
+    );
+  });
+
+  it('throws what parseSync throws on a syntax error', () => {
+    expect(() => parseStatementsSync('select 1; selec 2')).toThrow(/syntax error at or near "selec"/);
+    expect(() => parseSync('select 1; selec 2')).toThrow(/syntax error at or near "selec"/);
   });
 });
 

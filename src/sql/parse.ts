@@ -1,14 +1,14 @@
 // Parse a SQL script into located statements with the real PostgreSQL parser (libpg-query, WASM).
 // Syntax errors become `syntax-error` findings at the parser's cursor position; parsing then resumes
 // after the failing statement, so one typo never hides the rest of a file.
-import { loadModule, parseSync } from './pg-parser.js';
+import { loadModule, parseStatementsSync, parseSync, type RawStatement } from './pg-parser.js';
 import type { Node } from 'libpg-query';
 import type { Finding, Location } from '../types.js';
 import { lexScript, type LexResult } from './lexer.js';
 import { parseDirectives, type Directives } from './directives.js';
 import { checkEncoding } from './encoding.js';
 import { findPsqlVariables, interpolate, psqlSetValue, withPlaceholders, type PsqlVariable } from './psql-variables.js';
-import { holdReadTree, holdTree, reparseTree, treeRead, type HeldTree, type TreeHolder, type TreeSource } from './tree-cache.js';
+import { holdText, holdTree, reparseTree, textRead, type Held, type TreeHolder, type TreeSource } from './tree-cache.js';
 
 export type { Node };
 
@@ -113,15 +113,15 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
   const segments: Segment[] = [];
   const toChar = (seg: Segment, byte: number) => seg.charStart + (seg.byteToChar ? seg.byteToChar[Math.min(byte, seg.byteToChar.length - 1)] : byte);
   const segmentOf = new Map<Statement, Segment>();
-  // Statements are made as each piece is parsed, so their trees go to the tree cache at once and a
-  // huge file never holds all of them.
+  // Statements are made as each piece is parsed, so their trees (as JSON text until they are read) go
+  // to the tree cache at once and a huge file never holds all of them.
   const statements: ParsedStatement[] = [];
-  const addStatement = (seg: Segment, tree: Node, byteStart: number, byteLen: number | undefined): void => {
+  const addStatement = (seg: Segment, raw: RawStatement, byteStart: number, byteLen: number | undefined): void => {
     const start = toChar(seg, byteStart);
     const end = byteLen === undefined ? seg.charStart + seg.text.length : toChar(seg, byteStart + byteLen);
     const stmtText = text.slice(start, end).trimEnd();
     const pos = position(start);
-    const stmt = new ParsedStatement(file, pos.line!, pos.column!, start, stmtText, tree, { source, start, end, byteShift: byteStart });
+    const stmt = new ParsedStatement(file, pos.line!, pos.column!, start, stmtText, raw, { source, start, end, byteShift: byteStart });
     segmentOf.set(stmt, seg);
     statements.push(stmt);
   };
@@ -130,11 +130,9 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
     if (start >= end || text.slice(start, end).trim() === '') return;
     const seg = makeSegment(source, start, end);
     try {
-      const result = parseSync(seg.text);
+      const parsed = parseStatementsSync(seg.text);
       segments.push(seg);
-      for (const s of result.stmts ?? []) {
-        if (s.stmt) addStatement(seg, s.stmt, s.stmt_location ?? 0, s.stmt_len || undefined);
-      }
+      for (const raw of parsed) addStatement(seg, raw, raw.location, raw.length || undefined);
     } catch (error) {
       const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
       // cursorPosition is a 0-based code-point offset into the segment; convert it to UTF-16 units.
@@ -197,7 +195,10 @@ export function parseFileSync(rawText: string, file?: string): ParsedFile {
   };
 }
 
-/** A statement of a parsed file: its tree is made again from its text when the tree cache dropped it. */
+/**
+ * A statement of a parsed file: its tree is made from the parser's JSON text when it is read, and
+ * from the statement's text when the tree cache dropped both (see tree-cache.ts).
+ */
 class ParsedStatement implements Statement, TreeHolder {
   /** Set once the file's statements are in order. */
   index = 0;
@@ -206,7 +207,8 @@ class ParsedStatement implements Statement, TreeHolder {
   ignored: string[] = [];
   run?: string;
   private tree: Node | undefined;
-  private held: HeldTree | undefined;
+  private json: string | undefined;
+  private heldText: Held | undefined;
 
   constructor(
     readonly file: string | undefined,
@@ -214,30 +216,37 @@ class ParsedStatement implements Statement, TreeHolder {
     readonly column: number,
     readonly start: number,
     readonly text: string,
-    tree: Node,
+    raw: RawStatement,
     private readonly from: TreeSource,
   ) {
     this.end = start + text.length;
-    this.kind = Object.keys(tree)[0];
-    this.tree = tree;
-    this.held = holdTree(this, from.end - from.start);
+    this.kind = raw.kind;
+    this.json = raw.json;
+    this.heldText = holdText(this, from.end - from.start);
   }
 
   get node(): Node {
-    if (this.tree) {
-      treeRead(this.held!);
-      return this.tree;
+    if (this.tree) return this.tree;
+    let tree: Node;
+    if (this.json !== undefined) {
+      tree = JSON.parse(this.json) as Node;
+      textRead(this.heldText!);
+    } else {
+      tree = reparseTree(this.from);
     }
-    const tree = reparseTree(this.from);
     this.tree = tree;
-    this.held = holdReadTree(this, this.from.end - this.from.start);
+    holdTree(this, this.from.end - this.from.start);
     // Returned even when the budget let the cache take it back at once.
     return tree;
   }
 
+  dropText(): void {
+    this.json = undefined;
+    this.heldText = undefined;
+  }
+
   dropTree(): void {
     this.tree = undefined;
-    this.held = undefined;
   }
 }
 

@@ -1,35 +1,27 @@
-// Parse trees as JavaScript objects weigh ~13 bytes per character of the SQL they come from, so keeping
-// every tree of a 50 MB file costs ~650 MB. A statement whose tree was dropped parses its text again
-// when asked (~20 µs), so trees are kept within two budgets of source text, for this whole process:
+// A parsed file's statements keep their parse trees in two forms, each within a budget of the source
+// text it covers, for this whole process:
 //
-// * Trees not read yet, up to 2 M characters (~26 MB): a file is parsed whole before its statements
-//   are read in order (the migration runner, the schema apply), so these save the second parse. Over
-//   the budget, the newest go: they are the ones read last, and they die at once in V8's young
-//   generation, where garbage is nearly free. (Dropping the oldest first, as a plain FIFO would, drops
-//   every tree of a file over the budget before it is read: each statement was parsed twice, 0.3 s of
-//   a 20,000-statement file's 2 s.)
-// * Trees read (or made again on a read), up to 512 K characters, oldest read first: a pass that comes
-//   back to a statement soon finds it. Small on purpose: trees dropped soon die young; a budget of 8 M
-//   characters here kept a 50 MB file's process 350 MB larger (they lived long enough to be promoted).
+// * The parser's JSON text of the tree (~8 bytes per character of SQL, in strings, which V8's garbage
+//   collector has nothing to trace in), up to 2 M characters (~16 MB). A file is
+//   parsed whole before its statements are read in order (the migration runner, the schema apply),
+//   so this is what saves a second parse. Over the budget, texts already read go first, oldest first;
+//   then texts not read yet, newest first: they are the ones read last. (Dropping the oldest first, as
+//   a plain FIFO would, drops every statement of a file over the budget before it is read: each was
+//   parsed twice, 0.3 s of a 20,000-statement file's 2 s.)
+// * The tree itself (~13 bytes per character of SQL, in objects), made from the text when it is read,
+//   up to 64 K characters, oldest first. Small on purpose: trees that die soon die in V8's young
+//   generation, where garbage is nearly free. Kept longer they are copied out of it, promoted and
+//   collected again (a 512 K budget was 0.1 s of a 20,000-statement file's garbage collection; an 8 M
+//   one kept a 50 MB file's process 350 MB larger).
 //
-// A pass over less than 2 M characters of SQL (~30,000 lines) never parses a statement twice.
+// A statement with neither parses its text again (~20 µs). A pass over less than 2 M characters of
+// SQL (~30,000 lines) never parses a statement twice; a later pass over it makes trees from the text.
 import { parseSync } from './pg-parser.js';
 import type { Node } from 'libpg-query';
 
-/** Characters of SQL whose read trees stay in memory (~6 MB of trees); trees not read yet get four times as many. */
-const TREE_BUDGET_CHARS = 1 << 19;
-const UNREAD_FACTOR = 4;
-let readBudget = TREE_BUDGET_CHARS;
-let unreadBudget = TREE_BUDGET_CHARS * UNREAD_FACTOR;
-
-/** Sets the budget of read trees, and four times it for unread ones (tests make it 0 to reparse everything); returns the previous one. */
-export function setTreeBudget(chars: number): number {
-  const previous = readBudget;
-  readBudget = chars;
-  unreadBudget = chars * UNREAD_FACTOR;
-  trim();
-  return previous;
-}
+/** Characters of SQL whose trees stay in memory; their JSON texts get 32 times as many. */
+const TREE_BUDGET_CHARS = 1 << 16;
+const TEXT_FACTOR = 32;
 
 /** Where a statement's tree comes from when it has to be made again. */
 export interface TreeSource {
@@ -42,90 +34,117 @@ export interface TreeSource {
   byteShift: number;
 }
 
-/** A holder of one tree the cache may take back. */
+/** A holder of a tree and of its JSON text, either of which the cache may take back. */
 export interface TreeHolder {
+  dropText(): void;
   dropTree(): void;
 }
 
-/** One tree kept: `slot` is its index in `unread` until it is read, then -1 (it is in `read`). */
-export interface HeldTree {
+/** One thing kept: `slot` is its index in the unread list until it is read, then -1. */
+export interface Held {
   holder: TreeHolder | undefined;
   chars: number;
   slot: number;
 }
 
-/** Trees of a first parse not read yet, in parse order; read or dropped ones leave a hole. */
-let unread: Array<HeldTree | undefined> = [];
-let unreadHoles = 0;
-let unreadChars = 0;
-/** Trees read, in the order they were first read (or made again); `readHead` is the oldest left. */
-let read: Array<HeldTree | undefined> = [];
-let readHead = 0;
-let readChars = 0;
+/** Things kept within a budget of characters: read ones go first, oldest first; then unread ones, newest first. */
+class Kept {
+  /** Not read yet, in the order kept; read or dropped ones leave a hole. */
+  private unread: Array<Held | undefined> = [];
+  private holes = 0;
+  /** Read, in the order they were first read; `head` is the oldest left. */
+  private read: Array<Held | undefined> = [];
+  private head = 0;
+  private chars = 0;
 
-/** Record that holder now keeps the tree of its first parse, for `chars` characters of SQL; drops trees past the budget. */
-export function holdTree(holder: TreeHolder, chars: number): HeldTree {
-  const held: HeldTree = { holder, chars, slot: unread.length };
-  unread.push(held);
-  unreadChars += chars;
-  trim();
-  return held;
-}
+  constructor(
+    public budget: number,
+    private readonly release: (holder: TreeHolder) => void,
+  ) {}
 
-/** Record that holder's tree was made again because it was asked for: it counts as read. */
-export function holdReadTree(holder: TreeHolder, chars: number): HeldTree {
-  const held: HeldTree = { holder, chars, slot: -1 };
-  read.push(held);
-  readChars += chars;
-  trim();
-  return held;
-}
+  add(holder: TreeHolder, chars: number, unread: boolean): Held {
+    const held: Held = { holder, chars, slot: unread ? this.unread.length : -1 };
+    (unread ? this.unread : this.read).push(held);
+    this.chars += chars;
+    this.trim();
+    return held;
+  }
 
-/** A kept tree was asked for: the first time, it moves from the unread trees to the read ones. */
-export function treeRead(held: HeldTree): void {
-  if (held.slot < 0 || !held.holder) return;
-  unread[held.slot] = undefined;
-  unreadHoles++;
-  unreadChars -= held.chars;
-  held.slot = -1;
-  read.push(held);
-  readChars += held.chars;
-  trim();
-}
+  /** The first read of an unread thing: it moves to the read ones. */
+  markRead(held: Held): void {
+    if (held.slot < 0 || !held.holder) return;
+    this.unread[held.slot] = undefined;
+    this.holes++;
+    held.slot = -1;
+    this.read.push(held);
+  }
 
-function trim(): void {
-  while (readChars > readBudget && readHead < read.length) {
-    const held = read[readHead];
-    read[readHead++] = undefined;
-    if (held?.holder) {
-      readChars -= held.chars;
-      drop(held);
+  trim(): void {
+    while (this.chars > this.budget) {
+      const held = this.oldestRead() ?? this.newestUnread();
+      if (!held) break;
+      this.chars -= held.chars;
+      const holder = held.holder!;
+      held.holder = undefined;
+      this.release(holder);
+    }
+    if (this.head > 4096 && this.head * 2 > this.read.length) {
+      this.read = this.read.slice(this.head);
+      this.head = 0;
+    }
+    // A file read in order leaves its holes at the front: compact now and then, renumbering the slots.
+    if (this.holes > 4096 && this.holes * 2 > this.unread.length) {
+      this.unread = this.unread.filter((h) => h !== undefined);
+      this.unread.forEach((h, i) => (h!.slot = i));
+      this.holes = 0;
     }
   }
-  while (unreadChars > unreadBudget && unread.length) {
-    const held = unread.pop();
-    if (!held) unreadHoles--;
-    else if (held.holder) {
-      unreadChars -= held.chars;
-      drop(held);
+
+  private oldestRead(): Held | undefined {
+    while (this.head < this.read.length) {
+      const held = this.read[this.head];
+      this.read[this.head++] = undefined;
+      if (held?.holder) return held;
     }
+    return undefined;
   }
-  if (readHead > 4096 && readHead * 2 > read.length) {
-    read = read.slice(readHead);
-    readHead = 0;
-  }
-  // A file read in order leaves its holes at the front: compact now and then, renumbering the slots.
-  if (unreadHoles > 4096 && unreadHoles * 2 > unread.length) {
-    unread = unread.filter((h) => h !== undefined);
-    unread.forEach((h, i) => (h!.slot = i));
-    unreadHoles = 0;
+
+  private newestUnread(): Held | undefined {
+    while (this.unread.length) {
+      const held = this.unread.pop();
+      if (!held) this.holes--;
+      else if (held.holder) return held;
+    }
+    return undefined;
   }
 }
 
-function drop(held: HeldTree): void {
-  const holder = held.holder!;
-  held.holder = undefined;
-  holder.dropTree();
+const texts = new Kept(TREE_BUDGET_CHARS * TEXT_FACTOR, (holder) => holder.dropText());
+const trees = new Kept(TREE_BUDGET_CHARS, (holder) => holder.dropTree());
+
+/** Sets the budget of trees, and 32 times it for their texts (tests make it 0 to reparse everything); returns the previous one. */
+export function setTreeBudget(chars: number): number {
+  const previous = trees.budget;
+  trees.budget = chars;
+  texts.budget = chars * TEXT_FACTOR;
+  trees.trim();
+  texts.trim();
+  return previous;
+}
+
+/** Record that holder keeps the JSON text of its first parse, for `chars` characters of SQL. */
+export function holdText(holder: TreeHolder, chars: number): Held {
+  return texts.add(holder, chars, true);
+}
+
+/** Holder's text was made into a tree (it stays, for a later pass). */
+export function textRead(held: Held): void {
+  texts.markRead(held);
+}
+
+/** Record that holder keeps a tree it was asked for; drops the oldest trees past the budget. */
+export function holdTree(holder: TreeHolder, chars: number): void {
+  trees.add(holder, chars, false);
 }
 
 /** The statement's tree, parsed again from its source with the first parse's locations. */

@@ -1,7 +1,8 @@
-// Huge files keep only the newest parse trees (src/sql/tree-cache.ts) and parse the others again when
-// asked. A reparsed tree must be the first one exactly, locations included: rules locate findings
-// from it. Checked with a budget so small that every tree is dropped, on every SQL file PostgreSQL
-// ships (multi-byte text, psql variables, meta-commands) and on our own fixtures.
+// Huge files keep only some statements' parse trees, as trees or as the parser's JSON text
+// (src/sql/tree-cache.ts), and parse the others again when asked. A tree made from the text or
+// reparsed must be the first parse's exactly, locations included: rules locate findings from it.
+// Checked with a budget so small that every tree is dropped, on every SQL file PostgreSQL ships
+// (multi-byte text, psql variables, meta-commands) and on our own fixtures.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ describe('parse trees made again after the tree cache dropped them', () => {
       const first = parseFileSync(text, file).statements.map((s) => JSON.stringify(s.node));
       setTreeBudget(0);
       const again = parseFileSync(text, file);
-      // Budget 0: each statement's tree is dropped as soon as the next one is made.
+      // Budget 0: no tree or text is kept, so each statement is parsed again when read.
       const reparsed = again.statements.map((s) => JSON.stringify(s.node));
       expect(reparsed, file).toEqual(first);
       setTreeBudget(previous);
@@ -55,7 +56,7 @@ describe('parse trees made again after the tree cache dropped them', () => {
     previous = setTreeBudget(0);
     const parsed = parseFileSync(text, 'x.sql');
     const create = parsed.statements[1];
-    parsed.statements[0].node; // drops the CREATE's tree
+    parsed.statements[0].node; // nothing is kept: the CREATE's tree is parsed again
     const column = (create.node as any).CreateStmt.tableElts[1].ColumnDef;
     const check = column.constraints.find((c: any) => c.Constraint.contype === 'CONSTR_CHECK').Constraint;
     expect(parsed.locate(create, check.location)).toMatchObject({ line: 3, column: 43 });
