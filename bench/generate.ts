@@ -1,5 +1,17 @@
 // Synthetic but realistic SQL for benchmarks.
 
+/** Each phase over every table in turn, in rounds (tables `<prefix>_<round>_<n>`), until `statements` are written. */
+function inPhases(statements: number, tables: number, phases: Array<(t: string, n: number) => string>, prefix: string): string {
+  const out: string[] = [];
+  for (let i = 0; out.length < statements; i++) {
+    const phase = Math.floor(i / tables) % phases.length;
+    const round = Math.floor(i / (tables * phases.length));
+    const n = i % tables;
+    out.push(phases[phase](`${prefix}_${round}_${n}`, n));
+  }
+  return `${out.join('\n')}\n`;
+}
+
 /** Mixed CREATE / ALTER / INDEX / UPDATE / INSERT / COMMENT over `tables` tables, valid in order. */
 export function generateMigrationSql(statements: number, tables = Math.max(1, Math.floor(statements / 10))): string {
   // Ten phases over every table, so each statement is valid after the ones before it.
@@ -15,14 +27,7 @@ export function generateMigrationSql(statements: number, tables = Math.max(1, Ma
     (t) => `INSERT INTO ${t} (owner_id, name) VALUES (1, 'first');`,
     (t) => `ALTER TABLE ${t} ALTER COLUMN status SET DEFAULT 'pending';`,
   ];
-  const out: string[] = [];
-  for (let i = 0; out.length < statements; i++) {
-    const phase = Math.floor(i / tables) % phases.length;
-    const round = Math.floor(i / (tables * phases.length));
-    const n = i % tables;
-    out.push(phases[phase](`t_${round}_${n}`, n));
-  }
-  return `${out.join('\n')}\n`;
+  return inPhases(statements, tables, phases, 't');
 }
 
 /** A schema of `tables` tables with FKs, indexes and comments, for catalog benchmarks. */
@@ -121,12 +126,5 @@ export function generateDdlHeavySql(statements: number, tables = Math.max(1, Mat
     (t) => `ALTER TABLE ${t} ALTER COLUMN state SET DEFAULT 'pending';`,
     (t) => `ALTER TABLE ${t} RENAME TO ${t}_v2;`,
   ];
-  const out: string[] = [];
-  for (let i = 0; out.length < statements; i++) {
-    const phase = Math.floor(i / tables) % phases.length;
-    const round = Math.floor(i / (tables * phases.length));
-    const n = i % tables;
-    out.push(phases[phase](`d_${round}_${n}`, n));
-  }
-  return `${out.join('\n')}\n`;
+  return inPhases(statements, tables, phases, 'd');
 }
