@@ -112,8 +112,10 @@ describeServer('pgarch health on the server', () => {
   it.runIf(statStatementsPreloaded)('reports the slow query from pg_stat_statements', async () => {
     // What pg_stat_statements holds for this database, to explain a failure.
     const seen = await db.run(`select query, calls, mean_exec_time from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`, [], 'superuser');
-    // The setup's bulk insert is slow too; the planted one is the sleep.
-    expect(byRule(report, 'slow-queries'), JSON.stringify([seen, report.findings.map((f) => `${f.rule}: ${f.message}`)])).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/3 calls at 1\d\d\.\d ms on average.*select pg_sleep\(\$1\)/) }));
+    // The setup's bulk insert is slow too; the planted one is the sleep. When the whole suite fills
+    // pg_stat_statements, it may evict the entry between calls and re-create it when the call ends:
+    // fewer calls then, and the text as it was sent rather than normalized (CI saw both).
+    expect(byRule(report, 'slow-queries'), JSON.stringify([seen, report.findings.map((f) => `${f.rule}: ${f.message}`)])).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/\d calls at 1\d\d\.\d ms on average.*select pg_sleep\((\$1|0\.15)\)/) }));
   });
 
   it('reports the session idle in its transaction and the query running, at thresholds of zero seconds', async () => {

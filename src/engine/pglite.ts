@@ -4,12 +4,12 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CorruptDataDirError, emscriptenFs, packDataDir, parsePack, readPack, unneededWal, type PackedFile } from './data-dir.js';
-
-export { CorruptDataDirError };
 import { createRequire } from 'node:module';
 import { MemoryFS, PGlite, type Extension, type Transaction } from '@electric-sql/pglite';
+import { CorruptDataDirError, emscriptenFs, packDataDir, parsePack, readPack, unneededWal, type PackedFile } from './data-dir.js';
 import { EngineDiedError, toEngineError, type Engine, type EngineVersion, type Queryable, type QueryResult } from './types.js';
+
+export { CorruptDataDirError };
 
 /** Extensions PGlite ships as contrib bundles, by the name `CREATE EXTENSION` uses → module export. */
 const CONTRIB: Record<string, { module: string; export: string }> = {
@@ -140,27 +140,36 @@ let basePromise: Promise<Buffer | undefined> | undefined;
  */
 function baseSnapshot(): Promise<Buffer | undefined> {
   basePromise ??= (async () => {
-    const file = join(cacheDir(), `pglite-${pgliteVersion()}-datadir.pack`);
-    const digestFile = `${file}.sha1`;
-    try {
-      if (existsSync(file) && existsSync(digestFile)) {
+    const name = `pglite-${pgliteVersion()}-datadir.pack`;
+    // The cache directory, else (a read-only home) the temporary one: either serves later processes too.
+    const places = [cacheDir(), join(tmpdir(), 'pgarch')];
+    for (const dir of places) {
+      try {
+        const file = join(dir, name);
+        if (!existsSync(file) || !existsSync(`${file}.sha1`)) continue;
         const bytes = readFileSync(file);
-        if (parsePack(bytes, true).digest === readFileSync(digestFile, 'utf8').trim()) return bytes;
+        if (parsePack(bytes, true).digest === readFileSync(`${file}.sha1`, 'utf8').trim()) return bytes;
+      } catch {
+        // Unreadable or damaged: made again below.
       }
-    } catch {
-      // Unreadable or damaged: made again below.
     }
     const fresh = new PgliteEngine(await PGlite.create());
     try {
-      mkdirSync(cacheDir(), { recursive: true });
-      // Written under temporary names, then renamed (the digest last), so a concurrent process never reads half a snapshot.
-      const tmp = `${file}.${process.pid}.tmp`;
-      const digest = await fresh.saveDataDir(tmp);
-      writeFileSync(`${digestFile}.${process.pid}.tmp`, digest);
-      renameSync(tmp, file);
-      renameSync(`${digestFile}.${process.pid}.tmp`, digestFile);
-      return readFileSync(file);
-    } catch {
+      for (const dir of places) {
+        try {
+          mkdirSync(dir, { recursive: true });
+          const file = join(dir, name);
+          // Written under temporary names, then renamed (the digest last), so a concurrent process never reads half a snapshot.
+          const tmp = `${file}.${process.pid}.tmp`;
+          const digest = await fresh.saveDataDir(tmp);
+          writeFileSync(`${file}.sha1.${process.pid}.tmp`, digest);
+          renameSync(tmp, file);
+          renameSync(`${file}.sha1.${process.pid}.tmp`, `${file}.sha1`);
+          return readFileSync(file);
+        } catch {
+          // Not writable: the next place.
+        }
+      }
       return undefined;
     } finally {
       await fresh.close();
@@ -269,7 +278,6 @@ class PgliteEngine implements Engine {
 
 /** Where PGlite keeps PGDATA in its in-memory file system. */
 const MEMORY_DATA_DIR = '/pglite/data';
-
 
 async function runQuery<Row>(db: PGlite | Transaction, sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
   try {
