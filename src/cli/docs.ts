@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { VERSION } from '../version.js';
 import { formatReport } from '../report/index.js';
 import { addEnvironmentOptions, collect, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, progressReporter, readConfig, requireInput, resolveDatabase, runCommand, useColor, withEnvironment, writeResult, type EnvironmentOptions } from './common.js';
 
@@ -67,6 +68,8 @@ Exit codes: 0 written, 1 written but some SQL failed to parse or apply (the docs
         writeResult(
           JSON.stringify(
             {
+              tool: 'pgarch',
+              version: VERSION,
               out: result.out,
               tables: result.tables,
               files: result.files,

@@ -197,8 +197,8 @@ export async function layoutErd(title: string, tables: Table[], all: Table[]): P
       'elk.layered.spacing.edgeEdgeBetweenLayers': '7',
       'elk.spacing.componentComponent': '48',
       'elk.separateConnectedComponents': 'true',
-      // Wide schemas wrap their layers into rows so the whole diagram stays near the page's shape.
-      'elk.layered.wrapping.strategy': 'MULTI_EDGE',
+      // Unconnected parts are packed into rows near this shape. Layer wrapping is left off: it routes
+      // edges back across the whole diagram to the next row.
       'elk.aspectRatio': '1.6',
       'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',

@@ -257,6 +257,11 @@ export function mermaidErDiagram(tables: Table[], all: Table[]): string {
     const pk = new Set(t.constraints.filter((c) => c.type === 'primary key').flatMap((c) => c.columns));
     const fk = new Set(foreignKeys(t).flatMap((c) => c.columns));
     const uk = new Set(t.constraints.filter((c) => c.type === 'unique').flatMap((c) => c.columns));
+    // Mermaid has no empty attribute block: a table without columns is its name alone.
+    if (!t.columns.length) {
+      lines.push(`  ${entity(tableId(t))}`);
+      continue;
+    }
     lines.push(`  ${entity(tableId(t))} {`);
     for (const c of t.columns) {
       const keys = [pk.has(c.name) ? 'PK' : '', fk.has(c.name) ? 'FK' : '', uk.has(c.name) && !pk.has(c.name) ? 'UK' : ''].filter(Boolean).join(',');
