@@ -9,6 +9,7 @@ import { initCommand } from './init.js';
 import { EXIT_USAGE } from './common.js';
 import { explainCommand } from './explain.js';
 import { lintCommand } from './lint.js';
+import { modelCommand } from './model.js';
 import { reviewCommand } from './review.js';
 import { traceCommand } from './trace.js';
 
@@ -35,6 +36,7 @@ program.addCommand(initCommand());
 program.addCommand(reviewCommand());
 program.addCommand(lintCommand());
 program.addCommand(traceCommand());
+program.addCommand(modelCommand());
 program.addCommand(explainCommand());
 program.addCommand(adviseCommand());
 program.addCommand(healthCommand());
