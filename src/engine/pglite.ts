@@ -56,11 +56,14 @@ export interface PgliteOptions {
    * CorruptDataDirError unless its files hash to `digest`: a cache entry is never trusted.
    */
   from?: { file: string; digest: string };
+  /** A data directory on disk that persists between runs (the migration runner's --pglite-dir): created when missing. */
+  dataDir?: string;
 }
 
 export async function openPglite(options: PgliteOptions = {}): Promise<Engine> {
   const extensions = await loadExtensions(options.extensions ?? []);
   if (options.from) return openSaved(options.from, extensions);
+  if (options.dataDir) return new PgliteEngine(await PGlite.create({ dataDir: options.dataDir, extensions }));
   const base = options.noSnapshot ? undefined : await baseSnapshot();
   // Its own copy: PostgreSQL writes into the files it is given.
   if (base) return new PgliteEngine(await PGlite.create({ fs: new PackedMemoryFs(parsePack(Buffer.from(base), false).files), extensions }));

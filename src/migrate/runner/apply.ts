@@ -1,0 +1,212 @@
+// Running one migration's up or down step against the target: in a transaction of its own (the step
+// and its history row commit together, or neither does), or — when it cannot run in one — statement by
+// statement with its progress committed after each, so that a re-run after a crash resumes where it
+// stopped. lock_timeout on every step; a step that times out on a lock is retried with backoff.
+import type { Engine, Queryable } from '../../engine/types.js';
+import { EngineError, toEngineError } from '../../engine/types.js';
+import { errorLocation, transactionControl } from '../../lint/apply.js';
+import type { AnyNode } from '../../rules/types.js';
+import type { ParsedFile, Statement } from '../../sql/parse.js';
+import { parseMigration, parseMigrationDown } from '../parse-migration.js';
+import { textToRun } from '../statement.js';
+import type { History } from './history.js';
+import { sleep } from './lock.js';
+import type { RunnerMigration } from './plan.js';
+
+export interface StepOptions {
+  /** lock_timeout for each step, ms (default 5000); 0 turns it off. */
+  lockTimeoutMs: number;
+  /** statement_timeout for each step, ms; absent or 0: the server's. */
+  statementTimeoutMs?: number;
+  /** Times a step that failed on lock_timeout is tried again (default 0). */
+  retryLock: number;
+  /** Told before each retry. */
+  onRetry?: (m: RunnerMigration, attempt: number, waitMs: number, message: string) => void;
+  /** Told when a resumed migration skips what ran before the crash, or repairs an index build it cut short. */
+  onNote?: (m: RunnerMigration, note: string) => void;
+}
+
+/** Where a step failed: file:line:column and PostgreSQL's message. */
+export interface StepFailure {
+  file?: string;
+  line: number;
+  column: number;
+  message: string;
+  code?: string;
+  /** Whether the failed step left the database as it was before it (its transaction rolled back). */
+  rolledBack: boolean;
+  /** For a step run statement by statement: how many of its statements had committed. */
+  statementsDone?: number;
+}
+
+export type StepResult = { ok: true; ms: number; inTransaction: boolean } | { ok: false; failure: StepFailure };
+
+export class StepError extends Error {
+  constructor(readonly failure: StepFailure) {
+    super(`${failure.file ?? ''}:${failure.line}:${failure.column}: ${failure.message}`);
+  }
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** The parsed step, refused with its location when it does not parse. Requires loadParser(). */
+export function parseStep(m: RunnerMigration, direction: 'up' | 'down'): ParsedFile {
+  const file = direction === 'up' ? parseMigration(m.migration) : parseMigrationDown(m.migration);
+  if (!file) throw new StepError({ file: m.migration.file, line: 1, column: 1, message: `${m.migration.id} has no down step`, rolledBack: true });
+  const syntax = file.findings.find((f) => f.rule === 'syntax-error');
+  if (syntax) throw new StepError({ file: syntax.location?.file ?? file.file, line: syntax.location?.line ?? 1, column: syntax.location?.column ?? 1, message: syntax.message, rolledBack: true });
+  return file;
+}
+
+/**
+ * Whether the step runs in one transaction: yes, unless its file says otherwise (`-- pgarch:no-transaction`,
+ * its tool's marker such as dbmate's `transaction:false`), opens its own (BEGIN … COMMIT), or holds a
+ * statement PostgreSQL refuses in a transaction block (then, as Flyway does, it runs without one).
+ */
+export function stepMode(m: RunnerMigration, file: ParsedFile, direction: 'up' | 'down'): { inTransaction: boolean; why?: string } {
+  if (file.directives.flags.includes('no-transaction')) return { inTransaction: false, why: '-- pgarch:no-transaction' };
+  const marker = direction === 'up' ? m.migration.noTransaction : downMarker(m);
+  if (marker) return { inTransaction: false, why: marker.trim() };
+  if (file.statements.some((s) => transactionControl(s))) return { inTransaction: false, why: 'the file opens its own transaction' };
+  const outside = file.statements.find(cannotRunInBlock);
+  if (outside) return { inTransaction: false, why: `line ${outside.line} cannot run in a transaction block` };
+  return { inTransaction: true };
+}
+
+/** dbmate's `-- migrate:down transaction:false`, on the line that opens the down section. */
+function downMarker(m: RunnerMigration): string | undefined {
+  const down = m.migration.down;
+  if (!down) return undefined;
+  const lineStart = down.text.lastIndexOf('\n', Math.max(down.start - 2, 0)) + 1;
+  const line = down.text.slice(lineStart, down.start).trim();
+  return /\btransaction:false\b/.test(line) ? line : undefined;
+}
+
+function cannotRunInBlock(stmt: Statement): boolean {
+  const n = (stmt.node as AnyNode)[stmt.kind] as AnyNode | undefined;
+  if (!n) return false;
+  return (
+    ((stmt.kind === 'IndexStmt' || stmt.kind === 'DropStmt') && Boolean(n.concurrent)) ||
+    (stmt.kind === 'ReindexStmt' && JSON.stringify(n.params ?? []).includes('"concurrently"')) ||
+    (stmt.kind === 'VacuumStmt' && Boolean(n.is_vacuumcmd)) ||
+    ['AlterSystemStmt', 'CreatedbStmt', 'DropdbStmt', 'CreateTableSpaceStmt', 'DropTableSpaceStmt', 'CreateSubscriptionStmt', 'DropSubscriptionStmt', 'AlterSubscriptionStmt'].includes(stmt.kind)
+  );
+}
+
+/** Runs the step, trying again after a lock timeout as many times as asked. */
+export async function runStep(db: Engine, history: History, m: RunnerMigration, direction: 'up' | 'down', options: StepOptions, resumeFrom = 0): Promise<StepResult> {
+  const file = parseStep(m, direction);
+  const mode = stepMode(m, file, direction);
+  const kind = m.repeatable ? 'repeatable' : 'versioned';
+  for (let attempt = 0; ; attempt++) {
+    const started = performance.now();
+    try {
+      if (mode.inTransaction) {
+        await db.exec('BEGIN');
+        try {
+          await applyTimeouts(db, options, true);
+          for (const stmt of file.statements) await runStatement(db, file, stmt);
+          if (direction === 'up') await history.record({ version: m.version, name: m.name, checksum: m.checksum, executionMs: performance.now() - started, kind }, db);
+          else await history.forget(m.version, db);
+          await db.exec('COMMIT');
+        } catch (error) {
+          await db.exec('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      } else {
+        await applyTimeouts(db, options, false);
+        try {
+          for (let i = resumeFrom; i < file.statements.length; i++) {
+            const stmt = file.statements[i];
+            if (i === resumeFrom && resumeFrom > 0) {
+              options.onNote?.(m, `resuming at statement ${i + 1} of ${file.statements.length} (line ${stmt.line}): the ${resumeFrom} before it ran before the last run stopped`);
+              if (await indexBuildAlreadyDone(db, m, stmt, options)) continue;
+            }
+            await runStatement(db, file, stmt, i);
+            if (direction === 'up') await history.progress({ version: m.version, name: m.name, checksum: m.checksum, kind }, i + 1, performance.now() - started);
+            resumeFrom = i + 1;
+          }
+          if (direction === 'up') await history.record({ version: m.version, name: m.name, checksum: m.checksum, executionMs: performance.now() - started, kind });
+          else await history.forget(m.version);
+        } catch (error) {
+          // A file that opened its own transaction and failed in it leaves the session aborted.
+          await db.exec('ROLLBACK').catch(() => {});
+          throw error;
+        } finally {
+          await resetTimeouts(db);
+        }
+      }
+      return { ok: true, ms: performance.now() - started, inTransaction: mode.inTransaction };
+    } catch (error) {
+      if (error instanceof StepError) {
+        const lockTimeout = error.failure.code === LOCK_NOT_AVAILABLE;
+        if (lockTimeout && attempt < options.retryLock) {
+          const waitMs = Math.min(500 * 2 ** attempt, 30_000);
+          options.onRetry?.(m, attempt + 1, waitMs, error.failure.message);
+          await sleep(waitMs);
+          // A CONCURRENTLY build that timed out left an invalid index behind: dropped before the retry.
+          if (!mode.inTransaction) await dropInvalidIndex(db, file.statements[resumeFrom]);
+          continue;
+        }
+        return { ok: false, failure: { ...error.failure, rolledBack: mode.inTransaction, ...(mode.inTransaction ? {} : { statementsDone: resumeFrom }) } };
+      }
+      throw error;
+    }
+  }
+}
+
+async function runStatement(db: Queryable, file: ParsedFile, stmt: Statement, index?: number): Promise<void> {
+  try {
+    await db.exec(textToRun(stmt));
+  } catch (error) {
+    const e = toEngineError(error);
+    if (!(e instanceof EngineError) || e.code === undefined) throw error;
+    const at = errorLocation(file, stmt, e.position);
+    throw new StepError({ file: at.file ?? file.file, line: at.line ?? stmt.line, column: at.column ?? stmt.column, message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`, code: e.code, rolledBack: false, ...(index !== undefined ? { statementsDone: index } : {}) });
+  }
+}
+
+async function applyTimeouts(db: Queryable, options: StepOptions, local: boolean): Promise<void> {
+  await db.query(`select set_config('lock_timeout', $1, $2)`, [`${options.lockTimeoutMs}ms`, local]);
+  if (options.statementTimeoutMs) await db.query(`select set_config('statement_timeout', $1, $2)`, [`${options.statementTimeoutMs}ms`, local]);
+}
+
+async function resetTimeouts(db: Queryable): Promise<void> {
+  await db.exec('RESET lock_timeout; RESET statement_timeout').catch(() => {});
+}
+
+/**
+ * The statement a crash interrupted, when it is CREATE INDEX CONCURRENTLY: a build the server finished
+ * is not run again (it would fail: the index exists); one it cut short left an invalid index, dropped
+ * here so the build can run again. Any other statement is run again.
+ */
+async function indexBuildAlreadyDone(db: Queryable, m: RunnerMigration, stmt: Statement, options: StepOptions): Promise<boolean> {
+  const index = concurrentIndex(stmt);
+  if (!index) return false;
+  const { rows } = await db.query<{ valid: boolean }>(`select i.indisvalid as valid from pg_index i where i.indexrelid = to_regclass($1)`, [index]);
+  if (rows.length === 0) return false;
+  if (rows[0].valid) {
+    options.onNote?.(m, `index ${index} was built before the last run stopped: not built again`);
+    return true;
+  }
+  options.onNote?.(m, `index ${index} was left invalid when the last run stopped: dropped and built again`);
+  await dropInvalidIndex(db, stmt);
+  return false;
+}
+
+async function dropInvalidIndex(db: Queryable, stmt: Statement | undefined): Promise<void> {
+  const index = stmt && concurrentIndex(stmt);
+  if (!index) return;
+  const { rows } = await db.query<{ name: string }>(`select i.indexrelid::regclass::text as name from pg_index i where i.indexrelid = to_regclass($1) and not i.indisvalid`, [index]);
+  // The name comes from the catalog's own regclass output, which quotes what needs quoting.
+  if (rows[0]) await db.exec(`DROP INDEX CONCURRENTLY IF EXISTS ${rows[0].name}`);
+}
+
+/** The index a CREATE INDEX CONCURRENTLY names, qualified by its table's schema when the statement gives one. */
+function concurrentIndex(stmt: Statement): string | undefined {
+  if (stmt.kind !== 'IndexStmt') return undefined;
+  const n = (stmt.node as AnyNode).IndexStmt as { concurrent?: boolean; idxname?: string; relation?: { schemaname?: string } };
+  if (!n.concurrent || !n.idxname) return undefined;
+  const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  return n.relation?.schemaname ? `${ident(n.relation.schemaname)}.${ident(n.idxname)}` : ident(n.idxname);
+}
