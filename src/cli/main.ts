@@ -9,6 +9,7 @@ import { initCommand } from './init.js';
 import { EXIT_USAGE } from './common.js';
 import { explainCommand } from './explain.js';
 import { lintCommand } from './lint.js';
+import { migrateCommand } from './migrate.js';
 import { modelCommand } from './model.js';
 import { reviewCommand } from './review.js';
 import { traceCommand } from './trace.js';
@@ -25,6 +26,7 @@ Examples:
   $ pgarch lint schema db/migrations --format json
   $ pgarch lint migrations db/migrations --since origin/main
   $ pgarch trace db/migrations/0007_change.sql --rows orders=100000
+  $ pgarch migrate up --database postgres://app@localhost/app
   $ pgarch lint schema --database postgres://user@localhost/app
   $ pgarch explain queries/report.sql --schema db/migrations --rows orders=100000 --html plan.html
   $ pgarch advise indexes --schema db/schema.sql --rows orders=1e6 --workload queries/
@@ -36,6 +38,7 @@ program.addCommand(initCommand());
 program.addCommand(reviewCommand());
 program.addCommand(lintCommand());
 program.addCommand(traceCommand());
+program.addCommand(migrateCommand());
 program.addCommand(modelCommand());
 program.addCommand(explainCommand());
 program.addCommand(adviseCommand());
