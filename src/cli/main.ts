@@ -27,6 +27,8 @@ Examples:
   $ pgarch lint migrations db/migrations --since origin/main
   $ pgarch trace db/migrations/0007_change.sql --rows orders=100000
   $ pgarch migrate up --database postgres://app@localhost/app
+  $ pgarch model examples/model/shop.yaml --out db/migrations
+  $ pgarch docs db/migrations --out docs/schema
   $ pgarch lint schema --database postgres://user@localhost/app
   $ pgarch explain queries/report.sql --schema db/migrations --rows orders=100000 --html plan.html
   $ pgarch advise indexes --schema db/schema.sql --rows orders=1e6 --workload queries/
