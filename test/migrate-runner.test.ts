@@ -12,7 +12,8 @@ import { fingerprintDifferences, schemaFingerprint } from '../src/catalog/finger
 import { openPglite } from '../src/engine/pglite.js';
 import { pgarch, ROOT } from './helpers/cli.js';
 import { ownDatabase } from './helpers/own-database.js';
-import { serverAvailable } from './helpers/server.js';
+import pg from 'pg';
+import { describeServer, serverAvailable } from './helpers/server.js';
 
 type Rows = Array<Record<string, unknown>>;
 
@@ -241,7 +242,9 @@ for (const make of targets) {
       const [ra, rb] = await Promise.all([a.done, b.done]);
       expect([ra.code, ra.signal, rb.code], ra.stdout + ra.stderr + rb.stderr).toEqual([0, null, 0]);
       expect(ra.stdout).toMatch(/✓ 0002 items_label/);
-      expect(rb.stdout + rb.stderr).toMatch(/up to date|waiting for the migration lock/);
+      // The second runner waited while the first built the index CONCURRENTLY, and then found nothing to do.
+      expect(rb.stderr).toMatch(/waiting for the migration lock, held by/);
+      expect(rb.stdout).toMatch(/Nothing to do .*up to date/);
       expect(await target.sql(`select indisvalid as valid from pg_index where indexrelid = to_regclass('items_label_idx')`)).toEqual([{ valid: true }]);
     }, 120_000);
   });
@@ -288,6 +291,24 @@ describe('pgarch migrate without a database', () => {
     expect(written).toContain('-- migrate:up transaction:false');
   });
 
+  it('runs a project in its own tool\'s layout (golang-migrate .up.sql/.down.sql) up and down', async () => {
+    const dir = folder({
+      '000001_create_teams.up.sql': 'create table teams (id bigint primary key, name text not null);\n',
+      '000001_create_teams.down.sql': 'drop table teams;\n',
+      '000002_teams_name_idx.up.sql': 'create index teams_name_idx on teams (name);\n',
+      '000002_teams_name_idx.down.sql': 'drop index teams_name_idx;\n',
+    });
+    const db = join(root, 'golang-db');
+    const up = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--pglite-dir', db]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/✓ 000001 create_teams[\s\S]*✓ 000002 teams_name_idx/);
+    const down = await pgarch(['migrate', 'down', '--dir', dir, '--pglite-dir', db]);
+    expect(down.stdout).toMatch(/↶ 000002 teams_name_idx/);
+    const status = JSON.parse((await pgarch(['migrate', 'status', '--dir', dir, '--pglite-dir', db, '--format', 'json'])).stdout);
+    expect(status.layout).toBe('golang-migrate');
+    expect(status.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`)).toEqual(['000001 applied', '000002 pending']);
+  }, 60_000);
+
   it('verify finds the down step that forgets an index, naming it', async () => {
     const dir = folder({
       ...BASIC,
@@ -315,5 +336,120 @@ describe('pgarch migrate without a database', () => {
     const forced = await pgarch(['migrate', 'up', '--dir', dir, '--pglite-dir', db, '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toMatch(/4 applied/);
+  }, 120_000);
+});
+
+describeServer('pgarch migrate on the server: locks held by the application, baseline, backfill', () => {
+  const db = ownDatabase('pgarch_migrate_more');
+  beforeAll(() => db.create(), 60_000);
+  afterAll(() => db.drop(), 60_000);
+
+  it('a migration blocked by a lock times out at --lock-timeout, and --retry-lock tries again until it is free', async () => {
+    const dir = folder({
+      '0001_accounts.sql': migration('create table accounts (id int primary key);', 'drop table accounts;'),
+      '0002_accounts_note.sql': migration('alter table accounts add column note text;', 'alter table accounts drop column note;'),
+    });
+    expect((await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--to', '0001', '--database', db.url])).code).toBe(0);
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('begin; lock table accounts in access share mode');
+      const timedOut = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--lock-timeout', '200', '--database', db.url]);
+      expect(timedOut.code).toBe(1);
+      expect(timedOut.stdout).toMatch(/0002_accounts_note\.sql:2:1: canceling statement due to lock timeout/);
+      const retried = start(['migrate', 'up', '--dir', dir, '--no-lint', '--lock-timeout', '200', '--retry-lock', '8', '--database', db.url]);
+      await until('a retry', async () => retried.output().includes('trying again in'));
+      await holder.query('commit');
+      const r = await retried.done;
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/canceling statement due to lock timeout; trying again in 0\.5 s \(retry 1\)/);
+      expect(r.stdout).toMatch(/✓ 0002 accounts_note/);
+    } finally {
+      await holder.end();
+    }
+  }, 120_000);
+
+  it('--no-wait exits 2 at once while another runner holds the lock', async () => {
+    const dir = folder({ '0001_slow.sql': migration('select pg_sleep(3);', 'select 1;') });
+    const first = start(['migrate', 'up', '--dir', dir, '--no-lint', '--schema', 'nowait', '--database', db.url]);
+    await until('the first runner to hold the lock', async () => (await db.run(`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`))[0].n > 0);
+    const second = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--schema', 'nowait', '--no-wait', '--database', db.url]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/another migration runner holds the lock \(session \d+ \(pgarch migrate/);
+    expect((await first.done).code).toBe(0);
+  }, 60_000);
+
+  it('re-applies a repeatable migration when its checksum changes, after the versioned ones', async () => {
+    const dir = folder({
+      '0001_prices.sql': migration('create table prices (id int primary key, cents int not null);', 'drop table prices;'),
+      'R__price_view.sql': 'create or replace view price_view as select id, cents from prices;\n',
+    });
+    const first = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--schema', 'rep', '--database', db.url]);
+    expect(first.stdout).toMatch(/✓ 0001 prices[\s\S]*✓ R__price_view price_view/);
+    expect((await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--schema', 'rep', '--database', db.url])).stdout).toMatch(/up to date/);
+    writeFileSync(join(dir, 'R__price_view.sql'), 'create or replace view price_view as select id, cents, cents / 100.0 as euros from prices;\n');
+    const again = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--schema', 'rep', '--database', db.url]);
+    expect(again.stdout).toMatch(/✓ R__price_view price_view/);
+    expect(again.stdout).not.toMatch(/0001 prices/);
+    expect(await db.run(`select column_name from information_schema.columns where table_name = 'price_view' order by ordinal_position`)).toEqual([{ column_name: 'id' }, { column_name: 'cents' }, { column_name: 'euros' }]);
+  }, 60_000);
+
+  it('baseline records what the database already has; up then applies only the rest', async () => {
+    await db.run('create table legacy (id int primary key)');
+    const dir = folder({
+      '0001_legacy.sql': migration('create table legacy (id int primary key);', 'drop table legacy;'),
+      '0002_legacy_name.sql': migration('alter table legacy add column name text;', 'alter table legacy drop column name;'),
+    });
+    const baseline = await pgarch(['migrate', 'baseline', '--dir', dir, '--to', '0001', '--schema', 'ops', '--database', db.url]);
+    expect(baseline.code, baseline.stderr).toBe(0);
+    expect(baseline.stdout).toMatch(/1 recorded as applied \(baseline\)/);
+    const dry = await pgarch(['migrate', 'up', '--dir', dir, '--schema', 'ops', '--dry-run', '--database', db.url]);
+    expect(dry.stdout).toContain('alter table legacy add column name text;');
+    expect(dry.stdout).not.toContain('create table legacy');
+    expect(dry.stdout).toMatch(/INSERT INTO ops\.pgarch_migrations/);
+    const up = await pgarch(['migrate', 'up', '--dir', dir, '--schema', 'ops', '--no-lint', '--database', db.url]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await db.run('select version, kind from ops.pgarch_migrations order by version')).toEqual([
+      { version: '0001', kind: 'baseline' },
+      { version: '0002', kind: 'versioned' },
+    ]);
+  }, 120_000);
+
+  it('backfill updates every row in keyset batches while another connection inserts, and resumes after a kill', async () => {
+    await db.run(`create table payments (id bigint generated always as identity primary key, amount numeric(12,2) not null, amount_cents bigint);
+      insert into payments (amount) select (g % 1000) / 10.0 from generate_series(1, 60000) g; analyze payments`);
+    // The application keeps inserting, writing the new column itself, as an expand step asks it to.
+    const writer = new pg.Client({ connectionString: db.url });
+    await writer.connect();
+    let writing = true;
+    let inserted = 0;
+    const inserts = (async () => {
+      while (writing) {
+        await writer.query('insert into payments (amount, amount_cents) select 1.5, 150 from generate_series(1, 20)');
+        inserted += 20;
+      }
+    })();
+    try {
+      const first = start(['migrate', 'backfill', '--table', 'payments', '--set', 'amount_cents = round(amount * 100)', '--where', 'amount_cents is null', '--batch', '2000', '--pause', '20', '--database', db.url]);
+      await until('a few batches', async () => (first.output().match(/batch \d+/g) ?? []).length >= 5);
+      first.child.kill('SIGKILL');
+      await first.done;
+      const [{ rows: midway }] = await db.run(`select rows from pgarch_backfills`);
+      expect(Number(midway)).toBeGreaterThan(0);
+      const rest = await pgarch(['migrate', 'backfill', '--table', 'payments', '--set', 'amount_cents = round(amount * 100)', '--where', 'amount_cents is null', '--batch', '2000', '--database', db.url]);
+      expect(rest.code, rest.stderr).toBe(0);
+      expect(rest.stdout).toMatch(/Backfill complete: [\d,]+ rows in \d+ batches \(resumed\)/);
+      expect(rest.stderr).toMatch(/backfill payments: batch \d+, [\d,]+ rows \(\d+% of ~[\d,]+\), key \d+, [\d,]+ rows\/s/);
+    } finally {
+      writing = false;
+      await inserts;
+      await writer.end();
+    }
+    expect(inserted).toBeGreaterThan(0);
+    const [check] = await db.run(`select count(*)::int as total, count(*) filter (where amount_cents is null)::int as missing, count(*) filter (where amount_cents <> round(amount * 100))::int as wrong from payments`);
+    expect(check).toEqual({ total: 60000 + inserted, missing: 0, wrong: 0 });
+    const refused = await pgarch(['migrate', 'backfill', '--table', 'payments', '--set', 'amount_cents = 1; drop table payments', '--database', db.url]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--set .*not one SET list/);
   }, 120_000);
 });
