@@ -72,6 +72,11 @@ export interface LintMigrationsOptions {
   setup?: string[];
   rules?: MigrationRule[];
   progress?: (done: number, total: number) => void;
+  /**
+   * The runner that will apply them sets lock_timeout before each migration (pgarch migrate does): the
+   * migrations need not set it themselves. Not part of the history cache's key: not given with `cache`.
+   */
+  lockTimeoutSet?: boolean;
 }
 
 export interface MigrationLintResult {
@@ -216,7 +221,7 @@ async function lintHistory(
   const deploys = migrations.map((m, i) => !(partial && i > 0 && reported.has(m) && reported.has(migrations[i - 1])));
 
   // The embedded engine's state after a prefix of the history may be on disk already (history-cache.ts).
-  const cache = options.cache && !options.noExecute && !options.database ? new HistoryCache(options.cache.dir) : undefined;
+  const cache = options.cache && !options.noExecute && !options.database && !options.lockTimeoutSet ? new HistoryCache(options.cache.dir) : undefined;
   // Loaded only here: parse-only runs never load PGlite.
   const pglite = cache ? await import('../engine/pglite.js') : undefined;
   const keys = cache?.chain(
@@ -263,6 +268,7 @@ async function lintHistory(
       smallTableRows: options.smallTableRows ?? config.smallTableRows,
       progress: options.progress,
       total: parsed.reduce((n, p) => n + p.statements.length, 0),
+      lockTimeoutSet: options.lockTimeoutSet,
     });
     const restored = hit?.entry.prefix ?? 0;
     // Rollbacks are tested (down, then up again) for the last reported migrations that have a down step,
@@ -330,6 +336,7 @@ interface RunnerOptions {
   smallTableRows: number;
   progress?: (done: number, total: number) => void;
   total: number;
+  lockTimeoutSet?: boolean;
 }
 
 // Thousands of DDL statements leave dead catalog rows behind, and the embedded engine has no
@@ -500,7 +507,7 @@ export class MigrationRunner {
       file,
       meta: { id: migration.id, file: migration.file, noTransaction },
       runnerTransaction: wrapped,
-      tx: { inTransaction: wrapped, explicit: false, lockTimeout: false, ddlInTransaction: false, emptied: [], utcSession: false, utcLocal: false },
+      tx: { inTransaction: wrapped, explicit: false, lockTimeout: this.o.lockTimeoutSet ?? false, ddlInTransaction: false, emptied: [], utcSession: false, utcLocal: false },
       aborted: false,
       findings: [],
       unsure: false,

@@ -166,7 +166,7 @@ export async function migrateUp(options: UpOptions): Promise<RunResult> {
     // What is pending is known before the lock (the lint needs it); it is read again under the lock.
     const before = pendingOf(migrations, statuses(migrations, await target.history.read()), options);
     if (before.length && options.lint !== false) {
-      const lint = await lintPending(set.dir, options.layout, before);
+      const lint = await lintPending(set.dir, options.layout, before, (options.lockTimeoutMs ?? 5000) > 0, options.database);
       const errors = lint.filter((f) => f.severity === 'error');
       options.onLint?.(lint, errors.length > 0 && !options.force);
       if (errors.length) {
@@ -209,9 +209,11 @@ export async function migrateUp(options: UpOptions): Promise<RunResult> {
 }
 
 /** The migration lint on the pending migrations (the applied ones build the catalog first), on the embedded engine. */
-async function lintPending(dir: string, layout: UpOptions['layout'], pending: RunnerMigration[]): Promise<Finding[]> {
+async function lintPending(dir: string, layout: UpOptions['layout'], pending: RunnerMigration[], lockTimeoutSet: boolean, statsFrom: string | undefined): Promise<Finding[]> {
   const { lintMigrations } = await import('../lint.js');
-  const { report } = await lintMigrations({ paths: [dir], layout, only: pending.map((m) => m.migration.file) });
+  // The runner sets lock_timeout before each migration: missing-lock-timeout is not the files' to fix then.
+  const { report } = await lintMigrations({ paths: [dir], layout, only: pending.map((m) => m.migration.file), lockTimeoutSet, statsFrom });
+  // statsFrom: the target's own table sizes, so a finding on a table that is small there says so.
   return report.findings;
 }
 

@@ -39,13 +39,14 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyRe
   const findings: Finding[] = [];
   const engine = await openEngine({ database: options.database, scratch: true, extensions: extensionsUsed(migrations.map((m) => parseMigration(m.migration))) });
   const total = migrations.length * 3;
+  const counter = { statements: 0 };
   let steps = 0;
   const tick = () => options.progress?.(++steps, total);
   try {
     // states[i]: the schema before migration i; states[n]: after them all.
     const states: SchemaFingerprint[] = [await schemaFingerprint(engine)];
     for (const m of migrations) {
-      const failed = await runPart(engine, m, 'up');
+      const failed = await runPart(engine, m, 'up', counter);
       if (failed) return done([failed]);
       states.push(await schemaFingerprint(engine));
       tick();
@@ -57,7 +58,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyRe
         findings.push(irreversible(m, `${m.migration.id} has no down step: the migrations before it were not undone`));
         break;
       }
-      const failed = await runPart(engine, m, 'down');
+      const failed = await runPart(engine, m, 'down', counter);
       if (failed) {
         findings.push({ ...failed, rule: 'irreversible-migration', message: `The down step of ${m.migration.id} failed: ${failed.message}` });
         return done(findings);
@@ -71,7 +72,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyRe
     // Up again from where the downs stopped: each must give the schema it gave the first time.
     for (let i = undone; i < migrations.length; i++) {
       const m = migrations[i];
-      const failed = await runPart(engine, m, 'up');
+      const failed = await runPart(engine, m, 'up', counter);
       if (failed) {
         findings.push({ ...failed, rule: 'irreversible-migration', message: `The up step of ${m.migration.id} failed when run again after its down step: ${failed.message}` });
         break;
@@ -86,7 +87,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyRe
 
   function done(out: Finding[]): VerifyResult {
     return {
-      report: { tool: 'pgarch', version: VERSION, findings: out, summary: summarize(out, { files: migrations.length, statements: 0, elapsedMs: Math.round(performance.now() - started) }) },
+      report: { tool: 'pgarch', version: VERSION, findings: out, summary: summarize(out, { files: migrations.length, statements: counter.statements, elapsedMs: Math.round(performance.now() - started) }) },
       steps,
     };
   }
@@ -117,7 +118,7 @@ function lineOf(text: string, offset: number): number {
 }
 
 /** One step, as the runner runs it (in a transaction where it can), without a history table; a failure as a finding. */
-async function runPart(engine: Engine, m: RunnerMigration, direction: 'up' | 'down'): Promise<Finding | undefined> {
+async function runPart(engine: Engine, m: RunnerMigration, direction: 'up' | 'down', counter: { statements: number }): Promise<Finding | undefined> {
   let file: ParsedFile;
   try {
     file = parseStep(m, direction);
@@ -130,6 +131,7 @@ async function runPart(engine: Engine, m: RunnerMigration, direction: 'up' | 'do
   if (inTransaction) await engine.exec('BEGIN');
   for (const stmt of file.statements) {
     try {
+      counter.statements++;
       await engine.exec(textToRun(stmt));
     } catch (error) {
       if (inTransaction) await engine.exec('ROLLBACK').catch(() => {});
