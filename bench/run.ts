@@ -9,9 +9,10 @@ import { benchMigrations } from './migrations.js';
 import { benchParse } from './parse.js';
 import { benchReview } from './review.js';
 import { benchRobustness } from './robustness.js';
+import { benchRunner } from './runner.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor, health: benchHealth, review: benchReview };
+const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor, health: benchHealth, review: benchReview, runner: benchRunner };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await run();
