@@ -225,7 +225,10 @@ for (const make of targets) {
       if (target.name === 'server') expect(status.stdout).toMatch(/partial\s+0004 concurrent\s+stopped after 1 statement\(s\): up resumes it/);
       const rerun = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', ...target.args]);
       expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
-      if (target.name === 'server') expect(rerun.stdout).toMatch(/resuming at statement 2 of 3/);
+      if (target.name === 'server') {
+        expect(rerun.stdout).toMatch(/resuming at statement 2 of 3/);
+        expect(rerun.stdout).not.toMatch(/resuming at statement 3/);
+      }
       expect(await target.sql(`select indisvalid as valid from pg_index where indexrelid = to_regclass('events_kind_idx')`)).toEqual([{ valid: true }]);
       expect((await history(target)).find((r) => r.version === '0004')).toEqual({ version: '0004', name: 'concurrent', statements_done: null });
     }, 120_000);
@@ -309,6 +312,15 @@ describe('pgarch migrate without a database', () => {
     expect(status.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`)).toEqual(['000001 applied', '000002 pending']);
   }, 60_000);
 
+  it('places an error PostgreSQL gives no position for (a duplicate key) at its statement', async () => {
+    const dir = folder({ '0001_codes.sql': migration("create table codes (code text primary key);\ninsert into codes values ('a');\ninsert into codes values ('b'), ('a');\ncreate index codes_idx on codes (code);", 'drop table codes;') });
+    const db = join(root, 'duplicate-db');
+    const up = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--pglite-dir', db]);
+    expect(up.code).toBe(1);
+    expect(up.stdout).toContain(`${join(dir, '0001_codes.sql')}:4:1: duplicate key value violates unique constraint "codes_pkey"`);
+    expect(up.stdout).toMatch(/Rolled back: the database is as it was before 0001_codes; 0 applied before it stay/);
+  }, 60_000);
+
   it('verify finds the down step that forgets an index, naming it', async () => {
     const dir = folder({
       ...BASIC,
@@ -326,16 +338,26 @@ describe('pgarch migrate without a database', () => {
 
   it('up refuses what the migration lint finds an error in, and applies it with --force', async () => {
     const db = join(root, 'lint-db');
-    const dir = folder({ ...BASIC, '0004_age.sql': migration('alter table users add column age int not null;', 'alter table users drop column age;') });
+    const dir = folder(BASIC);
+    // Applied in this same run, users would be new (empty) for 0004: it exists before the run here.
+    expect((await pgarch(['migrate', 'up', '--dir', dir, '--pglite-dir', db])).code).toBe(0);
+    writeFileSync(join(dir, '0004_age.sql'), migration('alter table users add column age int not null;', 'alter table users drop column age;'));
     const refused = await pgarch(['migrate', 'up', '--dir', dir, '--pglite-dir', db]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/0004_age\.sql:2:\d+ error add-column-not-null-no-default/);
     expect(refused.stderr).toMatch(/refused: the migration lint found 1 error\(s\) in what would be applied; nothing was applied/);
+    // The runner sets lock_timeout itself: the ACCESS EXCLUSIVE of the ALTER is not a missing-lock-timeout.
+    expect(refused.stderr).not.toMatch(/missing-lock-timeout/);
     const status = JSON.parse((await pgarch(['migrate', 'status', '--dir', dir, '--pglite-dir', db, '--format', 'json'])).stdout);
-    expect(status.migrations.map((m: { state: string }) => m.state)).toEqual(['pending', 'pending', 'pending', 'pending']);
+    expect(status.migrations.map((m: { state: string }) => m.state)).toEqual(['applied', 'applied', 'applied', 'pending']);
     const forced = await pgarch(['migrate', 'up', '--dir', dir, '--pglite-dir', db, '--force']);
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stdout).toMatch(/4 applied/);
+    expect(forced.stdout).toMatch(/1 applied/);
+    // A whole history applied in one run: each table is new to the migrations after the one creating it.
+    const fresh = await pgarch(['migrate', 'up', '--dir', dir, '--pglite-dir', join(root, 'lint-db-fresh')]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toBe('');
+    expect(fresh.stdout).toMatch(/4 applied/);
   }, 120_000);
 });
 

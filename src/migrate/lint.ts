@@ -77,6 +77,12 @@ export interface LintMigrationsOptions {
    * migrations need not set it themselves. Not part of the history cache's key: not given with `cache`.
    */
   lockTimeoutSet?: boolean;
+  /**
+   * The reported migrations are applied in one run (pgarch migrate up), with no release of the
+   * application between them: what one creates is still new in the next, even when every migration is
+   * reported. Not part of the history cache's key: not given with `cache`.
+   */
+  deployTogether?: boolean;
 }
 
 export interface MigrationLintResult {
@@ -218,10 +224,10 @@ async function lintHistory(
   const partial = migrations.some((m) => !reported.has(m));
   // Each migration is a deployment, except that consecutive not-yet-deployed (reported) ones in
   // --since/--only mode deploy together: what one creates is still new in the next.
-  const deploys = migrations.map((m, i) => !(partial && i > 0 && reported.has(m) && reported.has(migrations[i - 1])));
+  const deploys = migrations.map((m, i) => !((partial || options.deployTogether) && i > 0 && reported.has(m) && reported.has(migrations[i - 1])));
 
   // The embedded engine's state after a prefix of the history may be on disk already (history-cache.ts).
-  const cache = options.cache && !options.noExecute && !options.database && !options.lockTimeoutSet ? new HistoryCache(options.cache.dir) : undefined;
+  const cache = options.cache && !options.noExecute && !options.database && !options.lockTimeoutSet && !options.deployTogether ? new HistoryCache(options.cache.dir) : undefined;
   // Loaded only here: parse-only runs never load PGlite.
   const pglite = cache ? await import('../engine/pglite.js') : undefined;
   const keys = cache?.chain(

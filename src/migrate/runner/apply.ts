@@ -8,6 +8,7 @@ import { errorLocation, transactionControl } from '../../lint/apply.js';
 import type { AnyNode } from '../../rules/types.js';
 import type { ParsedFile, Statement } from '../../sql/parse.js';
 import { parseMigration, parseMigrationDown } from '../parse-migration.js';
+import { InputError } from '../../lint/files.js';
 import { textToRun } from '../statement.js';
 import type { History } from './history.js';
 import { sleep } from './lock.js';
@@ -94,19 +95,18 @@ function cannotRunInBlock(stmt: Statement): boolean {
 }
 
 /** Runs the step, trying again after a lock timeout as many times as asked. */
-export async function runStep(db: Engine, history: History, m: RunnerMigration, direction: 'up' | 'down', options: StepOptions, resumeFrom = 0): Promise<StepResult> {
-  const file = parseStep(m, direction);
+export async function runStep(db: Engine, history: History, m: RunnerMigration, direction: 'up' | 'down', options: StepOptions, context: StepContext = {}): Promise<StepResult> {
+  const file = context.file ?? parseStep(m, direction);
   const mode = stepMode(m, file, direction);
   const kind = m.repeatable ? 'repeatable' : 'versioned';
+  let resumeFrom = context.resumeFrom ?? 0;
   for (let attempt = 0; ; attempt++) {
     const started = performance.now();
     try {
       if (mode.inTransaction) {
-        await db.exec('BEGIN');
         try {
-          await applyTimeouts(db, options, true);
-          for (const stmt of file.statements) await runStatement(db, file, stmt);
-          if (direction === 'up') await history.record({ version: m.version, name: m.name, checksum: m.checksum, executionMs: performance.now() - started, kind }, db);
+          await runInTransaction(db, file, options);
+          if (direction === 'up') await history.record({ version: m.version, name: m.name, checksum: m.checksum, executionMs: performance.now() - started, kind }, db, context.recorded ?? true);
           else await history.forget(m.version, db);
           await db.exec('COMMIT');
         } catch (error) {
@@ -114,12 +114,13 @@ export async function runStep(db: Engine, history: History, m: RunnerMigration, 
           throw error;
         }
       } else {
-        await applyTimeouts(db, options, false);
+        await applyTimeouts(db, options);
         try {
-          for (let i = resumeFrom; i < file.statements.length; i++) {
+          const startAt = resumeFrom;
+          for (let i = startAt; i < file.statements.length; i++) {
             const stmt = file.statements[i];
-            if (i === resumeFrom && resumeFrom > 0) {
-              options.onNote?.(m, `resuming at statement ${i + 1} of ${file.statements.length} (line ${stmt.line}): the ${resumeFrom} before it ran before the last run stopped`);
+            if (i === startAt && startAt > 0) {
+              options.onNote?.(m, `resuming at statement ${i + 1} of ${file.statements.length} (line ${stmt.line}): the ${startAt} before it ran before the last run stopped`);
               if (await indexBuildAlreadyDone(db, m, stmt, options)) continue;
             }
             await runStatement(db, file, stmt, i);
@@ -155,20 +156,86 @@ export async function runStep(db: Engine, history: History, m: RunnerMigration, 
   }
 }
 
+export interface StepContext {
+  /** The step parsed already (parseStep). */
+  file?: ParsedFile;
+  /** Statements of a no-transaction step that ran before a crash (the history's statements_done). */
+  resumeFrom?: number;
+  /** Whether the history may hold a row for it already (a partial run, a repeatable, a changed file); default true. */
+  recorded?: boolean;
+}
+
+/**
+ * BEGIN, the timeouts and every statement in one round trip (a simple-protocol string: PostgreSQL runs
+ * its statements in order and stops at the first error, inside the block BEGIN opened). The transaction
+ * is left open for the history row and COMMIT. An error is placed at its statement by its position in
+ * the string; without a position the statements are run again one by one, in a block rolled back, to
+ * find the one that fails.
+ */
+async function runInTransaction(db: Engine, file: ParsedFile, options: StepOptions): Promise<void> {
+  const prefix = `BEGIN;\n${timeoutSettings(options, true)}`;
+  const pieces = file.statements.map(textToRun);
+  const separator = '\n;\n';
+  try {
+    await db.exec(prefix + pieces.join(separator));
+    return;
+  } catch (error) {
+    const e = toEngineError(error);
+    if (!(e instanceof EngineError) || e.code === undefined) throw error;
+    await db.exec('ROLLBACK').catch(() => {});
+    // Where each statement starts in the string, in characters (PostgreSQL's positions count characters).
+    const length = (t: string) => Array.from(t).length;
+    let at = length(prefix);
+    const starts = pieces.map((piece) => {
+      const start = at;
+      at += length(piece) + length(separator);
+      return start;
+    });
+    if (e.position !== undefined && e.position > length(prefix)) {
+      let index = -1;
+      while (index + 1 < starts.length && starts[index + 1] < e.position) index++;
+      if (index >= 0) throw stepError(file, file.statements[index], e, e.position - starts[index]);
+    }
+    // No position (a constraint violated, a lock timeout): which statement fails is found by running them again.
+    await db.exec(`BEGIN;\n${timeoutSettings(options, true)}`);
+    try {
+      for (const stmt of file.statements) await runStatement(db, file, stmt);
+    } finally {
+      await db.exec('ROLLBACK').catch(() => {});
+    }
+    throw stepError(file, file.statements[0], e, undefined);
+  }
+}
+
+/** SET [LOCAL] of the timeouts: whole numbers of milliseconds, checked here, never text from a file. */
+function timeoutSettings(options: StepOptions, local: boolean): string {
+  const ms = (n: number) => {
+    if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`a timeout must be a whole number of milliseconds, not ${n}`);
+    return `'${n}ms'`;
+  };
+  const set = local ? 'SET LOCAL' : 'SET';
+  return `${set} lock_timeout = ${ms(options.lockTimeoutMs)};\n${options.statementTimeoutMs ? `${set} statement_timeout = ${ms(options.statementTimeoutMs)};\n` : ''}`;
+}
+
+function stepError(file: ParsedFile, stmt: Statement, e: EngineError, position: number | undefined): StepError {
+  const at = errorLocation(file, stmt, position);
+  return new StepError({ file: at.file ?? file.file, line: at.line ?? stmt.line, column: at.column ?? stmt.column, message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`, code: e.code, rolledBack: false });
+}
+
 async function runStatement(db: Queryable, file: ParsedFile, stmt: Statement, index?: number): Promise<void> {
   try {
     await db.exec(textToRun(stmt));
   } catch (error) {
     const e = toEngineError(error);
     if (!(e instanceof EngineError) || e.code === undefined) throw error;
-    const at = errorLocation(file, stmt, e.position);
-    throw new StepError({ file: at.file ?? file.file, line: at.line ?? stmt.line, column: at.column ?? stmt.column, message: `${e.message}${e.detail ? ` (${e.detail})` : ''}`, code: e.code, rolledBack: false, ...(index !== undefined ? { statementsDone: index } : {}) });
+    const failed = stepError(file, stmt, e, e.position);
+    if (index !== undefined) failed.failure.statementsDone = index;
+    throw failed;
   }
 }
 
-async function applyTimeouts(db: Queryable, options: StepOptions, local: boolean): Promise<void> {
-  await db.query(`select set_config('lock_timeout', $1, $2)`, [`${options.lockTimeoutMs}ms`, local]);
-  if (options.statementTimeoutMs) await db.query(`select set_config('statement_timeout', $1, $2)`, [`${options.statementTimeoutMs}ms`, local]);
+async function applyTimeouts(db: Queryable, options: StepOptions): Promise<void> {
+  await db.exec(timeoutSettings(options, false));
 }
 
 async function resetTimeouts(db: Queryable): Promise<void> {

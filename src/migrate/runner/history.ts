@@ -67,11 +67,17 @@ export class History {
   }
 
   /** Records a finished migration (replacing a partial or an earlier repeatable run). */
-  async record(row: { version: string; name: string; checksum: string; executionMs: number; kind: HistoryRow['kind'] }, db: Queryable = this.db): Promise<void> {
+  async record(row: { version: string; name: string; checksum: string; executionMs: number; kind: HistoryRow['kind'] }, db: Queryable = this.db, mayExist = true): Promise<void> {
+    const values = [row.version, row.name, row.checksum, Math.round(row.executionMs), row.kind];
+    // A first run of a migration has no row yet: the plain INSERT is the cheaper statement.
+    if (!mayExist) {
+      await db.query(`INSERT INTO ${this.table} (version, name, checksum, execution_ms, kind) VALUES ($1, $2, $3, $4, $5)`, values);
+      return;
+    }
     await db.query(
       `INSERT INTO ${this.table} (version, name, checksum, execution_ms, kind, statements_done) VALUES ($1, $2, $3, $4, $5, NULL)
 ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum, execution_ms = excluded.execution_ms, kind = excluded.kind, statements_done = NULL, applied_at = now(), applied_by = current_user`,
-      [row.version, row.name, row.checksum, Math.round(row.executionMs), row.kind],
+      values,
     );
   }
 

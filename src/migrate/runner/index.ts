@@ -190,8 +190,8 @@ export async function migrateUp(options: UpOptions): Promise<RunResult> {
         const file = parseStep(m, 'up');
         const mode = stepMode(m, file, 'up');
         options.onEvent?.({ type: 'start', migration: m, direction: 'up', inTransaction: mode.inTransaction, why: mode.why });
-        const partial = history.get(m.version)?.statementsDone ?? 0;
-        const r = await runStep(target.db, target.history, m, 'up', steps, partial);
+        const recorded = history.get(m.version);
+        const r = await runStep(target.db, target.history, m, 'up', steps, { file, resumeFrom: recorded?.statementsDone ?? 0, recorded: recorded !== undefined });
         if (!r.ok) {
           result.failed = { version: m.version, name: m.name, ...r.failure };
           break;
@@ -212,7 +212,8 @@ export async function migrateUp(options: UpOptions): Promise<RunResult> {
 async function lintPending(dir: string, layout: UpOptions['layout'], pending: RunnerMigration[], lockTimeoutSet: boolean, statsFrom: string | undefined): Promise<Finding[]> {
   const { lintMigrations } = await import('../lint.js');
   // The runner sets lock_timeout before each migration: missing-lock-timeout is not the files' to fix then.
-  const { report } = await lintMigrations({ paths: [dir], layout, only: pending.map((m) => m.migration.file), lockTimeoutSet, statsFrom });
+  // The pending migrations run one after another with no release between them: a table one creates is new in the next.
+  const { report } = await lintMigrations({ paths: [dir], layout, only: pending.map((m) => m.migration.file), lockTimeoutSet, statsFrom, deployTogether: true });
   // statsFrom: the target's own table sizes, so a finding on a table that is small there says so.
   return report.findings;
 }
@@ -241,7 +242,7 @@ export async function migrateDown(options: DownOptions): Promise<RunResult> {
         const file = parseStep(m, 'down');
         const mode = stepMode(m, file, 'down');
         options.onEvent?.({ type: 'start', migration: m, direction: 'down', inTransaction: mode.inTransaction, why: mode.why });
-        const r = await runStep(target.db, target.history, m, 'down', steps);
+        const r = await runStep(target.db, target.history, m, 'down', steps, { file });
         if (!r.ok) {
           result.failed = { version: m.version, name: m.name, ...r.failure };
           break;
