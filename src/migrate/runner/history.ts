@@ -81,6 +81,41 @@ ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.ch
     );
   }
 
+  /** Staged migrations by version → their row number in the session's pg_temp.pgarch_staged. */
+  private readonly staged = new Map<string, number>();
+
+  /**
+   * Puts the migrations' history values (names from files, checksums) in a temporary table, with
+   * parameters, once per run: each migration's history row is then written by SQL that names only its
+   * row number, in the same round trip as its statements and COMMIT (stagedRecord).
+   */
+  async stage(migrations: Array<{ version: string; name: string; checksum: string }>): Promise<void> {
+    if (migrations.length === 0) return;
+    await this.db.exec('CREATE TEMP TABLE IF NOT EXISTS pgarch_staged (n integer PRIMARY KEY, version text NOT NULL, name text NOT NULL, checksum text NOT NULL); TRUNCATE pg_temp.pgarch_staged');
+    await this.db.query('INSERT INTO pg_temp.pgarch_staged SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[])', [
+      migrations.map((_, i) => i + 1),
+      migrations.map((m) => m.version),
+      migrations.map((m) => m.name),
+      migrations.map((m) => m.checksum),
+    ]);
+    this.staged.clear();
+    migrations.forEach((m, i) => this.staged.set(m.version, i + 1));
+  }
+
+  /** The INSERT of a staged migration's row (its run time measured by the server, from the start of the round trip); undefined when not staged. */
+  stagedRecord(version: string, kind: HistoryRow['kind']): string | undefined {
+    const n = this.staged.get(version);
+    if (n === undefined) return undefined;
+    const executionMs = `(extract(epoch from clock_timestamp() - statement_timestamp()) * 1000)::integer`;
+    return `INSERT INTO ${this.table} (version, name, checksum, execution_ms, kind, statements_done) SELECT version, name, checksum, ${executionMs}, '${kind === 'repeatable' ? 'repeatable' : 'versioned'}', NULL FROM pg_temp.pgarch_staged WHERE n = ${n}
+ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum, execution_ms = excluded.execution_ms, kind = excluded.kind, statements_done = NULL, applied_at = now(), applied_by = current_user`;
+  }
+
+  stagedForget(version: string): string | undefined {
+    const n = this.staged.get(version);
+    return n === undefined ? undefined : `DELETE FROM ${this.table} WHERE version = (SELECT version FROM pg_temp.pgarch_staged WHERE n = ${n})`;
+  }
+
   /** Progress of a no-transaction migration: committed after each statement, so a crash leaves it. */
   async progress(row: { version: string; name: string; checksum: string; kind: HistoryRow['kind'] }, statementsDone: number, executionMs: number): Promise<void> {
     await this.db.query(

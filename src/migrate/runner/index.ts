@@ -10,7 +10,7 @@ import { extensionsUsed } from '../../lint/apply.js';
 import { loadParser } from '../../sql/parse.js';
 import type { Finding } from '../../types.js';
 import { parseMigration } from '../parse-migration.js';
-import { parseStep, runStep, stepMode, type StepFailure, type StepOptions } from './apply.js';
+import { parseStep, quickStep, runStep, stepMode, type StepFailure, type StepOptions } from './apply.js';
 import { History } from './history.js';
 import { acquireAdvisoryLock, acquireFileLock, type LockWait } from './lock.js';
 import type { MigrationLayout } from '../discover.js';
@@ -186,9 +186,12 @@ export async function migrateUp(options: UpOptions): Promise<RunResult> {
         }
       }
       const steps = stepOptions(options);
-      for (const m of pendingOf(migrations, states, options)) {
-        const file = parseStep(m, 'up');
-        const mode = stepMode(m, file, 'up');
+      const pending = pendingOf(migrations, states, options);
+      await target.history.stage(pending);
+      for (const m of pending) {
+        // Plain DDL runs as written; what may need the parser (quickStep) is parsed first.
+        const file = quickStep(m, 'up') ? undefined : parseStep(m, 'up');
+        const mode = file ? stepMode(m, file, 'up') : { inTransaction: true };
         options.onEvent?.({ type: 'start', migration: m, direction: 'up', inTransaction: mode.inTransaction, why: mode.why });
         const recorded = history.get(m.version);
         const r = await runStep(target.db, target.history, m, 'up', steps, { file, resumeFrom: recorded?.statementsDone ?? 0, recorded: recorded !== undefined });
@@ -236,6 +239,7 @@ export async function migrateDown(options: DownOptions): Promise<RunResult> {
       const count = options.steps ?? 1;
       if (missing.length && count > 0) throw new InputError(`the history holds ${missing.map((s) => s.version).join(', ')} with no file: down needs each migration's file (its down step)`);
       const steps = stepOptions(options);
+      await target.history.stage(applied.slice(0, count).flatMap((s) => migrations.filter((x) => x.version === s.version)));
       for (const s of applied.slice(0, count)) {
         const m = migrations.find((x) => x.version === s.version)!;
         if (!m.migration.down) throw new InputError(`${m.migration.file} has no down step: it cannot be undone by the runner`);
