@@ -97,7 +97,10 @@ export interface SchemaDocsResult {
 export async function writeSchemaDocs(options: SchemaDocsOptions): Promise<SchemaDocsResult> {
   const started = performance.now();
   const { lintSchema } = await import('../lint/schema.js');
-  const { report, catalog } = await lintSchema(options);
+  const { isEnvironmentObject } = await import('../lint/environment.js');
+  const { report, catalog: all, environment } = await lintSchema(options);
+  // The platform's tables and the migration tool's bookkeeping (golang-migrate's schema_migrations) are not the project's to document.
+  const catalog = environment ? { ...all, tables: all.tables.filter((t) => !isEnvironmentObject(`${t.schema}.${t.name}`, environment)) } : all;
   const files = await generateSchemaDocs(catalog, report.findings);
   for (const f of files) {
     const target = join(options.out, f.path);

@@ -46,6 +46,8 @@ export interface SchemaLintResult {
   report: Report;
   catalog: Catalog;
   files: ParsedFile[];
+  /** What the platform and the migration tools made (their objects are not the project's); absent when the engine died first. */
+  environment?: AppliedEnvironment;
 }
 
 export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLintResult> {
@@ -110,6 +112,7 @@ export async function lintSchema(options: LintSchemaOptions): Promise<SchemaLint
       report: inputs.sets.length || inputs.skipped.length ? { ...report, inputs: schemaInputSets(inputs) } : report,
       catalog,
       files,
+      environment: applied,
     };
   }
 }
