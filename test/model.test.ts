@@ -135,6 +135,23 @@ describe('pgarch model: DDL by the table template', () => {
     const back = await readModel({ paths: [file] });
     expect(normalizeModel(back.model)).toEqual(normalizeModel(model));
   });
+
+  it('reads back an existing schema as a model that model accepts: a plain created_at, no migration bookkeeping', async () => {
+    // As simplebank's golang-migrate history has it: created_at without updated_at or a trigger, and
+    // the tool's schema_migrations table beside the project's.
+    const dir = join(scratch(), 'golang');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '000001_accounts.up.sql'), 'create table accounts (id bigserial primary key, owner varchar not null, created_at timestamptz not null default now());\n');
+    writeFileSync(join(dir, '000001_accounts.down.sql'), 'drop table accounts;\n');
+    const back = await readModel({ paths: [dir] });
+    expect(Object.keys(back.model.entities ?? {})).toEqual(['accounts']);
+    expect(back.model.entities?.accounts.fields?.created_at).toBeDefined();
+    const yamlFile = join(scratch(), 'accounts.yaml');
+    writeFileSync(yamlFile, modelToYaml(back.model));
+    const again = await pgarch(['model', yamlFile]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/created_at timestamptz not null default now\(\)/);
+  });
 });
 
 describeServer('pgarch model on the server (a role of its own)', () => {

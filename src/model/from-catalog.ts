@@ -6,6 +6,7 @@ import type * as Yaml from 'yaml';
 import type { Catalog, Column, Constraint, Index, Table } from '../catalog/types.js';
 import { defaultConfig, type Config } from '../config.js';
 import { InputError } from '../lint/files.js';
+import { isEnvironmentObject } from '../lint/environment.js';
 import { lintSchema } from '../lint/schema.js';
 import { GROUP_TAG, UPDATED_AT_FUNCTION } from './ddl.js';
 import {
@@ -44,13 +45,15 @@ export async function readModel(options: ReadModelOptions): Promise<ModelFromCat
   const paths = options.paths ?? [];
   if (!paths.length && !options.database) throw new InputError('model --from needs SQL files or a migrations folder, or --database URL');
   // No rules: lint schema's way of building a catalog (environment, migration layouts, scratch database).
-  const { report, catalog } = await lintSchema({ paths, database: options.database, config: options.config ?? defaultConfig(), rules: [] });
+  const { report, catalog, environment } = await lintSchema({ paths, database: options.database, config: options.config ?? defaultConfig(), rules: [] });
   const failed = report.findings.find((f) => f.severity === 'error');
   if (failed) {
     const at = failed.location?.file ? `${failed.location.file}${failed.location.line ? `:${failed.location.line}${failed.location.column ? `:${failed.location.column}` : ''}` : ''}: ` : '';
     throw new InputError(`${at}${failed.message} (the schema must build before its model can be read)`);
   }
-  return modelFromCatalog(catalog, { schema: options.schema });
+  // The platform's tables and the migration tool's bookkeeping (schema_migrations) are not the project's model.
+  const own = environment ? { ...catalog, tables: catalog.tables.filter((t) => !isEnvironmentObject(`${t.schema}.${t.name}`, environment)) } : catalog;
+  return modelFromCatalog(own, { schema: options.schema });
 }
 
 /** The model of one schema of a catalog. */

@@ -18,9 +18,6 @@ const loadYaml = () => requireCjs('yaml') as typeof Yaml;
 export const ON_DELETE = ['restrict', 'cascade', 'set null', 'no action', 'set default'] as const;
 export type OnDelete = (typeof ON_DELETE)[number];
 
-/** Columns the generator adds itself: a field of the same name would collide. */
-export const GENERATED_COLUMNS = ['id', 'created_at', 'updated_at', 'deleted_at', 'parent_id', 'status', 'attributes'] as const;
-
 function buildModelSchema(z: typeof Zod) {
   // Lower-case names never need quoting (uppercase-identifier), and fit PostgreSQL's 63 bytes.
   const ident = z
@@ -163,6 +160,20 @@ export function entityColumns(entity: Entity): string[] {
   ];
 }
 
+/**
+ * What generates a column of this name in this entity, if anything: a plain created_at is a field of its
+ * own in an entity without audit (a schema read back by model --from has such tables).
+ */
+function generatedBy(entity: Entity, column: string): string | undefined {
+  if (column === 'id') return 'every entity has id';
+  if ((column === 'created_at' || column === 'updated_at') && entity.audit) return 'audit';
+  if (column === 'deleted_at' && entity.softDelete) return 'softDelete';
+  if (column === 'parent_id' && entity.parent) return 'parent';
+  if (column === 'status' && entity.status) return 'status';
+  if (column === 'attributes' && entity.attributes) return 'attributes';
+  return undefined;
+}
+
 interface PathIssue {
   path: Array<string | number>;
   message: string;
@@ -179,7 +190,8 @@ function crossReferenceIssues(model: Model): PathIssue[] {
     tables.set(name, at());
     const fields = Object.keys(entity.fields ?? {});
     for (const f of fields) {
-      if ((GENERATED_COLUMNS as readonly string[]).includes(f)) issues.push({ path: at('fields', f), message: `${f} is a column pgarch generates (id, audit, softDelete, parent, status, attributes): give the field another name` });
+      const by = generatedBy(entity, f);
+      if (by) issues.push({ path: at('fields', f), message: `${f} is a column pgarch generates (${by}): give the field another name` });
     }
     for (const [relation, spec] of Object.entries(entity.belongsTo ?? {})) {
       const target = typeof spec === 'string' ? spec : spec.entity;
