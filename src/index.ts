@@ -48,3 +48,13 @@ export { startDashboard, type Dashboard, type DashboardOptions } from './monitor
 export { loadConfig, defaultConfig, configSchema, type Config } from './config.js';
 export { ConfigSchema } from './config-schema.js';
 export { formatReport, FORMATS, summarize, exitCodeFor, type Format } from './report/index.js';
+
+export { migrateUp, migrateDown, migrateRedo, migrateBaseline, migrateDryRun, migrationStatus, runBackfill, type RunResult, type StatusResult, type UpOptions, type DownOptions, type RunnerOptions } from './migrate/runner/index.js';
+export { verifyMigrations, type VerifyOptions, type VerifyResult } from './migrate/runner/verify.js';
+export { newMigration } from './migrate/runner/template.js';
+export { backfill, type BackfillOptions, type BackfillProgress } from './migrate/runner/backfill.js';
+
+export { loadModel, parseModel, normalizeModel, modelJsonSchema, type Model } from './model/spec.js';
+export { modelToDdl, type GeneratedDdl, type DdlOptions } from './model/ddl.js';
+export { readModel, modelFromCatalog, modelToYaml } from './model/from-catalog.js';
+export { writeSchemaDocs, generateSchemaDocs, type SchemaDocsOptions, type SchemaDocsResult, type DocFile } from './docs/schema-docs.js';

@@ -211,15 +211,23 @@ describe('pgarch model (CLI)', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('--out writes a plain timestamped migration into a new folder, and the layout\'s shape into a dbmate one; --queries writes the tree query', async () => {
+  it('--out writes pgarch\'s own template into a new folder (migrate up runs it, down undoes it), and the layout\'s shape into a dbmate one; --queries writes the tree query', async () => {
     const dir = scratch();
     const fresh = join(dir, 'migrations');
     const r = await pgarch(['model', SHOP, '--out', fresh, '--queries', join(dir, 'queries')]);
     expect(r.code, r.stderr).toBe(0);
     const [file] = readdirSync(fresh);
     expect(file).toMatch(/^\d{14}_create_shop\.sql$/);
-    expect(readFileSync(join(fresh, file), 'utf8')).toContain('create table public.users (');
+    expect(readFileSync(join(fresh, file), 'utf8')).toMatch(/^-- migrate:up\n[\s\S]*create table public.users \([\s\S]*\n-- migrate:down\n/);
     expect(readdirSync(join(dir, 'queries'))).toEqual(['categories_tree.sql']);
+    const db = join(dir, 'pglite');
+    const up = await pgarch(['migrate', 'up', '--dir', fresh, '--pglite-dir', db]);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/✓ \d{14} create_shop/);
+    const down = await pgarch(['migrate', 'down', '--dir', fresh, '--pglite-dir', db]);
+    expect(down.code, down.stdout + down.stderr).toBe(0);
+    const verify = await pgarch(['migrate', 'verify', '--dir', fresh]);
+    expect(verify.code, verify.stdout).toBe(0);
 
     const dbmate = join(dir, 'db', 'migrations');
     mkdirSync(dbmate, { recursive: true });

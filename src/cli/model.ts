@@ -24,7 +24,7 @@ export function modelCommand(): Command {
     .argument('[file]', 'the model file (YAML), e.g. examples/model/shop.yaml')
     .option('--from <path>', 'read the model of the schema these SQL files or migration folders build (repeatable)', collect)
     .option('-d, --database <url>', 'with --from: build the schema in a scratch database there (rolled back); alone: read the model of that live database (read-only)')
-    .option('--out <dir>', 'write the DDL as a migration into this folder, in the layout of the tool found there (a new or empty folder gets a plain timestamped .sql file)')
+    .option('--out <dir>', 'write the DDL as a migration into this folder, in the layout of the tool found there (a new or empty folder gets pgarch\'s own template: <timestamp>_<name>.sql with -- migrate:up/down sections, which pgarch migrate up runs)')
     .option('--queries <dir>', 'also write the query files the model implies (a recursive CTE per tree) into this folder')
     .option('--name <name>', 'the migration\'s name (default: create_<model file name>)')
     .option('--enums', 'status columns as enum types instead of CHECK constraints (also enums: true in the model)')
