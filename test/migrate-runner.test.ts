@@ -164,7 +164,7 @@ for (const make of targets) {
       expect(up.code).toBe(1);
       expect(up.stdout).toContain(`${join(dir, '0004_broken.sql')}:3:`);
       expect(up.stdout).toMatch(/relation "orderz" does not exist/);
-      expect(up.stdout).toMatch(/Rolled back: the database is as it was before 0004_broken; 3 applied before it stay/);
+      expect(up.stdout).toMatch(/Rolled back: the database is as it was before 0004_broken; the 3 applied before it in this run stay applied\./);
       expect(await target.sql(`select to_regclass('invoices') as t`)).toEqual([{ t: null }]);
       expect((await history(target)).map((r) => r.version)).toEqual(['0001', '0002', '0003']);
     }, 120_000);
@@ -318,7 +318,7 @@ describe('pgarch migrate without a database', () => {
     const up = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--pglite-dir', db]);
     expect(up.code).toBe(1);
     expect(up.stdout).toContain(`${join(dir, '0001_codes.sql')}:4:1: duplicate key value violates unique constraint "codes_pkey"`);
-    expect(up.stdout).toMatch(/Rolled back: the database is as it was before 0001_codes; 0 applied before it stay/);
+    expect(up.stdout).toMatch(/Rolled back: the database is as it was before 0001_codes\.\n/);
   }, 60_000);
 
   it('verify finds the down step that forgets an index, naming it', async () => {

@@ -82,7 +82,7 @@ function finish(result: RunResult, opts: TargetFlags, color: boolean, verb: stri
     process.stdout.write(`  ${c.red('✗')} ${f.version} ${f.name}\n${f.file}:${f.line}:${f.column}: ${f.message}\n`);
     process.stdout.write(
       f.rolledBack
-        ? `Rolled back: the database is as it was before ${f.version}_${f.name}; ${result.applied.length} ${verb} before it stay${result.applied.length === 1 ? 's' : ''}.\n`
+        ? `Rolled back: the database is as it was before ${f.version}_${f.name}${result.applied.length ? `; the ${result.applied.length} ${verb} before it in this run stay ${verb}` : ''}.\n`
         : `${f.statementsDone ?? 0} statement(s) of it had run and stay (it runs statement by statement); fix the file and run again: it resumes at the failed statement.\n`,
     );
     return EXIT_FINDINGS;

@@ -3,7 +3,8 @@
 // migration in a transaction of its own where it can run in one (apply.ts), an applied file whose up
 // step changed is refused, and `up` runs the migration lint on what it is about to apply first.
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Engine } from '../../engine/types.js';
 import { InputError } from '../../lint/files.js';
 import { extensionsUsed } from '../../lint/apply.js';
@@ -74,6 +75,7 @@ async function openTarget(options: TargetOptions, migrations: RunnerMigration[],
   }
   if (!options.pgliteDir) throw new InputError('give the database to migrate: --database postgres://… (or $DATABASE_URL), or --pglite-dir DIR');
   const dir = resolve(options.pgliteDir);
+  mkdirSync(dirname(dir), { recursive: true });
   // Two processes must never open one PGlite directory: the lock is taken before it is opened.
   const releaseFile = await acquireFileLock(`${dir}.pgarch-lock`, wait);
   try {
