@@ -183,6 +183,8 @@ describeServer('pgarch model on the server (a role of its own)', () => {
     // A plain server has neither: the test's role makes auth.uid() in its own database; roles are
     // cluster-wide, and creating them is not the test's to do.
     const roles = await db.run(`select rolname from pg_roles where rolname in ('anon', 'authenticated')`);
+    // test/global-setup.ts makes them before the suite: under CI their absence is a failure, not a skip.
+    if (roles.length < 2 && process.env.CI) throw new Error('CI=true but the server lacks the roles anon and authenticated (test/global-setup.ts makes them)');
     if (roles.length < 2) ctx.skip();
     const model = { ...loadModel(SHOP), schema: 'shop' };
     const ddl = await modelToDdl(model, { profile: 'supabase' });
