@@ -3,7 +3,7 @@
 // draws the blocked query under its blocker, the Space page charts sizes — while another session holds
 // ACCESS EXCLUSIVE on a table. Without the token a request gets 401, a foreign Host header gets 403,
 // and no request the page makes leaves 127.0.0.1. Screenshots go to test-results/.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,17 +13,9 @@ import { startDashboard, type Dashboard } from '../src/monitor/dashboard/server.
 import { holdAccessExclusive, type HeldLock } from './helpers/locks.js';
 import { ownDatabase } from './helpers/own-database.js';
 import { describeServer, qualstatsPreloaded, statStatementsPreloaded } from './helpers/server.js';
+import { requireChromium } from './helpers/chromium.js';
 
-function findChromium(): string | undefined {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-const CHROMIUM = findChromium();
-if (!CHROMIUM && process.env.CI === 'true') throw new Error('CI=true but Debian chromium is not installed (`which chromium` found nothing): .ci/run installs it');
-if (!CHROMIUM) console.warn('[pgarch tests] skipping the dashboard browser test: `which chromium` found nothing (apt-get install -y chromium)');
+const CHROMIUM = requireChromium('the dashboard browser test');
 if (!statStatementsPreloaded) console.warn('[pgarch tests] skipping the dashboard browser test: the server does not preload pg_stat_statements (bash .ci/run sets it up)');
 
 const OUT_DIR = resolve('test-results');

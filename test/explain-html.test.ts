@@ -3,7 +3,6 @@
 // error, expand a node (mouse and keyboard) to show its details and insights, reveal a node from the
 // insight list, and show a `<script>` filter literal as text. Under CI=true a missing Chromium fails the
 // run; locally the test is skipped with a printed reason.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,21 +14,9 @@ import { renderPlanHtml } from '../src/explain/html.js';
 import { parseJsonPlan, walkPlan } from '../src/explain/parse-json.js';
 import type { Plan, PlanNode } from '../src/explain/types.js';
 import type { Finding } from '../src/types.js';
+import { requireChromium } from './helpers/chromium.js';
 
-function findChromium(): string | undefined {
-  try {
-    const path = execFileSync('which', ['chromium'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return path || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const CHROMIUM = findChromium();
-if (!CHROMIUM && process.env.CI === 'true') {
-  throw new Error('CI=true but Debian chromium is not installed (`which chromium` found nothing): .ci/run installs it');
-}
-if (!CHROMIUM) console.warn('[pgarch tests] skipping the HTML plan browser test: `which chromium` found nothing (apt-get install -y chromium)');
+const CHROMIUM = requireChromium('the HTML plan browser test');
 
 const OUT_DIR = resolve('test-results');
 const HTML_PATH = join(OUT_DIR, 'plan-3-join.html');

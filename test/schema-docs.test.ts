@@ -3,7 +3,7 @@
 // its column's row to the referenced row, the estimated text widths fit the boxes), then rendered in
 // Chromium, where getBBox() measures the real text, and saved as PNG. One test reads a live server
 // database with --database. Under CI=true a missing Chromium fails the run; locally it is skipped.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,17 +15,9 @@ import { writeSchemaDocs, type SchemaDocsResult } from '../src/docs/schema-docs.
 import { sixtyTableSchema } from './fixtures/docs/schema60.js';
 import { describeServer } from './helpers/server.js';
 import { ownDatabase } from './helpers/own-database.js';
+import { requireChromium } from './helpers/chromium.js';
 
-function findChromium(): string | undefined {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-const CHROMIUM = findChromium();
-if (!CHROMIUM && process.env.CI === 'true') throw new Error('CI=true but Debian chromium is not installed (`which chromium` found nothing)');
-if (!CHROMIUM) console.warn('[pgarch tests] skipping the ERD browser test: `which chromium` found nothing (apt-get install -y chromium)');
+const CHROMIUM = requireChromium('the ERD browser test');
 
 const OUT_DIR = resolve('test-results');
 const schema = sixtyTableSchema();
