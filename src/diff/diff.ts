@@ -1,0 +1,195 @@
+// FROM objects vs TO objects → the DDL that turns FROM into TO, ordered by real dependencies: drops of
+// dependents before what they depend on (FROM's pg_depend edges), creates of dependencies before their
+// dependents (TO's edges). An object that changed is altered in place where PostgreSQL can (column
+// type, default, nullability, identity; enum values; sequence options; function bodies; views whose
+// columns only append; comments), else dropped and created again, with everything that depends on it.
+import type { DiffObject } from './objects.js';
+
+export interface DiffStatement {
+  sql: string;
+  /** What the statement does to its object. */
+  action: 'create' | 'drop' | 'alter';
+  /** The object's kind: table, column, index… */
+  kind: DiffObject['kind'];
+  /** Its identity key, e.g. `column public.orders.total`. */
+  object: string;
+  /** Loses data (a table, column or sequence dropped, a column's type changed or rebuilt). */
+  destructive: boolean;
+}
+
+const DATA_KINDS = new Set<DiffObject['kind']>(['table', 'column', 'sequence', 'schema']);
+// What PostgreSQL refuses to keep across ALTER COLUMN … TYPE ("cannot alter type of a column used by a
+// view or rule", "…used in a policy definition", "…in a trigger definition"): dropped and made again.
+const REBUILT_ON_TYPE_CHANGE = new Set<DiffObject['kind']>(['view', 'materialized view', 'function', 'procedure', 'trigger', 'policy']);
+
+export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement[] {
+  const fromByKey = new Map(from.map((o) => [o.key, o]));
+  const toByKey = new Map(to.map((o) => [o.key, o]));
+  const drops = new Set<string>();
+  const creates = new Set<string>();
+  const alters = new Map<string, DiffStatement[]>();
+
+  for (const o of from) if (!toByKey.has(o.key)) drops.add(o.key);
+  for (const o of to) if (!fromByKey.has(o.key)) creates.add(o.key);
+  const rebuildDependents: string[] = [];
+  for (const o of from) {
+    const next = toByKey.get(o.key);
+    if (!next || next.definition === o.definition) continue;
+    const inPlace = alterInPlace(o, next);
+    if (inPlace) {
+      alters.set(o.key, inPlace.statements);
+      if (inPlace.rebuildDependents) rebuildDependents.push(o.key);
+    } else {
+      drops.add(o.key);
+      creates.add(o.key);
+    }
+  }
+
+  // Everything in FROM that depends on what is dropped goes first, and is made again if TO has it.
+  const dependents = new Map<string, string[]>();
+  for (const o of from) for (const d of o.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), o.key]);
+  const queue = [...drops];
+  const dropDependent = (key: string) => {
+    if (drops.has(key)) return;
+    drops.add(key);
+    queue.push(key);
+    if (toByKey.has(key)) creates.add(key);
+    alters.delete(key);
+  };
+  for (const key of rebuildDependents) {
+    for (const d of dependents.get(key) ?? []) if (REBUILT_ON_TYPE_CHANGE.has(fromByKey.get(d)!.kind)) dropDependent(d);
+  }
+  while (queue.length) {
+    const key = queue.pop()!;
+    for (const d of dependents.get(key) ?? []) dropDependent(d);
+  }
+
+  const statements: DiffStatement[] = [];
+  for (const key of topological([...drops], fromByKey, 'dependents first')) {
+    const o = fromByKey.get(key)!;
+    if (o.droppedWithParent && o.parent && drops.has(o.parent)) continue;
+    statements.push({ sql: o.drop, action: 'drop', kind: o.kind, object: key, destructive: DATA_KINDS.has(o.kind) });
+  }
+  for (const key of topological([...creates, ...alters.keys()], toByKey, 'dependencies first')) {
+    const o = toByKey.get(key)!;
+    const altered = alters.get(key);
+    if (altered) {
+      statements.push(...altered);
+      continue;
+    }
+    if (o.createdWithParent && o.parent && creates.has(o.parent)) continue;
+    statements.push({ sql: o.create, action: 'create', kind: o.kind, object: key, destructive: false });
+  }
+  return statements;
+}
+
+/** Keys in an order where each comes after (or, for drops, before) what it depends on; ties keep the side's own order. */
+function topological(keys: string[], byKey: Map<string, DiffObject>, order: 'dependents first' | 'dependencies first'): string[] {
+  const wanted = new Set(keys);
+  const position = new Map([...byKey.keys()].map((k, i) => [k, i]));
+  const sorted = [...wanted].sort((a, b) => position.get(a)! - position.get(b)!);
+  const out: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  // Depth-first over dependencies; a cycle (which pg_depend does not make between objects we split) is cut where found.
+  const visit = (key: string) => {
+    if (state.has(key)) return;
+    state.set(key, 'visiting');
+    for (const d of byKey.get(key)!.dependsOn) if (wanted.has(d) && byKey.has(d)) visit(d);
+    state.set(key, 'done');
+    out.push(key);
+  };
+  for (const key of sorted) visit(key);
+  return order === 'dependencies first' ? out : out.reverse();
+}
+
+interface InPlace {
+  statements: DiffStatement[];
+  /** The change is one PostgreSQL refuses while views, policies or triggers use the object. */
+  rebuildDependents?: boolean;
+}
+
+function alterInPlace(from: DiffObject, to: DiffObject): InPlace | undefined {
+  const alter = (sql: string, destructive = false): DiffStatement => ({ sql, action: 'alter', kind: to.kind, object: to.key, destructive });
+  switch (to.kind) {
+    case 'comment':
+    case 'default':
+    case 'sequence owner':
+      return { statements: [alter(to.create)] };
+    case 'sequence':
+      return { statements: [alter(`ALTER SEQUENCE ${to.name} ${to.details!.options};`)] };
+    case 'extension': {
+      if (from.details!.schema !== to.details!.schema) return undefined;
+      return { statements: [alter(`ALTER EXTENSION ${to.name} UPDATE TO '${String(to.details!.version).replace(/'/g, "''")}';`)] };
+    }
+    case 'enum':
+      return alterEnum(from, to, alter);
+    case 'domain': {
+      const [a, b] = [from.details!, to.details!];
+      if (from.definition.split(' default=')[0] !== to.definition.split(' default=')[0]) return undefined; // base type or collation
+      const out: DiffStatement[] = [];
+      if (a.default !== b.default) out.push(alter(b.default == null ? `ALTER DOMAIN ${to.name} DROP DEFAULT;` : `ALTER DOMAIN ${to.name} SET DEFAULT ${b.default};`));
+      if (a.notNull !== b.notNull) out.push(alter(`ALTER DOMAIN ${to.name} ${b.notNull ? 'SET' : 'DROP'} NOT NULL;`));
+      return { statements: out };
+    }
+    case 'table': {
+      const [a, b] = [from.details!, to.details!];
+      // Only persistence changes in place; partitioning or options differ: rebuilt.
+      if (from.definition.replace(/^[^|]*/, '') !== to.definition.replace(/^[^|]*/, '')) return undefined;
+      return a.unlogged !== b.unlogged ? { statements: [alter(`ALTER TABLE ${to.name} SET ${b.unlogged ? 'UNLOGGED' : 'LOGGED'};`)] } : undefined;
+    }
+    case 'column':
+      return alterColumn(from, to, alter);
+    case 'function':
+    case 'procedure': {
+      // CREATE OR REPLACE keeps the signature; a new result type or argument names need a drop.
+      if (from.details!.result !== to.details!.result || from.details!.argNames !== to.details!.argNames) return undefined;
+      return { statements: [alter(to.create)] };
+    }
+    case 'view': {
+      // CREATE OR REPLACE VIEW may only add columns at the end, with the old ones unchanged.
+      const [a, b] = [from.details!.columns as string[], to.details!.columns as string[]];
+      if (from.details!.options !== to.details!.options || a.length > b.length || a.some((c, i) => b[i] !== c)) return undefined;
+      return { statements: [alter(to.details!.replace as string)] };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, destructive?: boolean) => DiffStatement): InPlace | undefined {
+  const [a, b] = [from.details!, to.details!];
+  if (a.generated !== b.generated) return undefined; // PG 17 can SET EXPRESSION; PG 15 cannot: rebuilt
+  const table = `ALTER TABLE ${b.table} ALTER COLUMN ${b.column}`;
+  const out: DiffStatement[] = [];
+  let rebuildDependents = false;
+  if (a.identity && a.identity !== b.identity) {
+    if (b.identity) out.push(alter(`${table} SET GENERATED ${b.identity};`));
+    else out.push(alter(`${table} DROP IDENTITY;`));
+  }
+  if (a.type !== b.type || a.collation !== b.collation) {
+    out.push(alter(`${table} TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${b.column}::${b.type};`, true));
+    rebuildDependents = true;
+  }
+  if (a.notNull !== b.notNull) out.push(alter(`${table} ${b.notNull ? 'SET' : 'DROP'} NOT NULL;`));
+  if (b.identity && !a.identity) out.push(alter(`${table} ADD GENERATED ${b.identity} AS IDENTITY;`));
+  return { statements: out, rebuildDependents };
+}
+
+function alterEnum(from: DiffObject, to: DiffObject, alter: (sql: string) => DiffStatement): InPlace | undefined {
+  const [a, b] = [from.details!.labels as string[], to.details!.labels as string[]];
+  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  // Same number of labels, some changed in place: renamed (PG 10+: RENAME VALUE).
+  if (a.length === b.length) {
+    if (new Set(a).size !== a.length || a.filter((l, i) => b[i] !== l && b.includes(l)).length) return undefined; // reordered: rebuilt
+    return { statements: a.flatMap((l, i) => (b[i] === l ? [] : [alter(`ALTER TYPE ${to.name} RENAME VALUE ${lit(l)} TO ${lit(b[i])};`)])) };
+  }
+  // Every old label kept, in order: the new ones are added beside their neighbours.
+  const kept = b.filter((l) => a.includes(l));
+  if (kept.length !== a.length || kept.some((l, i) => a[i] !== l)) return undefined; // a value removed or moved: rebuilt
+  const out: DiffStatement[] = [];
+  b.forEach((label, i) => {
+    if (a.includes(label)) return;
+    out.push(alter(i > 0 ? `ALTER TYPE ${to.name} ADD VALUE ${lit(label)} AFTER ${lit(b[i - 1])};` : `ALTER TYPE ${to.name} ADD VALUE ${lit(label)} BEFORE ${lit(a[0])};`));
+  });
+  return { statements: out };
+}
