@@ -321,6 +321,21 @@ describe('pgarch migrate without a database', () => {
     expect(up.stdout).toMatch(/Rolled back: the database is as it was before 0001_codes\.\n/);
   }, 60_000);
 
+  it('reads diesel\'s dated folders as their versions (2019-02-26-002946), not as one version 2019', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgarch-diesel-'));
+    for (const [version, name, up, down] of [
+      ['2019-02-26-002946', 'create_user', 'create table user_ (id serial primary key, name text not null);', 'drop table user_;'],
+      ['2019-02-27-170003', 'create_community', 'create table community (id serial primary key, owner int not null references user_ (id));', 'drop table community;'],
+    ]) {
+      mkdirSync(join(dir, `${version}_${name}`));
+      writeFileSync(join(dir, `${version}_${name}`, 'up.sql'), `${up}\n`);
+      writeFileSync(join(dir, `${version}_${name}`, 'down.sql'), `${down}\n`);
+    }
+    const up = await pgarch(['migrate', 'up', '--dir', dir, '--no-lint', '--pglite-dir', join(root, 'diesel-db')]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/✓ 2019-02-26-002946 create_user[\s\S]*✓ 2019-02-27-170003 create_community/);
+  }, 60_000);
+
   it('verify finds the down step that forgets an index, naming it', async () => {
     const dir = folder({
       ...BASIC,

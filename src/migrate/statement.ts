@@ -73,11 +73,16 @@ export function rangeVars(node: unknown, out: RangeVar[] = []): RangeVar[] {
   return out;
 }
 
-/** The table a statement creates (CREATE TABLE, CREATE TABLE AS, SELECT INTO), if any. */
+/**
+ * The relation a statement creates (CREATE TABLE, CREATE TABLE AS, SELECT INTO, CREATE MATERIALIZED
+ * VIEW, CREATE VIEW), if any: new in its deployment, so nobody waits on its locks yet. CREATE OR REPLACE
+ * VIEW is not counted: it replaces a view that may be in use.
+ */
 export function createdTable(stmt: Statement): RangeVar | undefined {
   const node = (stmt.node as AnyNode)[stmt.kind] as AnyNode;
   if (stmt.kind === 'CreateStmt') return node.relation;
-  if (stmt.kind === 'CreateTableAsStmt' && node.objtype === 'OBJECT_TABLE') return node.into?.rel;
+  if (stmt.kind === 'CreateTableAsStmt' && (node.objtype === 'OBJECT_TABLE' || node.objtype === 'OBJECT_MATVIEW')) return node.into?.rel;
+  if (stmt.kind === 'ViewStmt' && !node.replace) return node.view;
   if (stmt.kind === 'SelectStmt' && node.intoClause) return node.intoClause.rel;
   return undefined;
 }

@@ -72,9 +72,11 @@ export function readRunnerMigrations(dir: string, options: { layout?: MigrationL
 function toRunner(m: Migration): RunnerMigration {
   const id = basename(m.id);
   const repeatable = /^R__/i.test(id);
-  const versioned = /^V?(\d+(?:[._]\d+)*?)(?:__?|-|$)(.*)$/.exec(id);
-  const version = repeatable ? id : versioned ? versioned[1] : id;
-  const name = repeatable ? id.slice(3) : versioned ? versioned[2].replace(/\.(up|down)$/, '') || id : id;
+  // Flyway: V1_2__name (version 1.2); the others lead with digits up to the first `_`: dbmate's and
+  // goose's 20240101120000, golang-migrate's 000001, diesel's 2019-02-26-002946, numbered 0001.
+  const versioned = m.layout === 'flyway' ? /^V(\d+(?:[._]\d+)*)__(.*)$/i.exec(id) : /^(\d[\d-]*?)(?:_(.*))?$/.exec(id);
+  const version = repeatable ? id : versioned ? (m.layout === 'flyway' ? versioned[1].replace(/_/g, '.') : versioned[1]) : id;
+  const name = repeatable ? id.slice(3) : versioned ? (versioned[2] ?? '').replace(/\.(up|down)$/, '') || id : id;
   return { version, name, checksum: checksum(upText(m)), repeatable, migration: m };
 }
 

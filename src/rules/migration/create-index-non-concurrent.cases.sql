@@ -11,3 +11,7 @@ CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);
 -- good: the table was created earlier in the same migration, so it is empty
 CREATE TABLE invoices (id bigint PRIMARY KEY, order_id int);
 CREATE INDEX invoices_order_id_idx ON invoices (order_id);
+
+-- good: the materialized view was created earlier in the same migration: nobody reads it yet
+CREATE MATERIALIZED VIEW order_status_counts AS SELECT status, count(*) AS n FROM orders GROUP BY status;
+CREATE UNIQUE INDEX order_status_counts_status_idx ON order_status_counts (status);

@@ -60,3 +60,11 @@ ALTER TABLE orders RENAME TO purchases;
 ALTER TABLE purchases ADD COLUMN channel text;
 CREATE INDEX purchases_channel_idx ON purchases (channel); -- <- here
 COMMIT;
+
+-- good: the locked view is new: created earlier in the same migration, nobody uses it yet
+BEGIN;
+CREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status = 'open';
+DROP VIEW open_orders;
+CREATE VIEW open_orders AS SELECT id, status, total FROM orders WHERE status = 'open';
+UPDATE orders SET status = 'new' WHERE status IS NULL;
+COMMIT;
