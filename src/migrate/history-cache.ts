@@ -21,8 +21,12 @@ import type { Migration } from './layouts/types.js';
 import type { RollbackTest } from './rollback-test.js';
 import type { RuntimeEstimate } from './runtime-estimate.js';
 
-/** Bump when what an entry holds, or what a finding depends on, changes shape. */
-const FORMAT = 4;
+/**
+ * Bump when what an entry holds, or what a finding depends on, changes shape: entries keep findings, and
+ * the version of pgarch in the key does not change between builds of one release. 5: views and
+ * materialized views made in a deployment are new to the rules.
+ */
+const FORMAT = 5;
 /** Entries kept (most recently used first): each is a data directory of 40–70 MB, packed. */
 const KEEP_ENTRIES = 4;
 /**
