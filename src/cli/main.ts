@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { adviseCommand } from './advise.js';
 import { dashboardCommand } from './dashboard.js';
+import { diffCommand } from './diff.js';
 import { docsCommand } from './docs.js';
 import { healthCommand } from './health.js';
 import { initCommand } from './init.js';
@@ -47,6 +48,7 @@ program.addCommand(adviseCommand());
 program.addCommand(healthCommand());
 program.addCommand(dashboardCommand());
 program.addCommand(docsCommand());
+program.addCommand(diffCommand());
 
 // Commander's exit handling is per command; every level must throw instead of exiting with code 1.
 const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];
