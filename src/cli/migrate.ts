@@ -87,7 +87,8 @@ function finish(result: RunResult, opts: TargetFlags, color: boolean, verb: stri
     );
     return EXIT_FINDINGS;
   }
-  process.stdout.write(result.applied.length ? `${result.applied.length} ${verb} on ${result.target}\n` : `Nothing to do on ${result.target}: up to date.\n`);
+  const nothing: Record<string, string> = { undone: 'no migration is applied', 'recorded as applied (baseline)': 'every migration is in the history already' };
+  process.stdout.write(result.applied.length ? `${result.applied.length} ${verb} on ${result.target}\n` : `Nothing to do on ${result.target}: ${nothing[verb] ?? 'up to date'}.\n`);
   return EXIT_OK;
 }
 
