@@ -146,6 +146,12 @@ Examples:
       .addHelpText(
         'after',
         `
+Examples:
+  $ pgarch migrate up --database postgres://app@localhost/app
+  $ pgarch migrate up --dir db/migrations --pglite-dir .pgarch/dev --to 20261207120000
+  $ pgarch migrate up --dry-run --database $DATABASE_URL
+  $ pgarch migrate up --lock-timeout 2000 --retry-lock 5 --no-wait --database $DATABASE_URL
+
 Exit codes: 0 applied (or nothing to do), 1 a migration failed (it was rolled back) or the lint refused,
 2 usage, a changed applied file, the lock busy with --no-wait, or a connection error.`,
       )
@@ -172,6 +178,7 @@ Exit codes: 0 applied (or nothing to do), 1 a migration failed (it was rolled ba
     stepFlags(targetOptions(new Command('down')))
       .description('undo the newest applied migrations by their down steps (default 1)')
       .argument('[n]', 'how many', wholeNumber, 1)
+      .addHelpText('after', '\nExamples:\n  $ pgarch migrate down --database $DATABASE_URL\n  $ pgarch migrate down 3 --dir db/migrations --pglite-dir .pgarch/dev')
       .action((n: number, opts: TargetFlags) =>
         runCommand(async () => {
           const { migrateDown } = await import('../migrate/runner/index.js');
@@ -184,6 +191,7 @@ Exit codes: 0 applied (or nothing to do), 1 a migration failed (it was rolled ba
   migrate.addCommand(
     stepFlags(targetOptions(new Command('redo')))
       .description('undo the newest applied migration and apply it again')
+      .addHelpText('after', '\nExample:\n  $ pgarch migrate redo --dir db/migrations --pglite-dir .pgarch/dev')
       .action((opts: TargetFlags) =>
         runCommand(async () => {
           const { migrateRedo } = await import('../migrate/runner/index.js');
@@ -196,6 +204,7 @@ Exit codes: 0 applied (or nothing to do), 1 a migration failed (it was rolled ba
   migrate.addCommand(
     targetOptions(new Command('status'))
       .description('each migration: applied (when, how long), pending, changed since applied, partial, or missing its file')
+      .addHelpText('after', '\nExit codes: 0, or 1 when an applied file changed.\n\nExamples:\n  $ pgarch migrate status --database $DATABASE_URL\n  $ pgarch migrate status --pglite-dir .pgarch/dev --format json')
       .action((opts: TargetFlags) =>
         runCommand(async () => {
           const { migrationStatus } = await import('../migrate/runner/index.js');
@@ -211,6 +220,7 @@ Exit codes: 0 applied (or nothing to do), 1 a migration failed (it was rolled ba
     targetOptions(new Command('baseline'))
       .description('record the migrations (up to --to) as applied without running them: adopting the runner on an existing database')
       .option('--to <version>', 'the last version the database already has')
+      .addHelpText('after', '\nExample:\n  $ pgarch migrate baseline --to 20260101000000 --database $DATABASE_URL')
       .action((opts: TargetFlags & { to?: string }) =>
         runCommand(async () => {
           const { migrateBaseline } = await import('../migrate/runner/index.js');
