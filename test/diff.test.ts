@@ -25,6 +25,8 @@ interface Pair {
   /** No statement may match. */
   never?: RegExp;
   extensions?: string[];
+  /** Rows put into FROM before the diff is applied, and a query that must still find them after. */
+  data?: { insert: string; keeps: string };
 }
 
 const T = 'CREATE TABLE t (id int PRIMARY KEY, name text);';
@@ -83,6 +85,20 @@ const PAIRS: Pair[] = [
   { name: 'enum value added', from: "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE p (m mood);", to: "CREATE TYPE mood AS ENUM ('angry', 'sad', 'ok', 'happy'); CREATE TABLE p (m mood);", expect: /ADD VALUE 'ok' AFTER 'sad'/, never: /DROP/ },
   { name: 'enum value renamed', from: "CREATE TYPE mood AS ENUM ('sad', 'happy');", to: "CREATE TYPE mood AS ENUM ('sad', 'glad');", expect: /RENAME VALUE 'happy' TO 'glad'/ },
   { name: 'enum value removed (rebuilt)', from: "CREATE TYPE mood AS ENUM ('sad', 'meh', 'happy'); CREATE TABLE p (m mood);", to: "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE p (m mood);" },
+  {
+    name: 'enum value removed under a default, an array and a view (rows kept)',
+    from: "CREATE TYPE mood AS ENUM ('sad', 'meh', 'happy'); CREATE TABLE p (id int, m mood DEFAULT 'sad', ms mood[]); CREATE VIEW pv AS SELECT m FROM p;",
+    to: "CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE TABLE p (id int, m mood DEFAULT 'sad', ms mood[]); CREATE VIEW pv AS SELECT m FROM p;",
+    data: { insert: "INSERT INTO p VALUES (1, 'happy', '{sad,happy}');", keeps: "SELECT 1 FROM p WHERE id = 1 AND m = 'happy' AND ms = '{sad,happy}'" },
+    never: /DROP COLUMN|DROP TABLE/,
+    server: true,
+  },
+  {
+    name: 'column type change keeps rows',
+    from: 'CREATE TABLE t (id int PRIMARY KEY, amount int);',
+    to: 'CREATE TABLE t (id int PRIMARY KEY, amount numeric(12,2));',
+    data: { insert: 'INSERT INTO t VALUES (1, 42);', keeps: 'SELECT 1 FROM t WHERE amount = 42' },
+  },
   { name: 'domain with a check', from: '', to: 'CREATE DOMAIN posint AS int DEFAULT 1 NOT NULL CONSTRAINT pos CHECK (VALUE > 0); CREATE TABLE d (n posint);' },
   { name: 'domain default and constraint changed', from: 'CREATE DOMAIN posint AS int CONSTRAINT pos CHECK (VALUE > 0); CREATE TABLE d (n posint);', to: 'CREATE DOMAIN posint AS int DEFAULT 5 CONSTRAINT pos CHECK (VALUE >= 0); CREATE TABLE d (n posint);', never: /DROP DOMAIN/ },
   { name: 'sequence added and changed', from: 'CREATE SEQUENCE s;', to: 'CREATE SEQUENCE s INCREMENT BY 10 CACHE 5; CREATE SEQUENCE s2 AS int;', expect: /ALTER SEQUENCE public\.s AS bigint INCREMENT BY 10/ },
@@ -118,7 +134,9 @@ async function roundTrip(pair: Pair, fromEngine: Engine, toEngine: Engine): Prom
   const all = statements.map((s) => s.sql).join('\n');
   if (pair.expect) expect(all).toMatch(pair.expect);
   if (pair.never) expect(all).not.toMatch(pair.never);
+  if (pair.data) await fromEngine.exec(pair.data.insert);
   await apply(fromEngine, statements);
+  if (pair.data) expect((await fromEngine.query(pair.data.keeps)).rows, 'rows kept').toHaveLength(1);
   const again = diffObjects(await readDiffObjects(fromEngine), await readDiffObjects(toEngine));
   expect(again.map((s) => s.sql), `still differs after:\n${all}`).toEqual([]);
   expect(fingerprintDifferences(await schemaFingerprint(fromEngine), await schemaFingerprint(toEngine)), `fingerprint differs after:\n${all}`).toEqual([]);

@@ -32,10 +32,19 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
   for (const o of from) if (!toByKey.has(o.key)) drops.add(o.key);
   for (const o of to) if (!fromByKey.has(o.key)) creates.add(o.key);
   const rebuildDependents: string[] = [];
+  const enumRebuilds: string[] = [];
+  // The columns of an enum's type (or of its array type), on both sides.
+  const columnsOf = (type: string) => from.filter((c) => c.kind === 'column' && c.dependsOn.includes(type) && toByKey.get(c.key)?.dependsOn.includes(type)).map((c) => c.key);
   for (const o of from) {
     const next = toByKey.get(o.key);
     if (!next || next.definition === o.definition) continue;
     const inPlace = alterInPlace(o, next);
+    if (!inPlace && o.kind === 'enum') {
+      // A value removed or moved: a new type under the old name, the columns moved onto it (below).
+      enumRebuilds.push(o.key);
+      rebuildDependents.push(o.key, ...columnsOf(o.key));
+      continue;
+    }
     if (inPlace) {
       alters.set(o.key, inPlace.statements);
       if (inPlace.rebuildDependents) rebuildDependents.push(o.key);
@@ -56,6 +65,10 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
     if (toByKey.has(key)) creates.add(key);
     alters.delete(key);
   };
+  for (const key of enumRebuilds) {
+    // A default of the old type does not cast to the new one: dropped and set again.
+    for (const d of dependents.get(key) ?? []) if (fromByKey.get(d)!.kind === 'default') dropDependent(d);
+  }
   for (const key of rebuildDependents) {
     for (const d of dependents.get(key) ?? []) if (REBUILT_ON_TYPE_CHANGE.has(fromByKey.get(d)!.kind)) dropDependent(d);
   }
@@ -63,6 +76,8 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
     const key = queue.pop()!;
     for (const d of dependents.get(key) ?? []) dropDependent(d);
   }
+
+  for (const key of enumRebuilds) alters.set(key, rebuildEnum(fromByKey.get(key)!, toByKey.get(key)!, columnsOf(key).filter((c) => !drops.has(c)).map((c) => toByKey.get(c)!)));
 
   const statements: DiffStatement[] = [];
   for (const key of topological([...drops], fromByKey, 'dependents first')) {
@@ -192,4 +207,19 @@ function alterEnum(from: DiffObject, to: DiffObject, alter: (sql: string) => Dif
     out.push(alter(i > 0 ? `ALTER TYPE ${to.name} ADD VALUE ${lit(label)} AFTER ${lit(b[i - 1])};` : `ALTER TYPE ${to.name} ADD VALUE ${lit(label)} BEFORE ${lit(a[0])};`));
   });
   return { statements: out };
+}
+
+/**
+ * An enum that lost or reordered a value cannot be altered: the old type is renamed, the new one made
+ * under its name, each column moved onto it through text (failing, as it should, on a row that holds
+ * a removed value), and the old type dropped. What refuses a type change (views, policies) was dropped before.
+ */
+function rebuildEnum(from: DiffObject, to: DiffObject, columns: DiffObject[]): DiffStatement[] {
+  const alter = (sql: string, destructive = false): DiffStatement => ({ sql, action: 'alter', kind: to.kind, object: to.key, destructive });
+  return [
+    alter(`ALTER TYPE ${from.name} RENAME TO ${from.details!.renamedBare};`),
+    alter(to.create),
+    ...columns.map((c) => alter(`ALTER TABLE ${c.details!.table} ALTER COLUMN ${c.details!.column} TYPE ${c.details!.type} USING ${c.details!.column}::text::${c.details!.type};`, true)),
+    alter(`DROP TYPE ${from.details!.renamed};`),
+  ];
 }

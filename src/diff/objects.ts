@@ -78,8 +78,9 @@ const QUERIES: Record<string, string> = {
       from pg_extension x join pg_namespace n on n.oid = x.extnamespace where x.extname <> 'plpgsql'`,
   type: `
     select 'pg_type:' || t.oid || ':0' as addr, case t.typtype when 'e' then 'enum' else 'domain' end as kind,
-           format_type(t.oid, null) as name,
-           (select array_agg(e.enumlabel order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid) as labels,
+           format_type(t.oid, null) as name, quote_ident(n.nspname) || '.' || quote_ident(t.typname || '__pgarch_old') as renamed,
+           quote_ident(t.typname || '__pgarch_old') as renamed_bare,
+           (select array_agg(e.enumlabel::text order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid) as labels,
            case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as base,
            case when t.typtype = 'd' and t.typcollation <> 0 and t.typcollation <> (select b.typcollation from pg_type b where b.oid = t.typbasetype)
                 then (select quote_ident(cn.nspname) || '.' || quote_ident(co.collname) from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace where co.oid = t.typcollation) end as collation,
@@ -251,7 +252,7 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
   for (const r of rows.type) {
     if (r.kind === 'enum') {
       const labels = (r.labels as string[] | null) ?? [];
-      const o = add({ kind: 'enum', name: r.name, definition: labels.map(q).join(', '), create: `CREATE TYPE ${r.name} AS ENUM (${labels.map(q).join(', ')});`, drop: `DROP TYPE ${r.name};`, details: { labels } }, r.addr);
+      const o = add({ kind: 'enum', name: r.name, definition: labels.map(q).join(', '), create: `CREATE TYPE ${r.name} AS ENUM (${labels.map(q).join(', ')});`, drop: `DROP TYPE ${r.name};`, details: { labels, renamed: r.renamed as string, renamedBare: r.renamed_bare as string } }, r.addr);
       comment(r, o.key);
     } else {
       const parts = [`CREATE DOMAIN ${r.name} AS ${r.base}`];
