@@ -1,7 +1,7 @@
 // pgarch diff round trips: for each (FROM, TO) pair, FROM is built in a fresh engine, diff(FROM, TO)'s
 // statements are applied to it, and the result must equal TO — by the diff's own objects (a second
 // diff is empty) and by the schema fingerprint. On PGlite for every pair; a subset on the server.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,7 @@ const PAIRS: Pair[] = [
     never: /DROP COLUMN|DROP TABLE/,
     server: true,
   },
+  { name: 'column type change with a default that does not cast', from: "CREATE TABLE t (id int, code text DEFAULT 'x');", to: 'CREATE TABLE t (id int, code int DEFAULT 0);', expect: /TYPE integer USING code::integer/, server: true },
   {
     name: 'column type change keeps rows',
     from: 'CREATE TABLE t (id int PRIMARY KEY, amount int);',
@@ -108,6 +109,14 @@ const PAIRS: Pair[] = [
   { name: 'schema dropped with its objects', from: 'CREATE SCHEMA app; CREATE TABLE app.item (id int PRIMARY KEY); CREATE VIEW app.v AS SELECT id FROM app.item;', to: '' },
   { name: 'partitioned table and partitions', from: '', to: 'CREATE TABLE ev (id int, at date) PARTITION BY RANGE (at); CREATE TABLE ev_2026 PARTITION OF ev FOR VALUES FROM (\'2026-01-01\') TO (\'2027-01-01\'); CREATE INDEX ev_at ON ev (at);' },
   { name: 'table made unlogged', from: T, to: 'CREATE UNLOGGED TABLE t (id int PRIMARY KEY, name text);', expect: /SET UNLOGGED/ },
+  { name: 'composite type used by a column', from: '', to: 'CREATE TYPE money2 AS (amount numeric(12,2), currency text COLLATE "C"); CREATE TABLE w (m money2); COMMENT ON TYPE money2 IS $$two parts$$;' },
+  { name: 'composite type changed', from: 'CREATE TYPE pt AS (x int);', to: 'CREATE TYPE pt AS (x int, y int);' },
+  {
+    name: 'grants added and changed',
+    from: "CREATE ROLE diff_reader; CREATE ROLE diff_writer; CREATE TABLE t (id int); GRANT SELECT ON t TO diff_reader; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+    to: "CREATE ROLE diff_reader; CREATE ROLE diff_writer; CREATE TABLE t (id int); GRANT SELECT, INSERT ON t TO diff_reader; GRANT UPDATE ON t TO diff_writer WITH GRANT OPTION; CREATE SCHEMA s; GRANT USAGE ON SCHEMA s TO diff_reader; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC; GRANT EXECUTE ON FUNCTION f() TO diff_writer;",
+    expect: /GRANT UPDATE ON TABLE public\.t TO diff_writer WITH GRANT OPTION/,
+  },
   { name: 'extension added', from: '', to: 'CREATE EXTENSION citext; CREATE TABLE e (email citext);', extensions: ['citext'] },
 ];
 
@@ -180,6 +189,16 @@ describeServer('diff round trips on the server', () => {
     await from.drop();
     await to.drop();
   });
+  it('reads a database URL as one side (pgarch diff URL FILE)', async () => {
+    // Before the pairs reset the public schema: the database as CREATE DATABASE made it, plus one table.
+    await from.run('CREATE TABLE t (id int PRIMARY KEY, name text);');
+    const file = join(mkdtempSync(join(tmpdir(), 'pgarch-diff-url-')), 'to.sql');
+    writeFileSync(file, 'CREATE TABLE t (id int PRIMARY KEY, name text, note text);\n');
+    const r = await pgarch(['diff', from.url, file]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ALTER TABLE public.t ADD COLUMN note text;\n');
+    expect(r.code).toBe(1);
+  });
   for (const pair of PAIRS.filter((p) => p.server)) {
     it(pair.name, async () => {
       const reset = 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;';
@@ -222,6 +241,17 @@ describe('pgarch diff (CLI)', () => {
     expect(json.code).toBe(1);
     const parsed = JSON.parse(json.stdout) as { statements: Array<{ sql: string; kind: string; object: string; destructive: boolean }> };
     expect(parsed.statements[0]).toMatchObject({ kind: 'column', object: 'column public.t.id', destructive: true });
+  });
+
+  it('reads a migrations folder as the schema its migrations build', async () => {
+    const migrations = join(dir, 'migrations');
+    mkdirSync(migrations);
+    writeFileSync(join(migrations, '0001_create.sql'), 'CREATE TABLE t (id int PRIMARY KEY);\n');
+    writeFileSync(join(migrations, '0002_name.sql'), 'ALTER TABLE t ADD COLUMN name text;\n');
+    const same = await pgarch(['diff', migrations, join(dir, 'from.sql')]);
+    expect(same.stderr).toBe('');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toBe('');
   });
 
   it('exits 2 on a side that does not build', async () => {

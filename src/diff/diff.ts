@@ -70,7 +70,8 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
     for (const d of dependents.get(key) ?? []) if (fromByKey.get(d)!.kind === 'default') dropDependent(d);
   }
   for (const key of rebuildDependents) {
-    for (const d of dependents.get(key) ?? []) if (REBUILT_ON_TYPE_CHANGE.has(fromByKey.get(d)!.kind)) dropDependent(d);
+    // A default may not cast to the new type ("cannot be cast automatically"): dropped and set again.
+    for (const d of dependents.get(key) ?? []) if (REBUILT_ON_TYPE_CHANGE.has(fromByKey.get(d)!.kind) || fromByKey.get(d)!.kind === 'default') dropDependent(d);
   }
   while (queue.length) {
     const key = queue.pop()!;

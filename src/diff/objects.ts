@@ -10,6 +10,7 @@ export type DiffKind =
   | 'extension'
   | 'enum'
   | 'domain'
+  | 'composite type'
   | 'sequence'
   | 'sequence owner'
   | 'table'
@@ -25,6 +26,7 @@ export type DiffKind =
   | 'row security'
   | 'forced row security'
   | 'policy'
+  | 'grant'
   | 'comment';
 
 /** One object of the schema, plain data. */
@@ -88,6 +90,45 @@ const QUERIES: Record<string, string> = {
            case t.typtype when 'e' then 'TYPE ' else 'DOMAIN ' end || format_type(t.oid, null) as comment_on, obj_description(t.oid, 'pg_type') as comment
       from pg_type t join pg_namespace n on n.oid = t.typnamespace
      where t.typtype in ('e', 'd') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('t.oid', 'pg_type')}`,
+  composite: `
+    select 'pg_type:' || t.oid || ':0' as addr, 'pg_class:' || t.typrelid || ':0' as relation_addr, 'composite type' as kind, format_type(t.oid, null) as name,
+           (select string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                     || case when a.attcollation <> y.typcollation then ' COLLATE ' || (select quote_ident(cn.nspname) || '.' || quote_ident(co.collname) from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace where co.oid = a.attcollation) else '' end,
+                   ', ' order by a.attnum)
+              from pg_attribute a join pg_type y on y.oid = a.atttypid where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) as attributes,
+           'TYPE ' || format_type(t.oid, null) as comment_on, obj_description(t.oid, 'pg_type') as comment
+      from pg_type t join pg_class c on c.oid = t.typrelid join pg_namespace n on n.oid = t.typnamespace
+     where t.typtype = 'c' and c.relkind = 'c' and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('t.oid', 'pg_type')}`,
+  // Privileges granted to others than the owner (what the owner has is implicit), one row per grantee and grant option.
+  grant: `
+    with acl(target, on_what, owner, acl) as (
+      select case c.relkind when 'v' then 'view ' when 'm' then 'materialized view ' when 'S' then 'sequence ' else 'table ' end || c.oid::regclass::text,
+             case c.relkind when 'S' then 'SEQUENCE ' else 'TABLE ' end || c.oid::regclass::text, c.relowner, c.relacl
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where c.relacl is not null and c.relkind in ('r', 'p', 'v', 'm', 'S') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}
+      union all
+      select 'schema ' || quote_ident(n.nspname), 'SCHEMA ' || quote_ident(n.nspname), n.nspowner, n.nspacl
+        from pg_namespace n where n.nspacl is not null and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('n.oid', 'pg_namespace')}
+      union all
+      select case p.prokind when 'p' then 'procedure ' else 'function ' end || p.oid::regprocedure::text,
+             case p.prokind when 'p' then 'PROCEDURE ' else 'FUNCTION ' end || p.oid::regprocedure::text, p.proowner, p.proacl
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where p.proacl is not null and p.prokind in ('f', 'p', 'w') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('p.oid', 'pg_proc')}
+    )
+    select 'grant' as kind, acl.target || ' to ' || case when x.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(x.grantee)) end as name,
+           acl.target as parent, acl.on_what, case when x.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(x.grantee)) end as grantee,
+           string_agg(x.privilege_type, ', ' order by x.privilege_type) filter (where not x.is_grantable) as privileges,
+           string_agg(x.privilege_type, ', ' order by x.privilege_type) filter (where x.is_grantable) as grantable
+      from acl, aclexplode(acl.acl) x
+     where x.grantee <> acl.owner
+       -- PUBLIC may EXECUTE a function by default: that grant is implicit, its revoke is not (below)
+       and (not (acl.on_what like 'FUNCTION %' or acl.on_what like 'PROCEDURE %') or x.grantee <> 0 or x.privilege_type <> 'EXECUTE' or x.is_grantable)
+     group by acl.target, acl.on_what, x.grantee
+    union all
+    select 'grant', acl.target || ' revoked from PUBLIC', acl.target, acl.on_what, 'PUBLIC', null, null
+      from acl
+     where (acl.on_what like 'FUNCTION %' or acl.on_what like 'PROCEDURE %')
+       and not exists (select 1 from aclexplode(acl.acl) x where x.grantee = 0 and x.privilege_type = 'EXECUTE')`,
   sequence: `
     select 'pg_class:' || c.oid || ':0' as addr, 'sequence' as kind, c.oid::regclass::text as name,
            format_type(s.seqtypid, null) as data_type, s.seqincrement::text as increment, s.seqmin::text as min, s.seqmax::text as max,
@@ -275,6 +316,11 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
       comment(r, o.key);
     }
   }
+  for (const r of rows.composite) {
+    const o = add({ kind: 'composite type', name: r.name, definition: r.attributes as string, create: `CREATE TYPE ${r.name} AS (${r.attributes ?? ''});`, drop: `DROP TYPE ${r.name};` }, r.addr);
+    byAddr.set(r.relation_addr as string, o.key); // its attributes' dependencies are the relation's
+    comment(r, o.key);
+  }
   const owners: Array<{ sequence: string; column: string; ownedBy: string }> = [];
   for (const r of rows.sequence) {
     const options = `AS ${r.data_type} INCREMENT BY ${r.increment} MINVALUE ${r.min} MAXVALUE ${r.max} START WITH ${r.start} CACHE ${r.cache}${r.cycle ? ' CYCLE' : ' NO CYCLE'}`;
@@ -413,6 +459,16 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
     const create = `${parts.join(' ')};`;
     const o = add({ kind: 'policy', name: r.name, parent: r.parent as string, definition: create, create, drop: `DROP POLICY ${r.policy_name} ON ${r.table_name};`, droppedWithParent: true }, r.addr);
     comment(r, o.key);
+  }
+
+  for (const r of rows.grant) {
+    if (!r.privileges && !r.grantable) {
+      const revoke = `REVOKE EXECUTE ON ${r.on_what} FROM PUBLIC;`;
+      add({ kind: 'grant', name: r.name, parent: r.parent as string, definition: revoke, create: revoke, drop: `GRANT EXECUTE ON ${r.on_what} TO PUBLIC;`, droppedWithParent: true });
+      continue;
+    }
+    const grants = [r.privileges ? `GRANT ${r.privileges} ON ${r.on_what} TO ${r.grantee};` : '', r.grantable ? `GRANT ${r.grantable} ON ${r.on_what} TO ${r.grantee} WITH GRANT OPTION;` : ''].filter(Boolean);
+    add({ kind: 'grant', name: r.name, parent: r.parent as string, definition: grants.join(' '), create: grants.join('\n'), drop: `REVOKE ALL ON ${r.on_what} FROM ${r.grantee};`, droppedWithParent: true });
   }
 
   // Dependencies: resolve each address through what it is part of ('i', 'e'), then to a key.
