@@ -56,7 +56,13 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
 
   // Everything in FROM that depends on what is dropped goes first, and is made again if TO has it.
   const dependents = new Map<string, string[]>();
-  for (const o of from) for (const d of o.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), o.key]);
+  for (const o of from) {
+    for (const d of o.dependsOn) {
+      const list = dependents.get(d);
+      if (list) list.push(o.key);
+      else dependents.set(d, [o.key]);
+    }
+  }
   const queue = [...drops];
   const dropDependent = (key: string) => {
     if (drops.has(key)) return;
