@@ -7,8 +7,8 @@ import type { DiffObject } from './objects.js';
 
 export interface DiffStatement {
   sql: string;
-  /** What the statement does to its object. */
-  action: 'create' | 'drop' | 'alter';
+  /** What the statement does to its object ('set': a session setting the script needs, pg_dump's own). */
+  action: 'create' | 'drop' | 'alter' | 'set';
   /** The object's kind: table, column, index… */
   kind: DiffObject['kind'];
   /** Its identity key, e.g. `column public.orders.total`. */
@@ -101,6 +101,11 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
     }
     if (o.createdWithParent && o.parent && creates.has(o.parent)) continue;
     statements.push({ sql: o.create, action: 'create', kind: o.kind, object: key, destructive: false });
+  }
+  // A function's body is checked against tables that may come later (pg_depend records no edge for a
+  // body, only for SQL-standard ones): off for this script, as pg_dump does.
+  if (statements.some((s) => (s.kind === 'function' || s.kind === 'procedure') && s.action !== 'drop')) {
+    statements.unshift({ sql: 'SET check_function_bodies = off;', action: 'set', kind: 'function', object: 'check_function_bodies', destructive: false });
   }
   return statements;
 }

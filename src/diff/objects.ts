@@ -150,6 +150,7 @@ const QUERIES: Record<string, string> = {
            case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partition_key,
            case when c.relispartition then (select i.inhparent::regclass::text from pg_inherits i where i.inhrelid = c.oid limit 1) end as partition_of,
            case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as partition_bound,
+           case when not c.relispartition then (select string_agg(i.inhparent::regclass::text, ', ' order by i.inhseqno) from pg_inherits i where i.inhrelid = c.oid) end as inherits,
            case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as view_def,
            array_to_string(c.reloptions, ', ') as options,
            case when c.relkind in ('v', 'm') then (select array_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) order by a.attnum)
@@ -331,7 +332,7 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
   const tables = new Map<string, { row: Row; columns: string[] }>();
   for (const r of rows.relation) {
     if (r.kind === 'table') {
-      const definition = [r.unlogged ? 'unlogged' : '', r.partition_key ?? '', r.partition_of ?? '', r.partition_bound ?? '', r.options ?? ''].join('|');
+      const definition = [r.unlogged ? 'unlogged' : '', r.partition_key ?? '', r.partition_of ?? '', r.partition_bound ?? '', r.options ?? '', r.inherits ?? ''].join('|');
       const o = add({ kind: 'table', name: r.name, definition, create: '', drop: `DROP TABLE ${r.name};`, details: { unlogged: Boolean(r.unlogged) } }, r.addr);
       tables.set(o.key, { row: r, columns: [] });
       if (r.partition_of) o.dependsOn.push(`table ${r.partition_of}`);
@@ -522,6 +523,13 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
       inlineDefaults.set(column.key, d.definition);
     }
   }
+  // A child table (INHERITS, PARTITION OF) takes its parents' columns as they are when it is made: made
+  // after them, so the columns come in TO's order.
+  for (const [key, { row: r }] of tables) {
+    const parents = [r.partition_of, ...String(r.inherits ?? '').split(', ')].filter(Boolean).map((name) => `table ${name}`);
+    const table = byKey.get(key)!;
+    for (const parent of parents) for (const column of tables.get(parent)?.columns ?? []) if (!table.dependsOn.includes(column)) table.dependsOn.push(column);
+  }
   // Columns' CREATE text (ADD COLUMN) and each table's CREATE TABLE, now that inline defaults are known.
   for (const [key, { row: r, columns }] of tables) {
     const table = byKey.get(key)!;
@@ -535,7 +543,7 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
     const partitionBy = r.partition_key ? ` PARTITION BY ${r.partition_key}` : '';
     table.create = r.partition_of
       ? `CREATE ${unlogged}TABLE ${r.name} PARTITION OF ${r.partition_of} ${r.partition_bound}${partitionBy}${options};`
-      : `CREATE ${unlogged}TABLE ${r.name} (${lines.length ? `\n${lines.join(',\n')}\n` : ''})${partitionBy}${options};`;
+      : `CREATE ${unlogged}TABLE ${r.name} (${lines.length ? `\n${lines.join(',\n')}\n` : ''})${r.inherits ? ` INHERITS (${r.inherits})` : ''}${partitionBy}${options};`;
     // A partition's own columns (attislocal) are none; whatever it has comes with its parent.
   }
   return objects;
