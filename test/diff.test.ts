@@ -114,6 +114,16 @@ const PAIRS: Pair[] = [
     to: "SET check_function_bodies = off; CREATE FUNCTION n() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM b'; CREATE DOMAIN small AS int CHECK (VALUE <= n()); CREATE TABLE b (x small); RESET check_function_bodies;",
     expect: /check_function_bodies = off/,
   },
+  {
+    name: 'names that need quotes',
+    from: `CREATE SCHEMA "My App"; CREATE TYPE "My App"."Mood" AS ENUM ('a b', 'it''s'); CREATE TABLE "My App"."Order" ("Id" int PRIMARY KEY, "user" text, m "My App"."Mood");`,
+    to: `CREATE SCHEMA "My App"; CREATE TYPE "My App"."Mood" AS ENUM ('it''s'); CREATE TABLE "My App"."Order" ("Id" bigint PRIMARY KEY, "user" text NOT NULL DEFAULT 'x', m "My App"."Mood", "select" int);
+      CREATE INDEX "Order by user" ON "My App"."Order" ("user"); CREATE VIEW "My App"."Open Orders" AS SELECT "Id" FROM "My App"."Order";
+      COMMENT ON COLUMN "My App"."Order"."user" IS 'who''s'; CREATE FUNCTION "My App"."Total"("Amount" int) RETURNS int LANGUAGE sql AS 'SELECT "Amount"';`,
+  },
+  { name: 'range type used by a column', from: '', to: 'CREATE TYPE floatr AS RANGE (SUBTYPE = float8, SUBTYPE_DIFF = float8mi); CREATE TABLE rr (r floatr);' },
+  { name: 'rule on a table', from: 'CREATE TABLE t (id int); CREATE TABLE log (id int);', to: 'CREATE TABLE t (id int); CREATE TABLE log (id int); CREATE RULE t_log AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id);' },
+  { name: 'extended statistics', from: 'CREATE TABLE t (a int, b int);', to: 'CREATE TABLE t (a int, b int); CREATE STATISTICS t_ab (dependencies) ON a, b FROM t;' },
   { name: 'table made unlogged', from: T, to: 'CREATE UNLOGGED TABLE t (id int PRIMARY KEY, name text);', expect: /SET UNLOGGED/ },
   { name: 'composite type used by a column', from: '', to: 'CREATE TYPE money2 AS (amount numeric(12,2), currency text COLLATE "C"); CREATE TABLE w (m money2); COMMENT ON TYPE money2 IS $$two parts$$;' },
   { name: 'composite type changed', from: 'CREATE TYPE pt AS (x int);', to: 'CREATE TYPE pt AS (x int, y int);' },

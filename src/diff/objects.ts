@@ -11,6 +11,7 @@ export type DiffKind =
   | 'enum'
   | 'domain'
   | 'composite type'
+  | 'range type'
   | 'sequence'
   | 'sequence owner'
   | 'table'
@@ -26,6 +27,8 @@ export type DiffKind =
   | 'row security'
   | 'forced row security'
   | 'policy'
+  | 'rule'
+  | 'statistics'
   | 'grant'
   | 'comment';
 
@@ -99,6 +102,25 @@ const QUERIES: Record<string, string> = {
            'TYPE ' || format_type(t.oid, null) as comment_on, obj_description(t.oid, 'pg_type') as comment
       from pg_type t join pg_class c on c.oid = t.typrelid join pg_namespace n on n.oid = t.typnamespace
      where t.typtype = 'c' and c.relkind = 'c' and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('t.oid', 'pg_type')}`,
+  range: `
+    select 'pg_type:' || t.oid || ':0' as addr, 'range type' as kind, format_type(t.oid, null) as name,
+           'SUBTYPE = ' || format_type(g.rngsubtype, null) || case when g.rngsubdiff <> 0 then ', SUBTYPE_DIFF = ' || g.rngsubdiff::regproc::text else '' end as options,
+           'TYPE ' || format_type(t.oid, null) as comment_on, obj_description(t.oid, 'pg_type') as comment
+      from pg_type t join pg_range g on g.rngtypid = t.oid join pg_namespace n on n.oid = t.typnamespace
+     where ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('t.oid', 'pg_type')}`,
+  rule: `
+    select 'pg_rewrite:' || w.oid || ':0' as addr, 'rule' as kind, c.oid::regclass::text || '.' || quote_ident(w.rulename) as name,
+           case c.relkind when 'v' then 'view ' when 'm' then 'materialized view ' else 'table ' end || c.oid::regclass::text as parent,
+           pg_get_ruledef(w.oid) as definition, 'DROP RULE ' || quote_ident(w.rulename) || ' ON ' || c.oid::regclass::text || ';' as drop_sql,
+           'RULE ' || quote_ident(w.rulename) || ' ON ' || c.oid::regclass::text as comment_on, obj_description(w.oid, 'pg_rewrite') as comment
+      from pg_rewrite w join pg_class c on c.oid = w.ev_class join pg_namespace n on n.oid = c.relnamespace
+     where w.rulename <> '_RETURN' and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}`,
+  statistics: `
+    select 'pg_statistic_ext:' || x.oid || ':0' as addr, 'statistics' as kind, quote_ident(xn.nspname) || '.' || quote_ident(x.stxname) as name,
+           'table ' || x.stxrelid::regclass::text as parent, pg_get_statisticsobjdef(x.oid) as definition,
+           'STATISTICS ' || quote_ident(xn.nspname) || '.' || quote_ident(x.stxname) as comment_on, obj_description(x.oid, 'pg_statistic_ext') as comment
+      from pg_statistic_ext x join pg_namespace xn on xn.oid = x.stxnamespace join pg_class c on c.oid = x.stxrelid join pg_namespace n on n.oid = c.relnamespace
+     where ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}`,
   // Privileges granted to others than the owner (what the owner has is implicit), one row per grantee and grant option.
   grant: `
     with acl(target, on_what, owner, acl) as (
@@ -210,7 +232,9 @@ const QUERIES: Record<string, string> = {
            case p.prokind when 'p' then 'PROCEDURE ' else 'FUNCTION ' end || p.oid::regprocedure::text as comment_on,
            obj_description(p.oid, 'pg_proc') as comment
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where p.prokind in ('f', 'p', 'w') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('p.oid', 'pg_proc')}`,
+     where p.prokind in ('f', 'p', 'w') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('p.oid', 'pg_proc')}
+       -- a range type's constructors are the type's own
+       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'i')`,
   trigger: `
     select 'pg_trigger:' || g.oid || ':0' as addr, 'trigger' as kind, g.tgrelid::regclass::text || '.' || quote_ident(g.tgname) as name,
            case c.relkind when 'v' then 'view ' else 'table ' end || g.tgrelid::regclass::text as parent,
@@ -320,6 +344,10 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
   for (const r of rows.composite) {
     const o = add({ kind: 'composite type', name: r.name, definition: r.attributes as string, create: `CREATE TYPE ${r.name} AS (${r.attributes ?? ''});`, drop: `DROP TYPE ${r.name};` }, r.addr);
     byAddr.set(r.relation_addr as string, o.key); // its attributes' dependencies are the relation's
+    comment(r, o.key);
+  }
+  for (const r of rows.range) {
+    const o = add({ kind: 'range type', name: r.name, definition: r.options as string, create: `CREATE TYPE ${r.name} AS RANGE (${r.options});`, drop: `DROP TYPE ${r.name};` }, r.addr);
     comment(r, o.key);
   }
   const owners: Array<{ sequence: string; column: string; ownedBy: string }> = [];
@@ -462,6 +490,14 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
     comment(r, o.key);
   }
 
+  for (const r of rows.rule) {
+    const o = add({ kind: 'rule', name: r.name, parent: r.parent as string, definition: r.definition as string, create: String(r.definition), drop: r.drop_sql as string, droppedWithParent: true }, r.addr);
+    comment(r, o.key);
+  }
+  for (const r of rows.statistics) {
+    const o = add({ kind: 'statistics', name: r.name, parent: r.parent as string, definition: r.definition as string, create: `${r.definition};`, drop: `DROP STATISTICS ${r.name};`, droppedWithParent: true }, r.addr);
+    comment(r, o.key);
+  }
   for (const r of rows.grant) {
     if (!r.privileges && !r.grantable) {
       const revoke = `REVOKE EXECUTE ON ${r.on_what} FROM PUBLIC;`;
