@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintDifferences, schemaFingerprint } from '../src/catalog/fingerprint.js';
-import { diffObjects, type DiffStatement } from '../src/diff/diff.js';
+import { columnOrderNotes, diffObjects, type DiffStatement } from '../src/diff/diff.js';
 import { readDiffObjects } from '../src/diff/objects.js';
 import { openEngine } from '../src/engine/index.js';
 import type { Engine } from '../src/engine/types.js';
@@ -124,6 +124,7 @@ const PAIRS: Pair[] = [
   { name: 'range type used by a column', from: '', to: 'CREATE TYPE floatr AS RANGE (SUBTYPE = float8, SUBTYPE_DIFF = float8mi); CREATE TABLE rr (r floatr);' },
   { name: 'rule on a table', from: 'CREATE TABLE t (id int); CREATE TABLE log (id int);', to: 'CREATE TABLE t (id int); CREATE TABLE log (id int); CREATE RULE t_log AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id);' },
   { name: 'extended statistics', from: 'CREATE TABLE t (a int, b int);', to: 'CREATE TABLE t (a int, b int); CREATE STATISTICS t_ab (dependencies) ON a, b FROM t;' },
+  { name: 'column type change under a generated column', from: 'CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED);', to: 'CREATE TABLE g (a bigint, b bigint GENERATED ALWAYS AS (a * 2) STORED);', expect: /TYPE bigint/ },
   { name: 'table made unlogged', from: T, to: 'CREATE UNLOGGED TABLE t (id int PRIMARY KEY, name text);', expect: /SET UNLOGGED/ },
   { name: 'composite type used by a column', from: '', to: 'CREATE TYPE money2 AS (amount numeric(12,2), currency text COLLATE "C"); CREATE TABLE w (m money2); COMMENT ON TYPE money2 IS $$two parts$$;' },
   { name: 'composite type changed', from: 'CREATE TYPE pt AS (x int);', to: 'CREATE TYPE pt AS (x int, y int);' },
@@ -246,6 +247,19 @@ describeServer('diff round trips on the server', () => {
       }
     });
   }
+});
+
+describe('column order', () => {
+  it('says which tables the statements leave in another column order than TO', async () => {
+    const [a, b] = await Promise.all([build('CREATE TABLE t (id int, b int); CREATE TABLE u (x int);'), build('CREATE TABLE t (id int, a int, b int); CREATE TABLE u (x int, y int);')]);
+    try {
+      const [from, to] = [await readDiffObjects(a), await readDiffObjects(b)];
+      expect(columnOrderNotes(from, to)).toEqual(['public.t: the columns will be in the order id, b, a, not id, a, b (PostgreSQL cannot move a column)']);
+      expect(diffObjects(from, to).map((s) => s.sql)).toEqual(['ALTER TABLE public.t ADD COLUMN a integer;', 'ALTER TABLE public.u ADD COLUMN y integer;']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
 
 describe('diff of two 500-table schemas', () => {

@@ -26,8 +26,9 @@ printed), 2 usage or input error, or a side that does not build.`,
         const result = await diffSources(from, to);
         const text =
           opts.format === 'json'
-            ? JSON.stringify({ statements: result.statements.map((s) => ({ sql: s.sql, kind: s.kind, action: s.action, object: s.object, destructive: s.destructive })) }, null, 2)
+            ? JSON.stringify({ statements: result.statements.map((s) => ({ sql: s.sql, kind: s.kind, action: s.action, object: s.object, destructive: s.destructive })), notes: result.notes }, null, 2)
             : result.statements.map((s) => s.sql).join('\n');
+        if (opts.format === 'text') for (const note of result.notes) process.stderr.write(`pgarch: note: ${note}\n`);
         if (opts.format === 'json' || text) writeResult(text, opts.output);
         return result.statements.length ? EXIT_FINDINGS : EXIT_OK;
       }),

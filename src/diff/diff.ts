@@ -77,7 +77,12 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
   }
   for (const key of rebuildDependents) {
     // A default may not cast to the new type ("cannot be cast automatically"): dropped and set again.
-    for (const d of dependents.get(key) ?? []) if (REBUILT_ON_TYPE_CHANGE.has(fromByKey.get(d)!.kind) || fromByKey.get(d)!.kind === 'default') dropDependent(d);
+    for (const d of dependents.get(key) ?? []) {
+      const dependent = fromByKey.get(d)!;
+      // "cannot alter type of a column used by a generated column": that column is made again too
+      const generated = dependent.kind === 'column' && dependent.details?.generated;
+      if (REBUILT_ON_TYPE_CHANGE.has(dependent.kind) || dependent.kind === 'default' || generated) dropDependent(d);
+    }
   }
   while (queue.length) {
     const key = queue.pop()!;
@@ -234,4 +239,26 @@ function rebuildEnum(from: DiffObject, to: DiffObject, columns: DiffObject[]): D
     ...columns.map((c) => alter(`ALTER TABLE ${c.details!.table} ALTER COLUMN ${c.details!.column} TYPE ${c.details!.type} USING ${c.details!.column}::text::${c.details!.type};`, true)),
     alter(`DROP TYPE ${from.details!.renamed};`),
   ];
+}
+
+/**
+ * Tables whose columns TO has in an order the statements do not reach (ADD COLUMN appends; PostgreSQL
+ * cannot move a column): one line each. The diff leaves column order alone, as rebuilding a table would lose its data.
+ */
+export function columnOrderNotes(from: DiffObject[], to: DiffObject[]): string[] {
+  const columns = (objects: DiffObject[]) => {
+    const byTable = new Map<string, string[]>();
+    for (const o of objects) if (o.kind === 'column') byTable.set(o.parent!, [...(byTable.get(o.parent!) ?? []), o.details!.column as string]);
+    return byTable;
+  };
+  const [a, b] = [columns(from), columns(to)];
+  const notes: string[] = [];
+  for (const [table, wanted] of b) {
+    const had = a.get(table);
+    if (!had) continue;
+    const kept = had.filter((c) => wanted.includes(c));
+    const reached = [...kept, ...wanted.filter((c) => !had.includes(c))];
+    if (reached.join(',') !== wanted.join(',')) notes.push(`${table.slice('table '.length)}: the columns will be in the order ${reached.join(', ')}, not ${wanted.join(', ')} (PostgreSQL cannot move a column)`);
+  }
+  return notes;
 }

@@ -7,7 +7,7 @@ import { applyFiles, extensionsUsed } from '../lint/apply.js';
 import { EngineFailure } from '../lint/engine-failure.js';
 import { InputError } from '../lint/files.js';
 import { readSchemaInputs } from '../lint/schema-inputs.js';
-import { diffObjects, type DiffStatement } from './diff.js';
+import { columnOrderNotes, diffObjects, type DiffStatement } from './diff.js';
 import { readDiffObjects, type DiffObject } from './objects.js';
 
 export interface DiffSide {
@@ -66,7 +66,9 @@ export interface DiffResult {
   from: string;
   to: string;
   statements: DiffStatement[];
-  /** Milliseconds spent reading both sides and comparing, engine start excluded only in the library's own timing. */
+  /** What the statements cannot make as TO has it (column order), one line each. */
+  notes: string[];
+  /** Milliseconds spent building, reading and comparing both sides. */
   elapsedMs: number;
 }
 
@@ -74,5 +76,5 @@ export interface DiffResult {
 export async function diffSources(from: string, to: string): Promise<DiffResult> {
   const started = performance.now();
   const [a, b] = await Promise.all([readSide(from), readSide(to)]);
-  return { from, to, statements: diffObjects(a.objects, b.objects), elapsedMs: Math.round(performance.now() - started) };
+  return { from, to, statements: diffObjects(a.objects, b.objects), notes: columnOrderNotes(a.objects, b.objects), elapsedMs: Math.round(performance.now() - started) };
 }
