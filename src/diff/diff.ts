@@ -202,6 +202,23 @@ function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, dest
     out.push(alter(`${table} TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${b.column}::${b.type};`, true));
     rebuildDependents = true;
   }
+  if (a.identity && b.identity && a.identityOptions !== b.identityOptions) {
+    // Each option back to its type's default unless TO names it (NO MINVALUE / NO MAXVALUE are those defaults).
+    const wanted = String(b.identityOptions ?? '');
+    const named = (name: string) => wanted.match(new RegExp(`${name} (-?\\d+)`))?.[1];
+    const increment = named('INCREMENT BY') ?? '1';
+    const ascending = !increment.startsWith('-');
+    const start = named('START WITH') ?? (ascending ? (named('MINVALUE') ?? '1') : (named('MAXVALUE') ?? '-1'));
+    const options = [
+      `INCREMENT BY ${increment}`,
+      named('MINVALUE') ? `MINVALUE ${named('MINVALUE')}` : 'NO MINVALUE',
+      named('MAXVALUE') ? `MAXVALUE ${named('MAXVALUE')}` : 'NO MAXVALUE',
+      `START WITH ${start}`,
+      `CACHE ${named('CACHE') ?? '1'}`,
+      /(^| )CYCLE/.test(wanted) ? 'CYCLE' : 'NO CYCLE',
+    ];
+    out.push(alter(`${table} ${options.map((o) => `SET ${o}`).join(' ')};`));
+  }
   if (a.notNull !== b.notNull) out.push(alter(`${table} ${b.notNull ? 'SET' : 'DROP'} NOT NULL;`));
   if (b.identity && !a.identity) out.push(alter(`${table} ADD GENERATED ${b.identity} AS IDENTITY;`));
   return { statements: out, rebuildDependents };

@@ -186,6 +186,16 @@ const QUERIES: Record<string, string> = {
            'table ' || c.oid::regclass::text as parent, c.oid::regclass::text as table_name, quote_ident(a.attname) as column_name, a.attnum as position,
            format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
            case a.attidentity when 'a' then 'ALWAYS' when 'd' then 'BY DEFAULT' end as identity,
+           -- an identity's sequence options that are not the defaults for its type
+           (select concat_ws(' ',
+                     case when s.seqincrement <> 1 then 'INCREMENT BY ' || s.seqincrement end,
+                     case when s.seqmin <> case when s.seqincrement > 0 then 1 else (case s.seqtypid when 'int2'::regtype then -32768 when 'int4'::regtype then -2147483648 else -9223372036854775808 end) end then 'MINVALUE ' || s.seqmin end,
+                     case when s.seqmax <> case when s.seqincrement < 0 then -1 else (case s.seqtypid when 'int2'::regtype then 32767 when 'int4'::regtype then 2147483647 else 9223372036854775807 end) end then 'MAXVALUE ' || s.seqmax end,
+                     case when s.seqstart <> case when s.seqincrement > 0 then s.seqmin else s.seqmax end then 'START WITH ' || s.seqstart end,
+                     case when s.seqcache <> 1 then 'CACHE ' || s.seqcache end,
+                     case when s.seqcycle then 'CYCLE' end)
+              from pg_depend d join pg_sequence s on s.seqrelid = d.objid
+             where a.attidentity <> '' and d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.refobjid = c.oid and d.refobjsubid = a.attnum and d.deptype = 'i') as identity_options,
            case when a.attgenerated <> '' then pg_get_expr(ad.adbin, ad.adrelid) end as generated,
            case a.attgenerated when 's' then 'STORED' when 'v' then 'VIRTUAL' end as generated_kind,
            case when a.attgenerated = '' then pg_get_expr(ad.adbin, ad.adrelid) end as default_expr,
@@ -394,7 +404,7 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
     const attributes = [`${r.type}`];
     if (r.collation) attributes.push(`COLLATE ${r.collation}`);
     if (r.generated) attributes.push(`GENERATED ALWAYS AS (${r.generated})${r.generated_kind === 'VIRTUAL' ? ' VIRTUAL' : ' STORED'}`);
-    if (r.identity) attributes.push(`GENERATED ${r.identity} AS IDENTITY`);
+    if (r.identity) attributes.push(`GENERATED ${r.identity} AS IDENTITY${r.identity_options ? ` (${r.identity_options})` : ''}`);
     const o = add(
       {
         kind: 'column',
@@ -412,6 +422,7 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
           collation: (r.collation as string | null) ?? null,
           notNull: Boolean(r.not_null),
           identity: (r.identity as string | null) ?? null,
+          identityOptions: (r.identity_options as string | null) || null,
           generated: (r.generated as string | null) ?? null,
           attributes: attributes.join(' '),
         },
