@@ -126,6 +126,12 @@ const PAIRS: Pair[] = [
   { name: 'rule on a table', from: 'CREATE TABLE t (id int); CREATE TABLE log (id int);', to: 'CREATE TABLE t (id int); CREATE TABLE log (id int); CREATE RULE t_log AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id);' },
   { name: 'extended statistics', from: 'CREATE TABLE t (a int, b int);', to: 'CREATE TABLE t (a int, b int); CREATE STATISTICS t_ab (dependencies) ON a, b FROM t;' },
   { name: 'column type change under a generated column', from: 'CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED);', to: 'CREATE TABLE g (a bigint, b bigint GENERATED ALWAYS AS (a * 2) STORED);', expect: /TYPE bigint/ },
+  { name: 'replica identity', from: 'CREATE TABLE t (id int NOT NULL, b int); CREATE TABLE f (x int);', to: 'CREATE TABLE t (id int NOT NULL, b int); CREATE UNIQUE INDEX t_id ON t (id); ALTER TABLE t REPLICA IDENTITY USING INDEX t_id; CREATE TABLE f (x int); ALTER TABLE f REPLICA IDENTITY FULL;' },
+  {
+    name: 'trigger states',
+    from: "CREATE TABLE t (id int); CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'; CREATE TRIGGER a BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();",
+    to: "CREATE TABLE t (id int); CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'; CREATE TRIGGER a BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf(); ALTER TABLE t DISABLE TRIGGER a; CREATE TRIGGER b AFTER DELETE ON t FOR EACH ROW EXECUTE FUNCTION tf(); ALTER TABLE t ENABLE ALWAYS TRIGGER b;",
+  },
   { name: 'table made unlogged', from: T, to: 'CREATE UNLOGGED TABLE t (id int PRIMARY KEY, name text);', expect: /SET UNLOGGED/ },
   { name: 'composite type used by a column', from: '', to: 'CREATE TYPE money2 AS (amount numeric(12,2), currency text COLLATE "C"); CREATE TABLE w (m money2); COMMENT ON TYPE money2 IS $$two parts$$;' },
   { name: 'composite type changed', from: 'CREATE TYPE pt AS (x int);', to: 'CREATE TYPE pt AS (x int, y int);' },

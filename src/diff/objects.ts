@@ -26,6 +26,7 @@ export type DiffKind =
   | 'trigger'
   | 'row security'
   | 'forced row security'
+  | 'replica identity'
   | 'policy'
   | 'rule'
   | 'statistics'
@@ -168,7 +169,8 @@ const QUERIES: Record<string, string> = {
   relation: `
     select 'pg_class:' || c.oid || ':0' as addr,
            case c.relkind when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as kind,
-           c.oid::regclass::text as name, c.relpersistence = 'u' as unlogged, c.relrowsecurity as rls, c.relforcerowsecurity as forced_rls,
+           c.oid::regclass::text as name, c.relpersistence = 'u' as unlogged, c.relreplident as replica_identity,
+           (select quote_ident(ic.relname) from pg_index i join pg_class ic on ic.oid = i.indexrelid where i.indrelid = c.oid and i.indisreplident) as replica_index, c.relrowsecurity as rls, c.relforcerowsecurity as forced_rls,
            case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partition_key,
            case when c.relispartition then (select i.inhparent::regclass::text from pg_inherits i where i.inhrelid = c.oid limit 1) end as partition_of,
            case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as partition_bound,
@@ -377,6 +379,19 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
       if (r.rls) add({ kind: 'row security', name: r.name, parent: o.key, definition: '', create: `ALTER TABLE ${r.name} ENABLE ROW LEVEL SECURITY;`, drop: `ALTER TABLE ${r.name} DISABLE ROW LEVEL SECURITY;`, droppedWithParent: true });
       if (r.forced_rls)
         add({ kind: 'forced row security', name: r.name, parent: o.key, definition: '', create: `ALTER TABLE ${r.name} FORCE ROW LEVEL SECURITY;`, drop: `ALTER TABLE ${r.name} NO FORCE ROW LEVEL SECURITY;`, droppedWithParent: true });
+      if (r.replica_identity !== 'd' && (r.replica_identity !== 'i' || r.replica_index)) {
+        const identity = { f: 'FULL', n: 'NOTHING', i: `USING INDEX ${r.replica_index}` }[r.replica_identity as 'f' | 'n' | 'i'];
+        add({
+          kind: 'replica identity',
+          name: r.name,
+          parent: o.key,
+          definition: identity,
+          create: `ALTER TABLE ${r.name} REPLICA IDENTITY ${identity};`,
+          drop: `ALTER TABLE ${r.name} REPLICA IDENTITY DEFAULT;`,
+          droppedWithParent: true,
+          details: { index: r.replica_index as string | null },
+        });
+      }
       comment(r, o.key);
     } else {
       const materialized = r.kind === 'materialized view';
@@ -485,7 +500,8 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
     comment(r, o.key);
   }
   for (const r of rows.trigger) {
-    const disabled = r.enabled === 'D' ? `\nALTER TABLE ${r.table_name} DISABLE TRIGGER ${r.trigger_name};` : '';
+    const state = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' }[r.enabled as string];
+    const disabled = state ? `\nALTER TABLE ${r.table_name} ${state} TRIGGER ${r.trigger_name};` : '';
     const o = add(
       { kind: 'trigger', name: r.name, parent: r.parent as string, definition: `${r.definition} ${r.enabled}`, create: `${r.definition};${disabled}`, drop: `DROP TRIGGER ${r.trigger_name} ON ${r.table_name};`, droppedWithParent: true },
       r.addr,
@@ -558,6 +574,12 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
       droppedWithParent: true,
       dependsOn: [o.sequence, column],
     });
+  }
+  // REPLICA IDENTITY USING INDEX needs its index (or the constraint that owns it; both named alike).
+  for (const o of objects) {
+    if (o.kind !== 'replica identity' || !o.details?.index) continue;
+    const target = objects.find((x) => (x.kind === 'index' || x.kind === 'constraint') && x.parent === o.parent && x.name.endsWith(`.${o.details!.index}`));
+    if (target) o.dependsOn.push(target.key);
   }
   // Which defaults can be written inside their column's CREATE: those that need nothing but their table.
   for (const key of defaultAddrs.values()) {
