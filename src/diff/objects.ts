@@ -124,31 +124,35 @@ const QUERIES: Record<string, string> = {
      where ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}`,
   // Privileges granted to others than the owner (what the owner has is implicit), one row per grantee and grant option.
   grant: `
-    with acl(target, on_what, owner, acl) as (
+    with acl(target, on_what, owner, acl, column_name) as (
       select case c.relkind when 'v' then 'view ' when 'm' then 'materialized view ' when 'S' then 'sequence ' else 'table ' end || c.oid::regclass::text,
-             case c.relkind when 'S' then 'SEQUENCE ' else 'TABLE ' end || c.oid::regclass::text, c.relowner, c.relacl
+             case c.relkind when 'S' then 'SEQUENCE ' else 'TABLE ' end || c.oid::regclass::text, c.relowner, c.relacl, null::text
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
        where c.relacl is not null and c.relkind in ('r', 'p', 'v', 'm', 'S') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}
       union all
-      select 'schema ' || quote_ident(n.nspname), 'SCHEMA ' || quote_ident(n.nspname), n.nspowner, n.nspacl
+      select 'column ' || c.oid::regclass::text || '.' || quote_ident(a.attname), 'TABLE ' || c.oid::regclass::text, c.relowner, a.attacl, quote_ident(a.attname)
+        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+       where a.attacl is not null and a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'p') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}
+      union all
+      select 'schema ' || quote_ident(n.nspname), 'SCHEMA ' || quote_ident(n.nspname), n.nspowner, n.nspacl, null
         from pg_namespace n where n.nspacl is not null and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('n.oid', 'pg_namespace')}
       union all
       select case p.prokind when 'p' then 'procedure ' else 'function ' end || p.oid::regprocedure::text,
-             case p.prokind when 'p' then 'PROCEDURE ' else 'FUNCTION ' end || p.oid::regprocedure::text, p.proowner, p.proacl
+             case p.prokind when 'p' then 'PROCEDURE ' else 'FUNCTION ' end || p.oid::regprocedure::text, p.proowner, p.proacl, null
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where p.proacl is not null and p.prokind in ('f', 'p', 'w') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('p.oid', 'pg_proc')}
     )
     select 'grant' as kind, acl.target || ' to ' || case when x.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(x.grantee)) end as name,
-           acl.target as parent, acl.on_what, case when x.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(x.grantee)) end as grantee,
+           acl.target as parent, acl.on_what, acl.column_name, case when x.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(x.grantee)) end as grantee,
            string_agg(x.privilege_type, ', ' order by x.privilege_type) filter (where not x.is_grantable) as privileges,
            string_agg(x.privilege_type, ', ' order by x.privilege_type) filter (where x.is_grantable) as grantable
       from acl, aclexplode(acl.acl) x
      where x.grantee <> acl.owner
        -- PUBLIC may EXECUTE a function by default: that grant is implicit, its revoke is not (below)
        and (not (acl.on_what like 'FUNCTION %' or acl.on_what like 'PROCEDURE %') or x.grantee <> 0 or x.privilege_type <> 'EXECUTE' or x.is_grantable)
-     group by acl.target, acl.on_what, x.grantee
+     group by acl.target, acl.on_what, acl.column_name, x.grantee
     union all
-    select 'grant', acl.target || ' revoked from PUBLIC', acl.target, acl.on_what, 'PUBLIC', null, null
+    select 'grant', acl.target || ' revoked from PUBLIC', acl.target, acl.on_what, null, 'PUBLIC', null, null
       from acl
      where (acl.on_what like 'FUNCTION %' or acl.on_what like 'PROCEDURE %')
        and not exists (select 1 from aclexplode(acl.acl) x where x.grantee = 0 and x.privilege_type = 'EXECUTE')`,
@@ -531,8 +535,11 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
       add({ kind: 'grant', name: r.name, parent: r.parent as string, definition: revoke, create: revoke, drop: `GRANT EXECUTE ON ${r.on_what} TO PUBLIC;`, droppedWithParent: true });
       continue;
     }
-    const grants = [r.privileges ? `GRANT ${r.privileges} ON ${r.on_what} TO ${r.grantee};` : '', r.grantable ? `GRANT ${r.grantable} ON ${r.on_what} TO ${r.grantee} WITH GRANT OPTION;` : ''].filter(Boolean);
-    add({ kind: 'grant', name: r.name, parent: r.parent as string, definition: grants.join(' '), create: grants.join('\n'), drop: `REVOKE ALL ON ${r.on_what} FROM ${r.grantee};`, droppedWithParent: true });
+    // A column's privileges name it: GRANT SELECT (email), UPDATE (email) ON TABLE …
+    const privileges = (list: unknown) => (r.column_name ? String(list).split(', ').map((p) => `${p} (${r.column_name})`).join(', ') : String(list));
+    const grants = [r.privileges ? `GRANT ${privileges(r.privileges)} ON ${r.on_what} TO ${r.grantee};` : '', r.grantable ? `GRANT ${privileges(r.grantable)} ON ${r.on_what} TO ${r.grantee} WITH GRANT OPTION;` : ''].filter(Boolean);
+    const revoke = `REVOKE ALL${r.column_name ? ` (${r.column_name})` : ''} ON ${r.on_what} FROM ${r.grantee};`;
+    add({ kind: 'grant', name: r.name, parent: r.parent as string, definition: grants.join(' '), create: grants.join('\n'), drop: revoke, droppedWithParent: true });
   }
 
   // Dependencies: resolve each address through what it is part of ('i', 'e'), then to a key.
