@@ -165,9 +165,18 @@ function alterInPlace(from: DiffObject, to: DiffObject): InPlace | undefined {
     }
     case 'table': {
       const [a, b] = [from.details!, to.details!];
-      // Only persistence changes in place; partitioning or options differ: rebuilt.
-      if (from.definition.replace(/^[^|]*/, '') !== to.definition.replace(/^[^|]*/, '')) return undefined;
-      return a.unlogged !== b.unlogged ? { statements: [alter(`ALTER TABLE ${to.name} SET ${b.unlogged ? 'UNLOGGED' : 'LOGGED'};`)] } : undefined;
+      // Persistence and storage options change in place; partitioning or inheritance: rebuilt.
+      const [was, now] = [from.definition.split('|'), to.definition.split('|')];
+      if ([1, 2, 3, 5].some((i) => was[i] !== now[i])) return undefined;
+      const out: DiffStatement[] = [];
+      if (a.unlogged !== b.unlogged) out.push(alter(`ALTER TABLE ${to.name} SET ${b.unlogged ? 'UNLOGGED' : 'LOGGED'};`));
+      const options = (list: unknown) => (list ? String(list).split(', ') : []);
+      const [had, wanted] = [options(a.options), options(b.options)];
+      const removed = had.map((o) => o.split('=')[0]).filter((name) => !wanted.some((o) => o.split('=')[0] === name));
+      const changed = wanted.filter((o) => !had.includes(o));
+      if (removed.length) out.push(alter(`ALTER TABLE ${to.name} RESET (${removed.join(', ')});`));
+      if (changed.length) out.push(alter(`ALTER TABLE ${to.name} SET (${changed.join(', ')});`));
+      return out.length ? { statements: out } : undefined;
     }
     case 'column':
       return alterColumn(from, to, alter);

@@ -377,7 +377,7 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
   for (const r of rows.relation) {
     if (r.kind === 'table') {
       const definition = [r.unlogged ? 'unlogged' : '', r.partition_key ?? '', r.partition_of ?? '', r.partition_bound ?? '', r.options ?? '', r.inherits ?? ''].join('|');
-      const o = add({ kind: 'table', name: r.name, definition, create: '', drop: `DROP TABLE ${r.name};`, details: { unlogged: Boolean(r.unlogged) } }, r.addr);
+      const o = add({ kind: 'table', name: r.name, definition, create: '', drop: `DROP TABLE ${r.name};`, details: { unlogged: Boolean(r.unlogged), options: (r.options as string | null) ?? null } }, r.addr);
       tables.set(o.key, { row: r, columns: [] });
       if (r.partition_of) o.dependsOn.push(`table ${r.partition_of}`);
       if (r.rls) add({ kind: 'row security', name: r.name, parent: o.key, definition: '', create: `ALTER TABLE ${r.name} ENABLE ROW LEVEL SECURITY;`, drop: `ALTER TABLE ${r.name} DISABLE ROW LEVEL SECURITY;`, droppedWithParent: true });
