@@ -28,6 +28,7 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
   const drops = new Set<string>();
   const creates = new Set<string>();
   const alters = new Map<string, DiffStatement[]>();
+  const early = new Map<string, DiffStatement[]>();
 
   for (const o of from) if (!toByKey.has(o.key)) drops.add(o.key);
   for (const o of to) if (!fromByKey.has(o.key)) creates.add(o.key);
@@ -47,6 +48,7 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
     }
     if (inPlace) {
       alters.set(o.key, inPlace.statements);
+      if (inPlace.early?.length) early.set(o.key, inPlace.early);
       if (inPlace.rebuildDependents) rebuildDependents.push(o.key);
     } else {
       drops.add(o.key);
@@ -70,6 +72,7 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
     queue.push(key);
     if (toByKey.has(key)) creates.add(key);
     alters.delete(key);
+    early.delete(key);
   };
   for (const key of enumRebuilds) {
     // A default of the old type does not cast to the new one: dropped and set again.
@@ -97,6 +100,7 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
     if (o.droppedWithParent && o.parent && drops.has(o.parent)) continue;
     statements.push({ sql: o.drop, action: 'drop', kind: o.kind, object: key, destructive: DATA_KINDS.has(o.kind) });
   }
+  for (const statementsOf of early.values()) statements.push(...statementsOf);
   for (const key of topological([...creates, ...alters.keys()], toByKey, 'dependencies first')) {
     const o = toByKey.get(key)!;
     const altered = alters.get(key);
@@ -136,6 +140,8 @@ function topological(keys: string[], byKey: Map<string, DiffObject>, order: 'dep
 
 interface InPlace {
   statements: DiffStatement[];
+  /** Run with the drops, before anything is made (DROP IDENTITY frees its sequence's name for a new one). */
+  early?: DiffStatement[];
   /** The change is one PostgreSQL refuses while views, policies or triggers use the object. */
   rebuildDependents?: boolean;
 }
@@ -202,10 +208,11 @@ function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, dest
   if (a.generated !== b.generated) return undefined; // PG 17 can SET EXPRESSION; PG 15 cannot: rebuilt
   const table = `ALTER TABLE ${b.table} ALTER COLUMN ${b.column}`;
   const out: DiffStatement[] = [];
+  const early: DiffStatement[] = [];
   let rebuildDependents = false;
   if (a.identity && a.identity !== b.identity) {
     if (b.identity) out.push(alter(`${table} SET GENERATED ${b.identity};`));
-    else out.push(alter(`${table} DROP IDENTITY;`));
+    else early.push(alter(`${table} DROP IDENTITY;`));
   }
   if (a.type !== b.type || a.collation !== b.collation) {
     out.push(alter(`${table} TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${b.column}::${b.type};`, true));
@@ -230,7 +237,7 @@ function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, dest
   }
   if (a.notNull !== b.notNull) out.push(alter(`${table} ${b.notNull ? 'SET' : 'DROP'} NOT NULL;`));
   if (b.identity && !a.identity) out.push(alter(`${table} ADD GENERATED ${b.identity} AS IDENTITY;`));
-  return { statements: out, rebuildDependents };
+  return { statements: out, early, rebuildDependents };
 }
 
 function alterEnum(from: DiffObject, to: DiffObject, alter: (sql: string) => DiffStatement): InPlace | undefined {
