@@ -93,6 +93,7 @@ const PAIRS: Pair[] = [
     data: { insert: "INSERT INTO p VALUES (1, 'happy', '{sad,happy}');", keeps: "SELECT 1 FROM p WHERE id = 1 AND m = 'happy' AND ms = '{sad,happy}'" },
     never: /DROP COLUMN|DROP TABLE/
   },
+  { name: 'column type with no cast to the new one (dropped and added)', from: 'CREATE TABLE p (id bigint PRIMARY KEY); CREATE TABLE i (p bigint REFERENCES p);', to: 'CREATE TABLE p (id uuid PRIMARY KEY DEFAULT gen_random_uuid()); CREATE TABLE i (p uuid REFERENCES p);', expect: /DROP COLUMN id/ },
   { name: 'column type change with a default that does not cast', from: "CREATE TABLE t (id int, code text DEFAULT 'x');", to: 'CREATE TABLE t (id int, code int DEFAULT 0);', expect: /TYPE integer USING code::integer/ },
   {
     name: 'column type change keeps rows',

@@ -206,6 +206,9 @@ function alterInPlace(from: DiffObject, to: DiffObject): InPlace | undefined {
 function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, destructive?: boolean) => DiffStatement): InPlace | undefined {
   const [a, b] = [from.details!, to.details!];
   if (a.generated !== b.generated) return undefined; // PG 17 can SET EXPRESSION; PG 15 cannot: rebuilt
+  // Between type categories (pg_type.typcategory) there is mostly no cast (bigint to uuid): the column
+  // is dropped and added again. To or from a string type, the I/O conversion casts any value.
+  if (a.type !== b.type && a.typeCategory !== b.typeCategory && a.typeCategory !== 'S' && b.typeCategory !== 'S') return undefined;
   const table = `ALTER TABLE ${b.table} ALTER COLUMN ${b.column}`;
   const out: DiffStatement[] = [];
   const early: DiffStatement[] = [];

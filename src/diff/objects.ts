@@ -190,7 +190,7 @@ const QUERIES: Record<string, string> = {
   column: `
     select 'pg_class:' || c.oid || ':' || a.attnum as addr, 'column' as kind, c.oid::regclass::text || '.' || quote_ident(a.attname) as name,
            'table ' || c.oid::regclass::text as parent, c.oid::regclass::text as table_name, quote_ident(a.attname) as column_name, a.attnum as position,
-           format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
+           format_type(a.atttypid, a.atttypmod) as type, t.typcategory as type_category, a.attnotnull as not_null,
            case a.attidentity when 'a' then 'ALWAYS' when 'd' then 'BY DEFAULT' end as identity,
            -- an identity's sequence options that are not the defaults for its type
            (select concat_ws(' ',
@@ -438,6 +438,7 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
           table: r.table_name as string,
           column: r.column_name as string,
           type: r.type as string,
+          typeCategory: r.type_category as string,
           collation: (r.collation as string | null) ?? null,
           notNull: Boolean(r.not_null),
           identity: (r.identity as string | null) ?? null,
