@@ -94,6 +94,12 @@ const PAIRS: Pair[] = [
     never: /DROP COLUMN|DROP TABLE/
   },
   { name: 'column type with no cast to the new one (dropped and added)', from: 'CREATE TABLE p (id bigint PRIMARY KEY); CREATE TABLE i (p bigint REFERENCES p);', to: 'CREATE TABLE p (id uuid PRIMARY KEY DEFAULT gen_random_uuid()); CREATE TABLE i (p uuid REFERENCES p);', expect: /DROP COLUMN id/ },
+  {
+    name: 'table dropped whose foreign key holds a primary key that changes',
+    from: 'CREATE TABLE p (id uuid PRIMARY KEY); CREATE TABLE tags (p uuid REFERENCES p);',
+    to: 'CREATE TABLE p (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);',
+    expect: /DROP TABLE public\.tags;[\s\S]*DROP CONSTRAINT p_pkey/,
+  },
   { name: 'column type change with a default that does not cast', from: "CREATE TABLE t (id int, code text DEFAULT 'x');", to: 'CREATE TABLE t (id int, code int DEFAULT 0);', expect: /TYPE integer USING code::integer/ },
   {
     name: 'column type change keeps rows',

@@ -95,20 +95,20 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
   for (const key of enumRebuilds) alters.set(key, rebuildEnum(fromByKey.get(key)!, toByKey.get(key)!, columnsOf(key).filter((c) => !drops.has(c)).map((c) => toByKey.get(c)!)));
 
   const statements: DiffStatement[] = [];
-  for (const key of topological([...drops], fromByKey, 'dependents first')) {
+  const droppedWithParent = (o: DiffObject) => Boolean(o.droppedWithParent && o.parent && drops.has(o.parent));
+  for (const key of topological([...drops], fromByKey, 'dependents first', droppedWithParent)) {
     const o = fromByKey.get(key)!;
-    if (o.droppedWithParent && o.parent && drops.has(o.parent)) continue;
     statements.push({ sql: o.drop, action: 'drop', kind: o.kind, object: key, destructive: DATA_KINDS.has(o.kind) });
   }
   for (const statementsOf of early.values()) statements.push(...statementsOf);
-  for (const key of topological([...creates, ...alters.keys()], toByKey, 'dependencies first')) {
+  const createdWithParent = (o: DiffObject) => Boolean(o.createdWithParent && o.parent && creates.has(o.parent) && !alters.has(o.key));
+  for (const key of topological([...creates, ...alters.keys()], toByKey, 'dependencies first', createdWithParent)) {
     const o = toByKey.get(key)!;
     const altered = alters.get(key);
     if (altered) {
       statements.push(...altered);
       continue;
     }
-    if (o.createdWithParent && o.parent && creates.has(o.parent)) continue;
     statements.push({ sql: o.create, action: 'create', kind: o.kind, object: key, destructive: false });
   }
   // A function's body is checked against tables that may come later (pg_depend records no edge for a
@@ -119,19 +119,39 @@ export function diffObjects(from: DiffObject[], to: DiffObject[]): DiffStatement
   return statements;
 }
 
-/** Keys in an order where each comes after (or, for drops, before) what it depends on; ties keep the side's own order. */
-function topological(keys: string[], byKey: Map<string, DiffObject>, order: 'dependents first' | 'dependencies first'): string[] {
+/**
+ * The keys that get a statement, in an order where each comes after (or, for drops, before) what it
+ * depends on; ties keep the side's own order. A key that goes with its parent (`withParent`: a new
+ * table's columns, a dropped table's constraints) has no statement, and its dependencies count as its
+ * parent's: a new table comes after the enum its column uses, a dropped table before the key its
+ * foreign key references.
+ */
+function topological(keys: string[], byKey: Map<string, DiffObject>, order: 'dependents first' | 'dependencies first', withParent: (o: DiffObject) => boolean): string[] {
   const wanted = new Set(keys);
+  const holder = (key: string): string => {
+    const o = byKey.get(key)!;
+    return withParent(o) ? holder(o.parent!) : key;
+  };
+  const needs = new Map<string, Set<string>>();
+  for (const key of wanted) {
+    const at = holder(key);
+    const set = needs.get(at) ?? new Set<string>();
+    needs.set(at, set);
+    for (const d of byKey.get(key)!.dependsOn) {
+      if (!wanted.has(d) || !byKey.has(d)) continue;
+      const of = holder(d);
+      if (of !== at) set.add(of);
+    }
+  }
   const position = new Map([...byKey.keys()].map((k, i) => [k, i]));
-  const sorted = [...wanted].sort((a, b) => position.get(a)! - position.get(b)!);
+  const sorted = [...needs.keys()].sort((a, b) => position.get(a)! - position.get(b)!);
   const out: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
+  const state = new Set<string>();
   // Depth-first over dependencies; a cycle (which pg_depend does not make between objects we split) is cut where found.
   const visit = (key: string) => {
     if (state.has(key)) return;
-    state.set(key, 'visiting');
-    for (const d of byKey.get(key)!.dependsOn) if (wanted.has(d) && byKey.has(d)) visit(d);
-    state.set(key, 'done');
+    state.add(key);
+    for (const d of needs.get(key) ?? []) visit(d);
     out.push(key);
   };
   for (const key of sorted) visit(key);
