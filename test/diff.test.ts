@@ -83,6 +83,11 @@ const PAIRS: Pair[] = [
   { name: 'row-level security and a policy', from: T, to: `${T} ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY own ON t FOR SELECT USING (id > 0);` },
   { name: 'policy changed, security forced', from: `${T} ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY own ON t USING (id > 0);`, to: `${T} ALTER TABLE t ENABLE ROW LEVEL SECURITY; ALTER TABLE t FORCE ROW LEVEL SECURITY; CREATE POLICY own ON t AS RESTRICTIVE USING (id > 1);` },
   { name: 'comments added, changed, removed', from: `${T} COMMENT ON TABLE t IS 'old'; COMMENT ON COLUMN t.id IS 'key';`, to: `${T} COMMENT ON TABLE t IS 'new'; COMMENT ON COLUMN t.name IS 'who';`, never: /DROP TABLE/ },
+  {
+    name: 'comments on the columns of views and types',
+    from: `${T} CREATE VIEW v AS SELECT id, name FROM t; CREATE TYPE pair AS (a int, b int);`,
+    to: `${T} CREATE VIEW v AS SELECT id, name FROM t; COMMENT ON COLUMN v.name IS 'shown'; CREATE TYPE pair AS (a int, b int); COMMENT ON COLUMN pair.b IS 'second'; CREATE MATERIALIZED VIEW m AS SELECT id FROM t; COMMENT ON COLUMN m.id IS 'key';`,
+  },
   { name: 'enum value added', from: "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE p (m mood);", to: "CREATE TYPE mood AS ENUM ('angry', 'sad', 'ok', 'happy'); CREATE TABLE p (m mood);", expect: /ADD VALUE 'ok' AFTER 'sad'/, never: /DROP/ },
   { name: 'enum value renamed', from: "CREATE TYPE mood AS ENUM ('sad', 'happy');", to: "CREATE TYPE mood AS ENUM ('sad', 'glad');", expect: /RENAME VALUE 'happy' TO 'glad'/ },
   { name: 'enum value removed (rebuilt)', from: "CREATE TYPE mood AS ENUM ('sad', 'meh', 'happy'); CREATE TABLE p (m mood);", to: "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE p (m mood);" },

@@ -122,6 +122,15 @@ const QUERIES: Record<string, string> = {
            'STATISTICS ' || quote_ident(xn.nspname) || '.' || quote_ident(x.stxname) as comment_on, obj_description(x.oid, 'pg_statistic_ext') as comment
       from pg_statistic_ext x join pg_namespace xn on xn.oid = x.stxnamespace join pg_class c on c.oid = x.stxrelid join pg_namespace n on n.oid = c.relnamespace
      where ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}`,
+  // Comments on the columns of views, materialized views and composite types (a table's are on its columns).
+  relationColumnComment: `
+    select 'comment' as kind, case c.relkind when 'v' then 'view ' when 'm' then 'materialized view ' else 'composite type ' end
+             || case c.relkind when 'c' then format_type(c.reltype, null) else c.oid::regclass::text end as parent,
+           'COLUMN ' || case c.relkind when 'c' then format_type(c.reltype, null) else c.oid::regclass::text end || '.' || quote_ident(a.attname) as comment_on,
+           d.description as comment
+      from pg_description d join pg_class c on c.oid = d.objoid and d.classoid = 'pg_class'::regclass
+      join pg_attribute a on a.attrelid = c.oid and a.attnum = d.objsubid join pg_namespace n on n.oid = c.relnamespace
+     where d.objsubid > 0 and c.relkind in ('v', 'm', 'c') and ${USER_NAMESPACE('n')} and ${NOT_EXTENSION_MEMBER('c.oid', 'pg_class')}`,
   // Privileges granted to others than the owner (what the owner has is implicit), one row per grantee and grant option.
   grant: `
     with acl(target, on_what, owner, acl, column_name) as (
@@ -529,6 +538,9 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
   for (const r of rows.statistics) {
     const o = add({ kind: 'statistics', name: r.name, parent: r.parent as string, definition: r.definition as string, create: `${r.definition};`, drop: `DROP STATISTICS ${r.name};`, droppedWithParent: true }, r.addr);
     comment(r, o.key);
+  }
+  for (const r of rows.relationColumnComment) {
+    add({ kind: 'comment', name: String(r.comment_on).slice('COLUMN '.length), parent: r.parent as string, definition: r.comment as string, create: `COMMENT ON ${r.comment_on} IS ${q(r.comment as string)};`, drop: `COMMENT ON ${r.comment_on} IS NULL;`, droppedWithParent: true });
   }
   for (const r of rows.grant) {
     if (!r.privileges && !r.grantable) {
