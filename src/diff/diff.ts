@@ -176,8 +176,11 @@ function alterInPlace(from: DiffObject, to: DiffObject): InPlace | undefined {
     case 'sequence':
       return { statements: [alter(`ALTER SEQUENCE ${to.name} ${to.details!.options};`)] };
     case 'extension': {
-      if (from.details!.schema !== to.details!.schema) return undefined;
-      return { statements: [alter(`ALTER EXTENSION ${to.name} UPDATE TO '${String(to.details!.version).replace(/'/g, "''")}';`)] };
+      const out: DiffStatement[] = [];
+      // A relocatable extension moves with SET SCHEMA; one that is not refuses it, as PostgreSQL says.
+      if (from.details!.schema !== to.details!.schema) out.push(alter(`ALTER EXTENSION ${to.name} SET SCHEMA ${to.details!.schema};`));
+      if (from.details!.version !== to.details!.version) out.push(alter(`ALTER EXTENSION ${to.name} UPDATE TO '${String(to.details!.version).replace(/'/g, "''")}';`));
+      return { statements: out };
     }
     case 'enum':
       return alterEnum(from, to, alter);
