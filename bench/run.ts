@@ -2,6 +2,7 @@
 // Benchmarks measure the shipped build (dist/, built by `npm run bench`), not a dev-time transform of src/.
 import { benchAdvisor } from './advisor.js';
 import { benchCatalog } from './catalog.js';
+import { benchDiff } from './diff.js';
 import { benchExplain } from './explain.js';
 import { benchFd } from './fd.js';
 import { benchHealth } from './health.js';
@@ -12,7 +13,7 @@ import { benchRobustness } from './robustness.js';
 import { benchRunner } from './runner.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor, health: benchHealth, review: benchReview, runner: benchRunner };
+const benches: Record<string, () => Promise<void>> = { parse: benchParse, catalog: benchCatalog, migrations: benchMigrations, fd: benchFd, explain: benchExplain, robustness: benchRobustness, advisor: benchAdvisor, health: benchHealth, review: benchReview, runner: benchRunner, diff: benchDiff };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await run();

@@ -58,3 +58,7 @@ export { loadModel, parseModel, normalizeModel, modelJsonSchema, type Model } fr
 export { modelToDdl, type GeneratedDdl, type DdlOptions } from './model/ddl.js';
 export { readModel, modelFromCatalog, modelToYaml } from './model/from-catalog.js';
 export { writeSchemaDocs, generateSchemaDocs, type SchemaDocsOptions, type SchemaDocsResult, type DocFile } from './docs/schema-docs.js';
+
+export { diffSources, readSide, type DiffResult, type DiffSide } from './diff/sources.js';
+export { diffObjects, columnOrderNotes, type DiffStatement } from './diff/diff.js';
+export { readDiffObjects, type DiffObject, type DiffKind } from './diff/objects.js';

@@ -325,7 +325,8 @@ describe('column order', () => {
 });
 
 describe('diff of two 500-table schemas', () => {
-  it('reads both sides and compares them in under 2 s (engine start and build excluded)', async () => {
+  // How long it takes is bench/diff.ts's to say (npm run bench diff); here, that the answer is right.
+  it('finds the 50 added columns and the 72 changed indexes of a 500-table schema, and nothing else', async () => {
     const schema = (changed: boolean) =>
       Array.from({ length: 500 }, (_, i) =>
         [
@@ -336,17 +337,9 @@ describe('diff of two 500-table schemas', () => {
       ).join('\n');
     const [a, b] = await Promise.all([build(schema(false)), build(schema(true))]);
     try {
-      const timings: number[] = [];
-      let statements: DiffStatement[] = [];
-      for (let run = 0; run < 2; run++) {
-        const started = performance.now();
-        statements = diffObjects(await readDiffObjects(a), await readDiffObjects(b));
-        timings.push(Math.round(performance.now() - started));
-      }
-      console.log(`[diff bench] 500 tables each side, ${statements.length} statements: first ${timings[0]} ms, again ${timings[1]} ms`);
+      const statements = diffObjects(await readDiffObjects(a), await readDiffObjects(b));
       expect(statements).toHaveLength(50 + 72 * 2); // 50 columns added; 72 indexes dropped and made again
-      // The first read also warms PGlite's catalog caches; the target is for the read after.
-      expect(timings[1]).toBeLessThan(2000);
+      expect(statements.filter((s) => /ADD COLUMN extra integer/.test(s.sql))).toHaveLength(50);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
