@@ -349,3 +349,17 @@ export function setsClientEncoding(stmt: Statement): boolean {
 export function textToRun(stmt: Statement): string {
   return setsClientEncoding(stmt) ? 'SELECT WHERE false' : (stmt.run ?? stmt.text);
 }
+
+/**
+ * The CONCURRENTLY form a statement uses, if any ('CREATE INDEX CONCURRENTLY', …): PostgreSQL refuses
+ * each inside a transaction block (the concurrently-in-transaction rule; the runner runs them outside one).
+ */
+export function concurrentForm(kind: string, node: AnyNode): string | undefined {
+  if (kind === 'IndexStmt' && node.concurrent) return 'CREATE INDEX CONCURRENTLY';
+  if (kind === 'DropStmt' && node.concurrent) return 'DROP INDEX CONCURRENTLY';
+  if (kind === 'ReindexStmt' && (node.params ?? []).some((p: AnyNode) => p.DefElem?.defname === 'concurrently')) return 'REINDEX CONCURRENTLY';
+  if (kind === 'AlterTableStmt' && (node.cmds ?? []).some((c: AnyNode) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent)) {
+    return 'DETACH PARTITION CONCURRENTLY';
+  }
+  return undefined;
+}

@@ -9,7 +9,8 @@ import type { AnyNode } from '../../rules/types.js';
 import type { ParsedFile, Statement } from '../../sql/parse.js';
 import { parseMigration, parseMigrationDown } from '../parse-migration.js';
 import { InputError } from '../../lint/files.js';
-import { textToRun } from '../statement.js';
+import { quoteIdent, quoteQualified } from '../../sql/quote.js';
+import { concurrentForm, textToRun } from '../statement.js';
 import type { History } from './history.js';
 import { sleep } from './lock.js';
 import type { RunnerMigration } from './plan.js';
@@ -89,8 +90,7 @@ function cannotRunInBlock(stmt: Statement): boolean {
   const n = (stmt.node as AnyNode)[stmt.kind] as AnyNode | undefined;
   if (!n) return false;
   return (
-    ((stmt.kind === 'IndexStmt' || stmt.kind === 'DropStmt') && Boolean(n.concurrent)) ||
-    (stmt.kind === 'ReindexStmt' && JSON.stringify(n.params ?? []).includes('"concurrently"')) ||
+    concurrentForm(stmt.kind, n) !== undefined ||
     (stmt.kind === 'VacuumStmt' && Boolean(n.is_vacuumcmd)) ||
     ['AlterSystemStmt', 'CreatedbStmt', 'DropdbStmt', 'CreateTableSpaceStmt', 'DropTableSpaceStmt', 'CreateSubscriptionStmt', 'DropSubscriptionStmt', 'AlterSubscriptionStmt'].includes(stmt.kind)
   );
@@ -98,9 +98,7 @@ function cannotRunInBlock(stmt: Statement): boolean {
 
 /** Runs the step, trying again after a lock timeout as many times as asked. */
 export async function runStep(db: Engine, history: History, m: RunnerMigration, direction: 'up' | 'down', options: StepOptions, context: StepContext = {}): Promise<StepResult> {
-  const quick = context.file ? undefined : quickStep(m, direction);
-  const file = quick ? undefined : (context.file ?? parseStep(m, direction));
-  const mode = file ? stepMode(m, file, direction) : { inTransaction: true };
+  const { quick, file, ...mode } = context.plan ?? planStep(m, direction);
   const kind = m.repeatable ? 'repeatable' : 'versioned';
   let resumeFrom = context.resumeFrom ?? 0;
   for (let attempt = 0; ; attempt++) {
@@ -165,9 +163,25 @@ export async function runStep(db: Engine, history: History, m: RunnerMigration, 
   }
 }
 
-export interface StepContext {
-  /** The step parsed already (parseStep). */
+/** How a step will run: as written (quick), or parsed (file), and whether in one transaction. */
+export interface StepPlan {
+  quick?: QuickStep;
   file?: ParsedFile;
+  inTransaction: boolean;
+  why?: string;
+}
+
+/** Plain DDL runs as written (quickStep); what may need the parser is parsed, and its mode read from the statements. */
+export function planStep(m: RunnerMigration, direction: 'up' | 'down'): StepPlan {
+  const quick = quickStep(m, direction);
+  if (quick) return { quick, inTransaction: true };
+  const file = parseStep(m, direction);
+  return { file, ...stepMode(m, file, direction) };
+}
+
+export interface StepContext {
+  /** The plan made already (planStep). */
+  plan?: StepPlan;
   /** Statements of a no-transaction step that ran before a crash (the history's statements_done). */
   resumeFrom?: number;
   /** Whether the history may hold a row for it already (a partial run, a repeatable, a changed file); default true. */
@@ -248,7 +262,7 @@ const NEEDS_PARSER = /\b(concurrently|begin|start|commit|rollback|end|abort|save
  * string, and parsed only should it fail without a position. Most migrations are such plain DDL; the
  * parse was a third of the runner's own time on 500 of them.
  */
-export function quickStep(m: RunnerMigration, direction: 'up' | 'down'): QuickStep | undefined {
+function quickStep(m: RunnerMigration, direction: 'up' | 'down'): QuickStep | undefined {
   if (direction === 'up' ? m.migration.noTransaction : downMarker(m)) return undefined;
   const at = direction === 'up' ? { file: m.migration.file, text: m.migration.text, ...m.migration.up } : m.migration.down;
   if (!at) return undefined;
@@ -354,6 +368,5 @@ function concurrentIndex(stmt: Statement): string | undefined {
   if (stmt.kind !== 'IndexStmt') return undefined;
   const n = (stmt.node as AnyNode).IndexStmt as { concurrent?: boolean; idxname?: string; relation?: { schemaname?: string } };
   if (!n.concurrent || !n.idxname) return undefined;
-  const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  return n.relation?.schemaname ? `${ident(n.relation.schemaname)}.${ident(n.idxname)}` : ident(n.idxname);
+  return n.relation?.schemaname ? quoteQualified(n.relation.schemaname, n.idxname) : quoteIdent(n.idxname);
 }

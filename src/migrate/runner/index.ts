@@ -11,7 +11,7 @@ import { extensionsUsed } from '../../lint/apply.js';
 import { loadParser } from '../../sql/parse.js';
 import type { Finding } from '../../types.js';
 import { parseMigration } from '../parse-migration.js';
-import { parseStep, quickStep, runStep, stepMode, type StepFailure, type StepOptions } from './apply.js';
+import { parseStep, planStep, runStep, stepMode, type StepFailure, type StepOptions } from './apply.js';
 import { History } from './history.js';
 import { acquireAdvisoryLock, acquireFileLock, type LockWait } from './lock.js';
 import type { MigrationLayout } from '../discover.js';
@@ -191,12 +191,10 @@ export async function migrateUp(options: UpOptions): Promise<RunResult> {
       const pending = pendingOf(migrations, states, options);
       await target.history.stage(pending);
       for (const m of pending) {
-        // Plain DDL runs as written; what may need the parser (quickStep) is parsed first.
-        const file = quickStep(m, 'up') ? undefined : parseStep(m, 'up');
-        const mode = file ? stepMode(m, file, 'up') : { inTransaction: true };
-        options.onEvent?.({ type: 'start', migration: m, direction: 'up', inTransaction: mode.inTransaction, why: mode.why });
+        const plan = planStep(m, 'up');
+        options.onEvent?.({ type: 'start', migration: m, direction: 'up', inTransaction: plan.inTransaction, why: plan.why });
         const recorded = history.get(m.version);
-        const r = await runStep(target.db, target.history, m, 'up', steps, { file, resumeFrom: recorded?.statementsDone ?? 0, recorded: recorded !== undefined });
+        const r = await runStep(target.db, target.history, m, 'up', steps, { plan, resumeFrom: recorded?.statementsDone ?? 0, recorded: recorded !== undefined });
         if (!r.ok) {
           result.failed = { version: m.version, name: m.name, ...r.failure };
           break;
@@ -245,10 +243,9 @@ export async function migrateDown(options: DownOptions): Promise<RunResult> {
       for (const s of applied.slice(0, count)) {
         const m = migrations.find((x) => x.version === s.version)!;
         if (!m.migration.down) throw new InputError(`${m.migration.file} has no down step: it cannot be undone by the runner`);
-        const file = parseStep(m, 'down');
-        const mode = stepMode(m, file, 'down');
-        options.onEvent?.({ type: 'start', migration: m, direction: 'down', inTransaction: mode.inTransaction, why: mode.why });
-        const r = await runStep(target.db, target.history, m, 'down', steps, { file });
+        const plan = planStep(m, 'down');
+        options.onEvent?.({ type: 'start', migration: m, direction: 'down', inTransaction: plan.inTransaction, why: plan.why });
+        const r = await runStep(target.db, target.history, m, 'down', steps, { plan });
         if (!r.ok) {
           result.failed = { version: m.version, name: m.name, ...r.failure };
           break;

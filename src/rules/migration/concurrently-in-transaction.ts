@@ -1,15 +1,5 @@
-import { finding, type AnyNode, type MigrationRule } from '../types.js';
-
-/** Statements whose CONCURRENTLY form refuses to run inside a transaction block. */
-function concurrentForm(kind: string, node: AnyNode): string | undefined {
-  if (kind === 'IndexStmt' && node.concurrent) return 'CREATE INDEX CONCURRENTLY';
-  if (kind === 'DropStmt' && node.concurrent) return 'DROP INDEX CONCURRENTLY';
-  if (kind === 'ReindexStmt' && (node.params ?? []).some((p: AnyNode) => p.DefElem?.defname === 'concurrently')) return 'REINDEX CONCURRENTLY';
-  if (kind === 'AlterTableStmt' && (node.cmds ?? []).some((c: AnyNode) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent)) {
-    return 'DETACH PARTITION CONCURRENTLY';
-  }
-  return undefined;
-}
+import { concurrentForm } from '../../migrate/statement.js';
+import { finding, type MigrationRule } from '../types.js';
 
 export const concurrentlyInTransaction: MigrationRule = {
   id: 'concurrently-in-transaction',
