@@ -291,7 +291,7 @@ async function runQuick(db: Engine, m: RunnerMigration, direction: 'up' | 'down'
 }
 
 /** 1-based line and column (in characters) of an offset in a text. */
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {

@@ -13,7 +13,7 @@ import type { Finding, Report } from '../../types.js';
 import { VERSION } from '../../version.js';
 import { parseMigration } from '../parse-migration.js';
 import { textToRun } from '../statement.js';
-import { parseStep, stepMode, StepError } from './apply.js';
+import { lineAndColumn, parseStep, stepMode, StepError } from './apply.js';
 import type { MigrationLayout } from '../discover.js';
 import { readRunnerMigrations, type RunnerMigration } from './plan.js';
 
@@ -95,7 +95,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyRe
 
 function irreversible(m: RunnerMigration, message: string, inDown = false): Finding {
   const down = m.migration.down;
-  const at = inDown && down ? { file: down.file, line: lineOf(down.text, down.start), column: 1 } : { file: m.migration.file, line: lineOf(m.migration.text, m.migration.up.start), column: 1 };
+  const at = inDown && down ? { file: down.file, line: lineAndColumn(down.text, down.start).line, column: 1 } : { file: m.migration.file, line: lineAndColumn(m.migration.text, m.migration.up.start).line, column: 1 };
   return {
     rule: 'irreversible-migration',
     severity: 'error',
@@ -109,12 +109,6 @@ function irreversible(m: RunnerMigration, message: string, inDown = false): Find
 /** A difference from the schema before the up step, said as what the down step did or did not do. */
 function afterDown(difference: string): string {
   return difference.replace(/: new$/, ': is still there (the up step made it; the down step does not drop it)').replace(/: missing$/, ': is gone (it was there before the up step; the down step drops it)').replace(/^([^:]+): (?!is )(.*)$/, '$1 is not as before the up step: $2');
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 /** One step, as the runner runs it (in a transaction where it can), without a history table; a failure as a finding. */
