@@ -62,3 +62,6 @@ export { writeSchemaDocs, generateSchemaDocs, type SchemaDocsOptions, type Schem
 export { diffSources, readSide, type DiffResult, type DiffSide } from './diff/sources.js';
 export { diffObjects, columnOrderNotes, type DiffStatement } from './diff/diff.js';
 export { readDiffObjects, type DiffObject, type DiffKind } from './diff/objects.js';
+export { planSources, planOnEngine, PlanFailure, type PlanResult, type PlanSourcesOptions } from './diff/plan-run.js';
+export { buildPlan, type Plan as MigrationPlan, type PlanMigration, type Phase } from './diff/plan.js';
+export { writePlan } from './diff/plan-write.js';

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { adviseCommand } from './advise.js';
 import { dashboardCommand } from './dashboard.js';
 import { diffCommand } from './diff.js';
+import { planCommand } from './plan.js';
 import { docsCommand } from './docs.js';
 import { healthCommand } from './health.js';
 import { initCommand } from './init.js';
@@ -49,6 +50,7 @@ program.addCommand(healthCommand());
 program.addCommand(dashboardCommand());
 program.addCommand(docsCommand());
 program.addCommand(diffCommand());
+program.addCommand(planCommand());
 
 // Commander's exit handling is per command; every level must throw instead of exiting with code 1.
 const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];

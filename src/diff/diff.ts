@@ -15,6 +15,8 @@ export interface DiffStatement {
   object: string;
   /** Loses data (a table, column or sequence dropped, a column's type changed or rebuilt). */
   destructive: boolean;
+  /** Which in-place change of a column it is, for `pgarch plan` to make it online. */
+  change?: 'type' | 'set not null' | 'drop not null' | 'identity' | 'drop identity';
 }
 
 const DATA_KINDS = new Set<DiffObject['kind']>(['table', 'column', 'sequence', 'schema']);
@@ -167,7 +169,7 @@ interface InPlace {
 }
 
 function alterInPlace(from: DiffObject, to: DiffObject): InPlace | undefined {
-  const alter = (sql: string, destructive = false): DiffStatement => ({ sql, action: 'alter', kind: to.kind, object: to.key, destructive });
+  const alter = (sql: string, destructive = false, change?: DiffStatement['change']): DiffStatement => ({ sql, action: 'alter', kind: to.kind, object: to.key, destructive, ...(change ? { change } : {}) });
   switch (to.kind) {
     case 'comment':
     case 'default':
@@ -226,7 +228,7 @@ function alterInPlace(from: DiffObject, to: DiffObject): InPlace | undefined {
   }
 }
 
-function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, destructive?: boolean) => DiffStatement): InPlace | undefined {
+function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, destructive?: boolean, change?: DiffStatement['change']) => DiffStatement): InPlace | undefined {
   const [a, b] = [from.details!, to.details!];
   if (a.generated !== b.generated) return undefined; // PG 17 can SET EXPRESSION; PG 15 cannot: rebuilt
   // Between type categories (pg_type.typcategory) there is mostly no cast (bigint to uuid): the column
@@ -238,10 +240,10 @@ function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, dest
   let rebuildDependents = false;
   if (a.identity && a.identity !== b.identity) {
     if (b.identity) out.push(alter(`${table} SET GENERATED ${b.identity};`));
-    else early.push(alter(`${table} DROP IDENTITY;`));
+    else early.push(alter(`${table} DROP IDENTITY;`, false, 'drop identity'));
   }
   if (a.type !== b.type || a.collation !== b.collation) {
-    out.push(alter(`${table} TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${b.column}::${b.type};`, true));
+    out.push(alter(`${table} TYPE ${b.type}${b.collation ? ` COLLATE ${b.collation}` : ''} USING ${b.column}::${b.type};`, true, 'type'));
     rebuildDependents = true;
   }
   if (a.identity && b.identity && a.identityOptions !== b.identityOptions) {
@@ -261,8 +263,8 @@ function alterColumn(from: DiffObject, to: DiffObject, alter: (sql: string, dest
     ];
     out.push(alter(`${table} ${options.map((o) => `SET ${o}`).join(' ')};`));
   }
-  if (a.notNull !== b.notNull) out.push(alter(`${table} ${b.notNull ? 'SET' : 'DROP'} NOT NULL;`));
-  if (b.identity && !a.identity) out.push(alter(`${table} ADD GENERATED ${b.identity} AS IDENTITY;`));
+  if (a.notNull !== b.notNull) out.push(alter(`${table} ${b.notNull ? 'SET' : 'DROP'} NOT NULL;`, false, b.notNull ? 'set not null' : 'drop not null'));
+  if (b.identity && !a.identity) out.push(alter(`${table} ADD GENERATED ${b.identity} AS IDENTITY;`, false, 'identity'));
   return { statements: out, early, rebuildDependents };
 }
 

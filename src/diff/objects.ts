@@ -228,7 +228,8 @@ const QUERIES: Record<string, string> = {
            coalesce(k.conrelid::regclass::text, format_type(k.contypid, null)) || '.' || quote_ident(k.conname) as name,
            case when k.conrelid <> 0 then 'table ' || k.conrelid::regclass::text else 'domain ' || format_type(k.contypid, null) end as parent,
            case when k.conrelid <> 0 then 'TABLE ' || k.conrelid::regclass::text else 'DOMAIN ' || format_type(k.contypid, null) end as target,
-           quote_ident(k.conname) as constraint_name, pg_get_constraintdef(k.oid) as definition,
+           quote_ident(k.conname) as constraint_name, pg_get_constraintdef(k.oid) as definition, k.contype::text as contype,
+           case when k.contype in ('u', 'p') and not k.condeferrable then pg_get_indexdef(k.conindid) end as index_definition,
            'CONSTRAINT ' || quote_ident(k.conname) || ' ON ' || case when k.conrelid <> 0 then k.conrelid::regclass::text else 'DOMAIN ' || format_type(k.contypid, null) end as comment_on,
            obj_description(k.oid, 'pg_constraint') as comment
       from pg_constraint k
@@ -490,6 +491,8 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
         create: `${target} ADD CONSTRAINT ${r.constraint_name} ${r.definition};`,
         drop: `${target} DROP CONSTRAINT ${r.constraint_name};`,
         droppedWithParent: true,
+        // What an online plan needs: the kind (f, c, u, p, x) and a unique constraint's index, to build it first.
+        details: { type: r.contype as string, name: r.constraint_name as string, target, indexDefinition: (r.index_definition as string | null) ?? null },
       },
       r.addr,
     );
@@ -552,7 +555,7 @@ function build(rows: Record<string, Row[]>, edges: Array<{ addr: string; ref: st
     const privileges = (list: unknown) => (r.column_name ? String(list).split(', ').map((p) => `${p} (${r.column_name})`).join(', ') : String(list));
     const grants = [r.privileges ? `GRANT ${privileges(r.privileges)} ON ${r.on_what} TO ${r.grantee};` : '', r.grantable ? `GRANT ${privileges(r.grantable)} ON ${r.on_what} TO ${r.grantee} WITH GRANT OPTION;` : ''].filter(Boolean);
     const revoke = `REVOKE ALL${r.column_name ? ` (${r.column_name})` : ''} ON ${r.on_what} FROM ${r.grantee};`;
-    add({ kind: 'grant', name: r.name, parent: r.parent as string, definition: grants.join(' '), create: grants.join('\n'), drop: revoke, droppedWithParent: true });
+    add({ kind: 'grant', name: r.name, parent: r.parent as string, definition: grants.join(' '), create: grants.join('\n'), drop: revoke, droppedWithParent: true, details: { grantee: r.grantee as string } });
   }
 
   // Dependencies: resolve each address through what it is part of ('i', 'e'), then to a key.

@@ -40,12 +40,13 @@ export async function readSide(source: string): Promise<DiffSide> {
  * A fresh embedded engine with the files applied. A statement that fails makes the side something
  * other than what its files say, so it is an input error (exit 2), not a difference.
  */
-export async function buildFromFiles(paths: string[]): Promise<Engine> {
+export async function buildFromFiles(paths: string[], moreExtensions: string[] = []): Promise<Engine> {
   const inputs = await readSchemaInputs(paths);
   const syntax = inputs.files.flatMap((f) => f.findings).find((f) => f.severity === 'error');
   if (syntax) throw new InputError(`${where(syntax.location)}${syntax.message}`);
   if (!inputs.files.length) throw new InputError(`no SQL files found in ${paths.join(', ')}`);
-  const engine = await openEngine({ extensions: extensionsUsed(inputs.files) });
+  // More: the ones the other side of a plan creates, which the plan then creates in this engine.
+  const engine = await openEngine({ extensions: [...new Set([...extensionsUsed(inputs.files), ...moreExtensions])] });
   try {
     const findings = await applyFiles(engine, inputs.files);
     const failed = findings.find((f) => f.severity === 'error');
