@@ -211,10 +211,10 @@ export function buildPlan(from: DiffObject[], to: DiffObject[], statements: Diff
     const onExisting = existing(parentTable) && !(parentTable && info(tableName(parentTable))?.partitioned && (object.kind === 'index' || object.kind === 'constraint'));
     // What takes a lock on the table that matters here (ACCESS EXCLUSIVE, SHARE ROW EXCLUSIVE); a grant or a comment does not.
     const locks = LOCKING_KINDS.has(object.kind);
+    // A table of FROM that is dropped locks itself.
+    const dropsTable = object.kind === 'table' && s.action === 'drop' && fromByKey.has(s.object) ? tableName(s.object) : undefined;
     for (const list of lists) {
       // VALIDATE takes SHARE UPDATE EXCLUSIVE, which blocks no reads or writes: validations share a transaction.
-      // A table of FROM that is dropped locks itself.
-      const dropsTable = object.kind === 'table' && s.action === 'drop' && fromByKey.has(s.object) ? tableName(s.object) : undefined;
       list.table = dropsTable ?? (locks && existing(parentTable) && list !== validates && list !== validateNotNull ? tableName(parentTable!) : undefined);
       list.object = s.action === 'drop' ? undefined : s.object;
       list.action = s.action;
