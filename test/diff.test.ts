@@ -191,6 +191,14 @@ describe('pgarch diff (CLI)', () => {
     expect(same.stdout).toBe('');
   });
 
+  it('reads a model file as the schema pgarch model generates from it', async () => {
+    const same = await pgarch(['diff', 'examples/model/shop.yaml', 'examples/model/shop.yaml']);
+    expect(same.stdout).toBe('');
+    expect(same.code).toBe(0);
+    const r = await pgarch(['diff', 'examples/plan/from.sql', 'examples/model/shop.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^CREATE TABLE public\.products \(/m);
+  });
   it('exits 2 on a side that does not build', async () => {
     writeFileSync(join(dir, 'bad.sql'), 'CREATE TABLE t (id int REFERENCES nowhere);\n');
     const r = await pgarch(['diff', join(dir, 'from.sql'), join(dir, 'bad.sql')]);

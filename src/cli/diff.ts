@@ -4,7 +4,7 @@ import { EXIT_FINDINGS, EXIT_OK, runCommand, writeResult } from './common.js';
 export function diffCommand(): Command {
   return new Command('diff')
     .description('print the DDL that turns the schema FROM into the schema TO, ordered by their real dependencies (pg_depend)')
-    .argument('<from>', 'a SQL file, a folder of migrations (any layout) or SQL files, or a postgres:// URL (read-only)')
+    .argument('<from>', 'a SQL file, a folder of migrations (any layout) or SQL files, a model file (.yaml), or a postgres:// URL (read-only)')
     .argument('<to>', 'the schema wanted, in the same forms')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file')

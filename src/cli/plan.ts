@@ -17,7 +17,7 @@ interface PlanCliOptions {
 export function planCommand(): Command {
   return new Command('plan')
     .description('turn the change from schema FROM to schema TO into safe migrations: expand (online), backfill (batched), contract (later release)')
-    .argument('<from>', 'the schema now: a SQL file, a folder of migrations (any layout), or a postgres:// URL (read-only)')
+    .argument('<from>', 'the schema now: a SQL file, a folder of migrations (any layout), a model file (.yaml), or a postgres:// URL (read-only)')
     .argument('<to>', 'the schema wanted, in the same forms')
     .option('--out <dir>', "write the migrations into this folder, in its tool's layout (a new folder gets dbmate-style files)")
     .option('--rename <t.old=t.new>', 'a column renamed, not dropped and added: expand/contract with a dual-write trigger (repeatable)', collect, [])

@@ -1,6 +1,10 @@
 // The two sides of `pgarch diff`: a SQL file, a folder of migrations (any layout pgarch reads) or SQL
-// files, or a postgres:// URL read as it is (read-only). Files are applied in a scratch engine of their
-// own (embedded PGlite), the way `lint schema` builds its catalog; then each side's objects are read.
+// files, a model file (`pgarch model`'s YAML, as the DDL it generates), or a postgres:// URL read as
+// it is (read-only). Files are applied in a scratch engine of their own (embedded PGlite), the way
+// `lint schema` builds its catalog; then each side's objects are read.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { openEngine } from '../engine/index.js';
 import type { Engine } from '../engine/types.js';
 import { applyFiles, extensionsUsed } from '../lint/apply.js';
@@ -41,6 +45,25 @@ export async function readSide(source: string): Promise<DiffSide> {
  * other than what its files say, so it is an input error (exit 2), not a difference.
  */
 export async function buildFromFiles(paths: string[], moreExtensions: string[] = []): Promise<Engine> {
+  const model = paths.length === 1 && /\.ya?ml$/i.test(paths[0]) ? await modelAsSqlFile(paths[0]) : undefined;
+  try {
+    return await buildFromSql(model ? [model.file] : paths, moreExtensions);
+  } finally {
+    if (model) rmSync(model.dir, { recursive: true, force: true });
+  }
+}
+
+/** A model file (pgarch model's YAML) as the DDL `pgarch model` prints for it, in a temporary file. */
+async function modelAsSqlFile(path: string): Promise<{ file: string; dir: string }> {
+  const [{ loadModel }, { modelToDdl }] = await Promise.all([import('../model/spec.js'), import('../model/ddl.js')]);
+  const ddl = await modelToDdl(loadModel(path));
+  const dir = mkdtempSync(join(tmpdir(), 'pgarch-model-'));
+  const file = join(dir, `${basename(path).replace(/\.ya?ml$/i, '')}.sql`);
+  writeFileSync(file, ddl.sql);
+  return { file, dir };
+}
+
+async function buildFromSql(paths: string[], moreExtensions: string[]): Promise<Engine> {
   const inputs = await readSchemaInputs(paths);
   const syntax = inputs.files.flatMap((f) => f.findings).find((f) => f.severity === 'error');
   if (syntax) throw new InputError(`${where(syntax.location)}${syntax.message}`);
