@@ -211,6 +211,20 @@ describeServer('plan on the server', () => {
   beforeAll(() => db.create());
   afterAll(() => db.drop());
 
+  it('plans from a database URL, read only: the plan is tried on a copy, the database keeps its schema', async () => {
+    await db.run('CREATE TABLE things (id bigint PRIMARY KEY, label text);');
+    const to = join(mkdtempSync(join(tmpdir(), 'pgarch-plan-url-')), 'to.sql');
+    writeFileSync(to, 'CREATE TABLE things (id bigint PRIMARY KEY, label text NOT NULL, note text);\nCREATE INDEX things_note ON things (note);\n');
+    const r = await pgarch(['plan', db.url, to, '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('CREATE INDEX CONCURRENTLY things_note ON public.things USING btree (note);');
+    expect(r.stdout).toContain('ALTER TABLE public.things ADD CONSTRAINT things_label_pgarch_nn CHECK (label IS NOT NULL) NOT VALID;');
+    const columns = await db.run(`SELECT column_name FROM information_schema.columns WHERE table_name = 'things' ORDER BY ordinal_position`);
+    expect(columns.map((c) => c.column_name)).toEqual(['id', 'label']);
+    await db.run('DROP TABLE things;');
+  });
+
   it('backfills under concurrent inserts and updates, losing no row, and the phases reach TO', async () => {
     await db.run(`CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL, balance int NOT NULL DEFAULT 0);
       INSERT INTO accounts (name, balance) SELECT 'a' || g, g FROM generate_series(1, 20000) g;`);
