@@ -4,14 +4,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintDifferences, schemaFingerprint, type SchemaFingerprint } from '../src/catalog/fingerprint.js';
 import { columnOrderNotes, diffObjects, type DiffStatement } from '../src/diff/diff.js';
 import { readDiffObjects } from '../src/diff/objects.js';
 import { openEngine } from '../src/engine/index.js';
 import type { Engine } from '../src/engine/types.js';
 import { pgarch } from './helpers/cli.js';
-import { ownDatabase } from './helpers/own-database.js';
+import { ownDatabasesForSuite } from './helpers/own-database.js';
 import { schemaDump } from './helpers/schema-dump.js';
 import { describeServer } from './helpers/server.js';
 import { PAIRS, RESET, type Pair } from './fixtures/diff-pairs.js';
@@ -78,16 +78,7 @@ describe('diff round trips on PGlite', () => {
 });
 
 describeServer('diff round trips on the server', () => {
-  const from = ownDatabase('pgarch_diff_from');
-  const to = ownDatabase('pgarch_diff_to');
-  beforeAll(async () => {
-    await from.create();
-    await to.create();
-  });
-  afterAll(async () => {
-    await from.drop();
-    await to.drop();
-  });
+  const [from, to] = ownDatabasesForSuite('pgarch_diff_from', 'pgarch_diff_to');
   it('reads a database URL as one side (pgarch diff URL FILE)', async () => {
     // Before the pairs reset the public schema: the database as CREATE DATABASE made it, plus one table.
     await from.run('CREATE TABLE t (id int PRIMARY KEY, name text);');

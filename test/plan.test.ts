@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintDifferences, schemaFingerprint } from '../src/catalog/fingerprint.js';
 import { diffObjects } from '../src/diff/diff.js';
 import { readDiffObjects } from '../src/diff/objects.js';
@@ -16,7 +16,7 @@ import { openEngine } from '../src/engine/index.js';
 import type { Engine } from '../src/engine/types.js';
 import { PAIRS, RESET } from './fixtures/diff-pairs.js';
 import { pgarch } from './helpers/cli.js';
-import { ownDatabase } from './helpers/own-database.js';
+import { ownDatabasesForSuite } from './helpers/own-database.js';
 import { schemaDump } from './helpers/schema-dump.js';
 import { describeServer } from './helpers/server.js';
 
@@ -176,16 +176,7 @@ describe('what the plan refuses', () => {
 });
 
 describeServer('plan round trips on the server (every third pair)', () => {
-  const from = ownDatabase('pgarch_plan_from');
-  const to = ownDatabase('pgarch_plan_to');
-  beforeAll(async () => {
-    await from.create();
-    await to.create();
-  });
-  afterAll(async () => {
-    await from.drop();
-    await to.drop();
-  });
+  const [from, to] = ownDatabasesForSuite('pgarch_plan_from', 'pgarch_plan_to');
   for (const pair of PAIRS.filter((p) => !p.pgliteOnly).filter((_, i) => i % 3 === 0)) {
     it(pair.name, async () => {
       const [scratch, target] = await Promise.all([openEngine({ database: from.url }), openEngine({ database: to.url })]);
@@ -207,9 +198,7 @@ describeServer('plan round trips on the server (every third pair)', () => {
 });
 
 describeServer('plan on the server', () => {
-  const db = ownDatabase('pgarch_plan');
-  beforeAll(() => db.create());
-  afterAll(() => db.drop());
+  const [db] = ownDatabasesForSuite('pgarch_plan');
 
   it('plans from a database URL, read only: the plan is tried on a copy, the database keeps its schema', async () => {
     await db.run('CREATE TABLE things (id bigint PRIMARY KEY, label text);');

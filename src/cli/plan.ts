@@ -96,7 +96,7 @@ function planText(result: Awaited<ReturnType<typeof import('../diff/plan-run.js'
   });
   if (result.notes.length) lines.push('', ...result.notes.map((n) => `-- note: ${n}`));
   const bySeverity = (s: string) => result.findings.filter((f) => f.severity === s).length;
-  lines.push('', `-- lint: ${bySeverity('error')} errors, ${bySeverity('warning')} warnings (each table of FROM sized as ${'--assume-rows'})`);
+  lines.push('', `-- lint: ${bySeverity('error')} errors, ${bySeverity('warning')} warnings (each table of FROM sized as --assume-rows)`);
   for (const f of result.findings.filter((x) => x.severity !== 'info')) lines.push(`--   ${f.severity} ${f.rule} ${f.location?.file ?? ''}:${f.location?.line ?? ''} ${f.message}`);
   if (written.length) lines.push('', `-- written: ${written.join(', ')}`);
   return lines.join('\n');

@@ -14,7 +14,7 @@ import { lintMigrations } from '../migrate/lint.js';
 import type { Finding } from '../types.js';
 import { diffObjects, type DiffStatement } from './diff.js';
 import { readDiffObjects, type DiffObject } from './objects.js';
-import { buildPlan, likelyRenames, parseRenames, type Plan, type PlanMigration, type TableInfo } from './plan.js';
+import { buildPlan, dropConcurrently, likelyRenames, parseRenames, type Plan, type PlanMigration, type TableInfo } from './plan.js';
 import { writePlan } from './plan-write.js';
 import { buildFromFiles } from './sources.js';
 
@@ -71,7 +71,7 @@ export async function planOnEngine(fromEngine: Engine, toObjects: DiffObject[], 
   const likely = options.allowDestructive ? [] : likelyRenames(fromObjects, toObjects, renames);
   if (likely.length) throw new InputError(`columns that look renamed would be dropped with their data:\n${likely.map((l) => `  ${l}`).join('\n')}\n(or --allow-destructive to drop them)`);
   say('probing which statements rewrite a table');
-  const rewrote = await probeRewrites(fromEngine, statements, fromObjects);
+  const rewrote = await probeRewrites(fromEngine, statements, fromObjects, toObjects);
   const tables = await tableInfo(fromEngine);
   const lockTimeoutMs = options.lockTimeoutMs ?? 5000;
   const plan = buildPlan(fromObjects, toObjects, statements, { renames, allowDestructive: Boolean(options.allowDestructive), lockTimeoutMs, batch: options.batch ?? 1000, rewrote: (i) => rewrote.get(i), tables });
@@ -119,16 +119,18 @@ const probed = (s: DiffStatement) => s.kind === 'column' && (s.action === 'creat
  * its table's relfilenode changed (PostgreSQL copied the rows). A statement that fails ends the probe:
  * what it did not reach stays unknown, which the plan treats as a rewrite.
  */
-async function probeRewrites(engine: Engine, statements: DiffStatement[], from: DiffObject[]): Promise<Map<number, boolean>> {
+async function probeRewrites(engine: Engine, statements: DiffStatement[], from: DiffObject[], to: DiffObject[]): Promise<Map<number, boolean>> {
   const out = new Map<number, boolean>();
   if (!statements.some(probed)) return out;
   const tables = new Set(from.filter((o) => o.kind === 'table').map((o) => o.name));
+  // A column's table, from TO (a column added) or FROM (one retyped).
+  const tableOf = new Map([...from, ...to].filter((o) => o.kind === 'column').map((o) => [o.key, String(o.details!.table)]));
   const node = async (table: string) => (await engine.query<{ node: string | null }>(`select relfilenode::text as node from pg_class where oid = to_regclass($1)`, [table])).rows[0]?.node ?? null;
   await engine.exec('BEGIN');
   try {
     for (const [i, s] of statements.entries()) {
-      const table = probed(s) ? (from.find((o) => o.key === s.object)?.details?.table ?? s.sql.match(/^ALTER TABLE (\S+) /)?.[1]) : undefined;
-      const watched = typeof table === 'string' && tables.has(table) ? table : undefined;
+      const table = probed(s) ? tableOf.get(s.object) : undefined;
+      const watched = table && tables.has(table) ? table : undefined;
       const before = watched ? await node(watched) : null;
       try {
         await engine.exec(s.sql);
@@ -179,7 +181,7 @@ async function applyWithDowns(engine: Engine, migrations: PlanMigration[]): Prom
     const down = diffObjects(after, before).map((s) => s.sql);
     // A backfill changes rows only, in columns the expand phase added and its down drops: nothing of its own to undo.
     if (!down.length) down.push(`SELECT 1; -- nothing to undo: ${m.phase === 'backfill' ? 'the backfill only filled columns that the expand migrations add and their down steps drop' : 'the catalog is the same before and after'}`);
-    m.down = m.transactional ? down : down.map((s) => s.replace(/^DROP INDEX /, 'DROP INDEX CONCURRENTLY '));
+    m.down = m.transactional ? down : down.map(dropConcurrently);
     before = after;
   }
 }

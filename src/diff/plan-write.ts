@@ -2,11 +2,9 @@
 // model --out` and the advisor's `--apply` write): transactional ones as the tool runs any migration,
 // the others marked to run outside a transaction in the tool's own way. A new or empty folder gets
 // pgarch's dbmate-style files. Nothing is overwritten, and on failure nothing is left.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { findMigrationSets } from '../migrate/discover.js';
+import { rmSync } from 'node:fs';
 import { writeNoTransactionMigration, type WriteTarget } from '../migrate/layouts/write.js';
-import { InputError } from '../lint/files.js';
-import { writeModelMigration } from '../model/migration.js';
+import { existingSet, writeModelMigration } from '../model/migration.js';
 import type { PlanMigration } from './plan.js';
 
 /** Writes the migrations (each a second after the last, so timestamped versions keep their order); returns the files. Requires loadParser(). */
@@ -26,9 +24,7 @@ export function writePlan(dir: string, migrations: PlanMigration[], now = new Da
   return written;
 }
 
+/** The folder's own migrations, or pgarch's dbmate-style template for a new or empty folder. */
 function targetOf(dir: string): WriteTarget {
-  if (!existsSync(dir) || readdirSync(dir).length === 0) return { dir, layout: 'dbmate', migrations: [] };
-  const sets = findMigrationSets([dir]);
-  if (sets.length !== 1) throw new InputError(`${dir}: ${sets.length ? `${sets.length} migration folders` : 'no migrations folder pgarch recognises'}: give --out the one to write into`);
-  return sets[0];
+  return existingSet(dir) ?? { dir, layout: 'dbmate', migrations: [] };
 }

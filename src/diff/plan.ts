@@ -67,14 +67,15 @@ interface Backfill {
 }
 
 const bare = (quoted: string) => (quoted.startsWith('"') ? quoted.slice(1, -1).replace(/""/g, '"') : quoted);
-const tableOf = (columnKey: string, objects: Map<string, DiffObject>) => objects.get(columnKey)?.details?.table as string;
 
 /** Parse `--rename t.a=t.b` (or `schema.t.a=schema.t.b`, or `t.a=b`) into column keys present on the right sides. */
 export function parseRenames(specs: string[], from: DiffObject[], to: DiffObject[]): Map<string, string> {
   const renames = new Map<string, string>();
+  // `schema.table.column` as the diff names it, or `table.column` in whichever schema holds that table (when only one does).
   const find = (objects: DiffObject[], name: string) => {
     const parts = name.split('.');
-    const candidates = objects.filter((o) => o.kind === 'column' && (o.name === name || o.name === `public.${name}` || (parts.length === 2 && bare(String(o.details!.column)) === parts[1] && [name.split('.')[0], `public.${parts[0]}`].some((t) => `${o.details!.table}` === t || String(o.details!.table).endsWith(`.${parts[0]}`)))));
+    const named = (o: DiffObject) => o.name === name || (parts.length === 2 && bare(String(o.details!.column)) === parts[1] && String(o.details!.table).endsWith(`.${parts[0]}`));
+    const candidates = objects.filter((o) => o.kind === 'column' && named(o));
     return candidates.length === 1 ? candidates[0] : undefined;
   };
   for (const spec of specs) {
@@ -142,22 +143,24 @@ export function buildPlan(from: DiffObject[], to: DiffObject[], statements: Diff
   const renamedFrom = new Map([...options.renames].map(([a, b]) => [b, a]));
   const notes: string[] = [];
 
-  // Transactional lists remember the existing table each statement locks, to split them where the table changes.
+  // Transactional lists remember the existing table each statement locks, to split them where the table changes:
+  // what is known of the diff statement being planned, which every list's entries take.
+  const current: Omit<Entry, 'sql'> = {};
   const prelude: string[] = [];
-  const expand = new Steps();
-  const foreignKeys = new Steps();
+  const expand = new Steps(current);
+  const foreignKeys = new Steps(current);
   const expandIndexes: string[] = [];
-  const validates = new Steps();
-  const usingIndex = new Steps();
+  // VALIDATE takes SHARE UPDATE EXCLUSIVE, which blocks no reads or writes: validations share a transaction.
+  const validates = new Steps(current, { locks: false });
+  const usingIndex = new Steps(current);
   const backfills: Backfill[] = [];
-  const addChecks = new Steps();
-  const validateNotNull = new Steps();
-  const setNotNull = new Steps();
+  const addChecks = new Steps(current);
+  const validateNotNull = new Steps(current, { locks: false });
+  const setNotNull = new Steps(current);
   const swaps: Array<{ table: string; column: string; statements: string[] }> = [];
   const rebuildIndexesAfterSwap: string[] = [];
   const dropIndexes: string[] = [];
-  const drops = new Steps();
-  const lists = [expand, foreignKeys, validates, usingIndex, addChecks, validateNotNull, setNotNull, drops];
+  const drops = new Steps(current);
   const refused: string[] = [];
   const retyped = new Set<string>();
   /** SET check_function_bodies = off when the diff makes functions: every transactional migration gets it. */
@@ -186,15 +189,20 @@ export function buildPlan(from: DiffObject[], to: DiffObject[], statements: Diff
     );
     return [`DROP TRIGGER ${trigger} ON ${table};`, `DROP FUNCTION ${fn}();`];
   };
-  const defaultOf = (columnKey: string) => [...toByKey.values()].find((o) => o.kind === 'default' && o.parent === columnKey);
+  const defaults = new Map(to.filter((o) => o.kind === 'default').map((o) => [o.parent!, o]));
+  const defaultOf = (columnKey: string) => defaults.get(columnKey);
   const columnSql = (c: DiffObject) => `${c.details!.column} ${c.details!.attributes}`;
 
   // Objects dropped only to be made again: what a pure drop must precede (a dropped table's foreign key on a rebuilt primary key).
   const rebuiltDrops = new Set(statements.filter((s) => s.action === 'drop' && toByKey.has(s.object)).map((s) => s.object));
-  const ownedBy = (key: string): boolean => from.some((o) => (o.key === key || o.parent === key) && o.dependsOn.some((d) => rebuiltDrops.has(d)));
+  const childrenOf = new Map<string, DiffObject[]>();
+  for (const o of from) if (o.parent) childrenOf.set(o.parent, [...(childrenOf.get(o.parent) ?? []), o]);
+  /** What a drop of `key` drops: the object and what belongs to it. */
+  const dropped = (key: string) => [fromByKey.get(key)!, ...(childrenOf.get(key) ?? [])];
+  const ownedBy = (key: string): boolean => dropped(key).some((o) => o.dependsOn.some((d) => rebuiltDrops.has(d)));
   // A pure drop whose name (or its index's, its constraint's) a new object takes stays in its place: a table renamed keeps its key's name.
   const created = new Set(statements.filter((s) => s.action === 'create').flatMap((s) => relationNames(toByKey.get(s.object))));
-  const namesTaken = (key: string) => from.filter((o) => o.key === key || o.parent === key).some((o) => relationNames(o).some((n) => created.has(n)));
+  const namesTaken = (key: string) => dropped(key).some((o) => relationNames(o).some((n) => created.has(n)));
   // Made later than the diff made them (indexes built CONCURRENTLY, unique constraints attached to those): what needs them waits too.
   const deferred = new Set<string>();
 
@@ -213,26 +221,23 @@ export function buildPlan(from: DiffObject[], to: DiffObject[], statements: Diff
     const locks = LOCKING_KINDS.has(object.kind);
     // A table of FROM that is dropped locks itself.
     const dropsTable = object.kind === 'table' && s.action === 'drop' && fromByKey.has(s.object) ? tableName(s.object) : undefined;
-    for (const list of lists) {
-      // VALIDATE takes SHARE UPDATE EXCLUSIVE, which blocks no reads or writes: validations share a transaction.
-      list.table = dropsTable ?? (locks && existing(parentTable) && list !== validates && list !== validateNotNull ? tableName(parentTable!) : undefined);
-      list.object = s.action === 'drop' ? undefined : s.object;
-      list.action = s.action;
-      list.change = s.change;
-    }
+    current.table = dropsTable ?? (locks && existing(parentTable) ? tableName(parentTable!) : undefined);
+    current.object = s.action === 'drop' ? undefined : s.object;
+    current.action = s.action;
+    current.change = s.change;
 
     // Pure drops: the contract phase. Data-losing ones need --allow-destructive; a renamed column's old name goes with its swap.
     if (s.action === 'drop' && !after) {
       if (options.renames.has(s.object)) return;
       if (s.destructive && !options.allowDestructive) refused.push(s.sql);
       if (ownedBy(s.object) || namesTaken(s.object)) return void expand.push(s.sql);
-      if (s.kind === 'index' && onExisting) return void dropIndexes.push(s.sql.replace(/^DROP INDEX /, 'DROP INDEX CONCURRENTLY '));
+      if (s.kind === 'index' && onExisting) return void dropIndexes.push(dropConcurrently(s.sql));
       return void drops.push(s.sql);
     }
     // An object dropped to be made again (its definition changed, or what it depends on did).
     if (s.action === 'drop') {
       if (s.destructive && !options.allowDestructive) refused.push(s.sql);
-      if (s.kind === 'index' && onExisting && before!.definition !== after!.definition) return void expandIndexes.push(s.sql.replace(/^DROP INDEX /, 'DROP INDEX CONCURRENTLY '));
+      if (s.kind === 'index' && onExisting && before!.definition !== after!.definition) return void expandIndexes.push(dropConcurrently(s.sql));
       return void expand.push(s.sql);
     }
     if (after?.dependsOn.some((d) => deferred.has(d))) {
@@ -416,19 +421,21 @@ export function buildPlan(from: DiffObject[], to: DiffObject[], statements: Diff
 /** Statements in order, each with the existing table it locks (the one being changed when it was added). */
 class Steps {
   readonly entries: Entry[] = [];
-  table?: string;
-  /** The TO object the statement makes or changes (none for drops). */
-  object?: string;
-  action?: DiffStatement['action'];
-  change?: DiffStatement['change'];
+  /** `locks: false`: statements that take no lock worth a transaction of their own (VALIDATE). */
+  constructor(
+    private readonly current: Omit<Entry, 'sql'>,
+    private readonly options: { locks: boolean } = { locks: true },
+  ) {}
   push(...sql: string[]): void {
-    for (const s of sql) this.entries.push({ sql: s, table: this.table, object: this.object, action: this.action, change: this.change });
+    for (const s of sql) this.entries.push({ ...this.current, sql: s, table: this.options.locks ? this.current.table : undefined });
   }
 }
 
 interface Entry {
   sql: string;
+  /** The existing table the statement locks. */
   table?: string;
+  /** The TO object the statement makes or changes (none for drops). */
   object?: string;
   action?: DiffStatement['action'];
   change?: DiffStatement['change'];
@@ -511,6 +518,11 @@ const LOCKING_KINDS = new Set<DiffObject['kind']>(['table', 'column', 'default',
 const tableName = (tableKey: string) => tableKey.replace(/^(table|materialized view) /, '');
 const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40);
 const withLockTimeout = (statements: string[], lockTimeout: string) => (statements.length ? [lockTimeout, ...statements] : []);
+
+/** The diff's `DROP INDEX name;` (objects.ts writes it so), dropped CONCURRENTLY. */
+export function dropConcurrently(sql: string): string {
+  return sql.replace(/^DROP INDEX /, 'DROP INDEX CONCURRENTLY ');
+}
 
 /** `CREATE [UNIQUE] INDEX name ON …` as pg_get_indexdef prints it, built CONCURRENTLY. */
 function concurrently(definition: string): string {

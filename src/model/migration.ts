@@ -21,8 +21,8 @@ export type WritableDdl = Pick<GeneratedDdl, 'statements' | 'down' | 'tables'> &
 
 /** Write the migration; nothing is overwritten, and on failure nothing is left. */
 export function writeModelMigration(dir: string, ddl: WritableDdl, name: string, now = new Date()): WrittenMigration {
-  const fresh = !existsSync(dir) || readdirSync(dir).length === 0;
-  const set = fresh ? undefined : onlySet(dir);
+  const set = existingSet(dir);
+  const fresh = !set;
   const files = fresh ? [{ path: join(dir, `${timestamp(now)}_${name}.sql`), text: sections(ddl) }] : planFiles(set!, ddl, name, now);
   for (const f of files) if (existsSync(f.path)) throw new InputError(`${f.path} exists already: pgarch does not overwrite a migration`);
   const written: string[] = [];
@@ -43,6 +43,11 @@ export function writeModelMigration(dir: string, ddl: WritableDdl, name: string,
     throw new InputError(`${files.map((f) => f.path).join(', ')}: written, but ${dir} does not read them back as a migration`);
   }
   return { files: files.map((f) => f.path), dir, layout: set?.layout ?? 'pgarch' };
+}
+
+/** The migrations folder `dir` holds, or undefined for a new or empty one (pgarch's own template goes there). */
+export function existingSet(dir: string): MigrationSet | undefined {
+  return !existsSync(dir) || readdirSync(dir).length === 0 ? undefined : onlySet(dir);
 }
 
 function onlySet(dir: string): MigrationSet {

@@ -1,6 +1,7 @@
 // A database of a test's own on the server, owned by a login role of its own, both named
 // pgarch_<what>_<pid> (the sandbox test leaves other workers' fixtures so named out of its snapshot).
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { SERVER_URL } from './server.js';
 
 /** A database of the test's own on the server, owned by a login role of its own (named alike). */
@@ -38,3 +39,15 @@ export function ownDatabase(prefix: string) {
   };
 }
 
+
+/** Databases of the enclosing describe's own: created before its tests, dropped after them. */
+export function ownDatabasesForSuite(...prefixes: string[]): Array<ReturnType<typeof ownDatabase>> {
+  const databases = prefixes.map(ownDatabase);
+  beforeAll(async () => {
+    for (const db of databases) await db.create();
+  });
+  afterAll(async () => {
+    for (const db of databases) await db.drop();
+  });
+  return databases;
+}
